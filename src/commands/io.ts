@@ -1,0 +1,24 @@
+/** What a command needs from its process: streams, environment, terminal facts. Tests pass their own. */
+export interface CommandIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** stdin and stdout are terminals: prompts and live progress are allowed. */
+  interactive: boolean;
+  /** Colour on: stdout is a TTY, NO_COLOR is unset or empty, and --no-color was not given. */
+  color: boolean;
+}
+
+export function processIO(options: { noColor?: boolean } = {}): CommandIO {
+  const env = process.env;
+  const noColor = options.noColor === true || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env,
+    cwd: process.cwd(),
+    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    color: Boolean(process.stdout.isTTY) && !noColor,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The one error type owctl raises. `code` is stable (documented, safe to match in scripts), `exitCode` is what the
+ * process exits with, `hint` names the command or flag that fixes it. Classify where you throw; never by parsing
+ * message text later.
+ */
+export type ErrorCode =
+  | 'config.not_found'
+  | 'config.invalid'
+  | 'config.interpolation'
+  | 'msb.not_found'
+  | 'msb.failed'
+  | 'msb.sandbox_not_found'
+  | 'msb.sandbox_exists'
+  | 'msb.sandbox_running'
+  | 'msb.invalid_config'
+  | 'msb.image'
+  | 'msb.volume_not_found'
+  | 'msb.start_failed'
+  | 'msb.bad_output'
+  | 'msb.unsupported_backend'
+  | 'plan.conflict'
+  | 'plan.stale'
+  | 'plan.protected'
+  | 'plan.invalid_file'
+  | 'apply.not_approved'
+  | 'apply.failed'
+  | 'apply.interrupted'
+  | 'lock.held'
+  | 'verify.failed'
+  | 'usage';
+
+export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;
+
+export interface OwctlErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  exitCode?: number;
+  /** Extra structured facts for --json output (never secret values). */
+  details?: Record<string, unknown>;
+}
+
+export class OwctlError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: OwctlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'OwctlError';
+    this.code = code;
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? EXIT.error;
+    this.details = options.details;
+  }
+}
+
+export function isOwctlError(error: unknown): error is OwctlError {
+  return error instanceof OwctlError;
+}

@@ -1,0 +1,95 @@
+/**
+ * Desired state: what the YAML file declares, validated and normalised. Produced by src/config, consumed by the
+ * planner and the executor. Invariants: every host path is absolute and normalised; sizes are MiB; durations are
+ * seconds; names satisfy msb's rules; sandboxes are sorted by name.
+ */
+export type PullPolicy = 'always' | 'if-missing' | 'never';
+
+/** Where a value came from in the YAML file (1-based line and column). */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+export interface ImageSpec {
+  /** The OCI reference msb resolves, e.g. `openwork-microsandbox:dev`. */
+  ref: string;
+  /** Absolute path of a local image archive (docker-save or OCI layout tar) to `msb load` when needed. */
+  archive?: string;
+}
+
+export type MountSpec =
+  | { type: 'bind'; source: string; target: string; readonly: boolean }
+  | { type: 'volume'; source: string; target: string; readonly: boolean }
+  | { type: 'tmpfs'; target: string; sizeMib?: number };
+
+export interface PortSpec {
+  host: number;
+  guest: number;
+  /** Host bind address; msb's default is 127.0.0.1. */
+  bind: string;
+  protocol: 'tcp' | 'udp';
+}
+
+/** Tokens are secrets: they never appear in output, logs, plan files or argv. */
+export interface TokenSpec {
+  client: string;
+  host: string;
+  /** Guest env variable names (default OPENWORK_TOKEN / OPENWORK_HOST_TOKEN). */
+  clientEnv: string;
+  hostEnv: string;
+}
+
+export interface VerifySpec {
+  /** Seconds to wait for /health (default 120). */
+  timeoutSecs: number;
+  /** Host a remote client connects to (default 127.0.0.1). */
+  connectHost: string;
+}
+
+export interface DesiredSandbox {
+  name: string;
+  image: ImageSpec;
+  pull: PullPolicy;
+  cpus: number;
+  memoryMib: number;
+  mounts: MountSpec[];
+  ports: PortSpec[];
+  tokens: TokenSpec;
+  /** Plain env from the file (no tokens; tokens are added under their env names by `guestEnv`). */
+  env: Record<string, string>;
+  /** User labels (owctl's own `owctl.dev/*` labels are added by the executor). */
+  labels: Record<string, string>;
+  /** Workload command; undefined = the image's ENTRYPOINT + CMD. */
+  command?: string[];
+  idleTimeoutSecs?: number;
+  maxDurationSecs?: number;
+  protect: boolean;
+  verify: VerifySpec;
+  /** Position of the sandbox's key in the file, for messages. */
+  source?: SourcePos;
+}
+
+export interface DesiredState {
+  /** Absolute path of the YAML file. */
+  file: string;
+  /** Folder of the YAML file: relative host paths resolve against it. */
+  dir: string;
+  project: string;
+  sandboxes: DesiredSandbox[];
+}
+
+/** The env a sandbox's guest gets: the file's env plus the two tokens under their configured names. */
+export function guestEnv(sandbox: DesiredSandbox): Record<string, string> {
+  return {
+    ...sandbox.env,
+    [sandbox.tokens.clientEnv]: sandbox.tokens.client,
+    [sandbox.tokens.hostEnv]: sandbox.tokens.host,
+  };
+}
+
+/** Env keys whose values are secret (rendered as `(sensitive value)`). */
+export function secretEnvKeys(sandbox: DesiredSandbox): Set<string> {
+  return new Set([sandbox.tokens.clientEnv, sandbox.tokens.hostEnv]);
+}

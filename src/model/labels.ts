@@ -1,0 +1,9 @@
+/** Labels owctl stores on every sandbox it creates: ownership and what was applied, so no local state file is needed. */
+export const LABEL_PROJECT = 'owctl.dev/project';
+/** `<version>:<hash>` of the fields whose change needs a new sandbox (versioned: compose #11335). */
+export const LABEL_CONFIG_HASH = 'owctl.dev/config-hash';
+/** JSON of the non-secret in-place fields last applied, to tell drift (changed outside owctl) from file changes. */
+export const LABEL_APPLIED = 'owctl.dev/applied';
+/** `true` when the sandbox was declared with `protect: true`; survives its removal from the file. */
+export const LABEL_PROTECT = 'owctl.dev/protect';
+export const OWCTL_LABEL_PREFIX = 'owctl.dev/';

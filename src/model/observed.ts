@@ -1,0 +1,48 @@
+/**
+ * Observed state: one read-only snapshot of live microsandbox state, normalised from `msb ls` / `msb inspect` /
+ * `msb image inspect` by src/msb. The planner compares DesiredState against this and nothing else.
+ * Invariant: values use the same units and shapes as DesiredState (MiB, seconds, absolute paths as stored).
+ */
+import type { MountSpec, PortSpec, PullPolicy } from './desired.ts';
+
+export type SandboxStatus = 'Created' | 'Starting' | 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed';
+
+/** Health of the OpenWork server on a running sandbox, probed during observe (`unknown` when not probed). */
+export type ServerHealth = 'up' | 'down' | 'unknown';
+
+export interface ObservedSandbox {
+  name: string;
+  status: SandboxStatus;
+  labels: Record<string, string>;
+  /** Image reference (OCI) or path (bind/disk) exactly as msb stores it. */
+  image: string;
+  manifestDigest: string | null;
+  pull: PullPolicy;
+  cpus: number;
+  memoryMib: number;
+  /** Full env as stored (image env merged with user env); compare as a map. May hold secrets. */
+  env: Record<string, string>;
+  /** Keyed and compared by target; order is msb's, not meaningful. */
+  mounts: MountSpec[];
+  ports: PortSpec[];
+  idleTimeoutSecs: number | null;
+  maxDurationSecs: number | null;
+  server: ServerHealth;
+}
+
+export interface ObservedImage {
+  ref: string;
+  digest: string;
+  env: Record<string, string>;
+  entrypoint: string[];
+  cmd: string[];
+}
+
+export interface ObservedState {
+  /** Backend kind from `msb context`. */
+  backend: 'local' | 'cloud';
+  /** Sandboxes carrying this project's label, plus any sandbox holding a declared name. Sorted by name. */
+  sandboxes: ObservedSandbox[];
+  /** Declared image refs → cached image facts, or null when the image is not in msb's cache. */
+  images: Record<string, ObservedImage | null>;
+}

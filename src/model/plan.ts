@@ -1,0 +1,65 @@
+/**
+ * The plan: plain data, produced by the pure planner (src/plan) and consumed by every view and by the executor.
+ * Invariants: `changes` is sorted by sandbox name and holds one entry per sandbox (declared or owned); no value in
+ * it is secret (sensitive values are replaced by SENSITIVE before they get here).
+ */
+import type { SandboxStatus } from './observed.ts';
+
+export type Action = 'create' | 'update' | 'replace' | 'delete' | 'start' | 'noop';
+export const ACTIONS: readonly Action[] = ['create', 'update', 'replace', 'delete', 'start', 'noop'];
+
+/** Rendered in place of any secret value. */
+export const SENSITIVE = '(sensitive value)';
+
+/** How a change lands: without downtime, with a restart of the running VM, or with a new VM. */
+export type Disposition = 'live' | 'restart' | 'replace';
+
+/** Whether a difference comes from the file or from a change made outside owctl (drift). */
+export type Origin = 'file' | 'outside';
+
+export interface FieldChange {
+  /** The file's key path, e.g. `resources.memory`, `env.FOO`, `mounts[/workspace]`, `ports[8787]`. */
+  path: string;
+  /** Display values (strings, numbers, small objects); null = absent. SENSITIVE for secrets. */
+  before: unknown;
+  after: unknown;
+  sensitive: boolean;
+  disposition: Disposition;
+  origin: Origin;
+}
+
+export interface Change {
+  sandbox: string;
+  action: Action;
+  /** One line saying why, in Terraform's voice: "will be created", "must be replaced", … */
+  reason: string;
+  fields: FieldChange[];
+  /** Number of compared attributes that did not change (folded in human output). */
+  unchanged: number;
+  /** update only: applying it restarts the running VM. */
+  restart: boolean;
+  /** The executor must (re)start the workload after the action (create/replace/start, or update of a stopped VM). */
+  start: boolean;
+  /** The sandbox is protected and this change would delete or replace it: apply refuses. */
+  blocked: boolean;
+  /** Live status before the change (absent for create). */
+  status?: SandboxStatus;
+}
+
+export interface Conflict {
+  sandbox: string;
+  message: string;
+  /** Project label of the holder, if any. */
+  owner: string | null;
+}
+
+export interface Plan {
+  project: string;
+  changes: Change[];
+  conflicts: Conflict[];
+  summary: Record<Action, number>;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.changes.some((change) => change.action !== 'noop');
+}
