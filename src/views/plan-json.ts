@@ -1,0 +1,33 @@
+/**
+ * The machine form of a plan (`owctl plan --json`), versioned like Terraform's: additive changes bump the minor
+ * version. Human output is rendered from this document, so the two can never disagree.
+ */
+import type { Action, Change, Conflict, Plan } from '../model/plan.ts';
+
+export const PLAN_FORMAT_VERSION = '1.0';
+
+export interface PlanDocument {
+  format_version: string;
+  project: string;
+  file: string;
+  changes: Change[];
+  conflicts: Conflict[];
+  summary: Record<Action, number>;
+  has_changes: boolean;
+}
+
+export function planDocument(plan: Plan, file: string): PlanDocument {
+  return {
+    format_version: PLAN_FORMAT_VERSION,
+    project: plan.project,
+    file,
+    changes: plan.changes,
+    conflicts: plan.conflicts,
+    summary: plan.summary,
+    has_changes: plan.changes.some((change) => change.action !== 'noop'),
+  };
+}
+
+export function renderPlanJson(document: PlanDocument): string {
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
