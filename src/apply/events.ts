@@ -1,0 +1,45 @@
+/**
+ * What the executor reports while it works. Views (listr2 progress, plain lines, the --json event stream, the
+ * summary) consume these; the executor never prints.
+ */
+import type { Action } from '../model/plan.ts';
+
+export type StepName =
+  | 'check-image'
+  | 'load-image'
+  | 'pull-image'
+  | 'remove'
+  | 'prepare-mounts'
+  | 'create'
+  | 'modify'
+  | 'start'
+  | 'launch-server'
+  | 'verify';
+
+export type ApplyEvent =
+  | { type: 'change_start'; sandbox: string; action: Action }
+  | { type: 'step_start'; sandbox: string; step: StepName | string }
+  | { type: 'step_finish'; sandbox: string; step: StepName | string; ok: boolean; duration_ms: number; message?: string }
+  | { type: 'change_finish'; sandbox: string; action: Action; duration_ms: number }
+  | { type: 'change_failed'; sandbox: string; action: Action; duration_ms: number; step: string; code: string; message: string; hint?: string }
+  | { type: 'change_skipped'; sandbox: string; action: Action; reason: string };
+
+export type Outcome = 'succeeded' | 'failed' | 'skipped';
+
+export interface ChangeOutcome {
+  sandbox: string;
+  action: Action;
+  outcome: Outcome;
+  durationMs: number;
+  error?: { step: string; code: string; message: string; hint?: string };
+  reason?: string;
+}
+
+export interface ApplyResult {
+  outcomes: ChangeOutcome[];
+  interrupted: boolean;
+}
+
+export function failedCount(result: ApplyResult): number {
+  return result.outcomes.filter((o) => o.outcome === 'failed').length;
+}

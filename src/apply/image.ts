@@ -1,0 +1,44 @@
+/**
+ * Making sure a sandbox's image is in msb's cache before anything is destroyed, per its pull policy, and loading a
+ * local archive when the cached ref is missing or is another image (the fix for "the image only exists in my local
+ * Docker").
+ */
+import { OwctlError } from '../errors.ts';
+import type { DesiredSandbox } from '../model/desired.ts';
+import type { ObservedImage } from '../model/observed.ts';
+import type { Runtime } from './runtime.ts';
+
+type Step = <T>(name: string, body: () => Promise<T>) => Promise<T>;
+
+export async function ensureImage(runtime: Runtime, sandbox: DesiredSandbox, step: Step): Promise<ObservedImage> {
+  const { ref, archive } = sandbox.image;
+  let cached = await step('check-image', () => runtime.inspectImage(ref));
+  if (archive !== undefined) {
+    const wanted = await runtime.archiveDigest(archive);
+    if (cached === null || (wanted !== null && cached.digest !== wanted)) {
+      await step('load-image', () => runtime.loadImage(archive, ref));
+      cached = await runtime.inspectImage(ref);
+    }
+  } else if (sandbox.pull === 'always' || (sandbox.pull === 'if-missing' && cached === null)) {
+    await step('pull-image', () => runtime.pullImage(ref));
+    cached = await runtime.inspectImage(ref);
+  }
+  if (cached === null) {
+    throw new OwctlError('msb.image', `image ${ref} is not in msb's cache${sandbox.pull === 'never' ? ' and pull is "never"' : ''}`, {
+      hint: `load it with \`msb load -i FILE -t ${ref}\`, or declare it as image: { ref: ${ref}, archive: ./image.tar }`,
+    });
+  }
+  return cached;
+}
+
+/** The workload command: the file's `command:`, else the image's ENTRYPOINT + CMD. */
+export function launchArgv(sandbox: DesiredSandbox, image: ObservedImage | null): string[] {
+  if (sandbox.command !== undefined) return sandbox.command;
+  const argv = [...(image?.entrypoint ?? []), ...(image?.cmd ?? [])];
+  if (argv.length === 0) {
+    throw new OwctlError('apply.failed', `image ${sandbox.image.ref} has no ENTRYPOINT or CMD and the file sets no command`, {
+      hint: `set sandboxes.${sandbox.name}.command to the OpenWork server's start command`,
+    });
+  }
+  return argv;
+}

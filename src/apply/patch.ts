@@ -1,0 +1,31 @@
+/** Turns an `update` change into the `msb modify` patch that makes it so: a mechanical mapping of its fields. */
+import { ownedLabels } from '../model/applied.ts';
+import type { DesiredSandbox } from '../model/desired.ts';
+import { guestEnv } from '../model/desired.ts';
+import { LABEL_PROTECT } from '../model/labels.ts';
+import type { Change } from '../model/plan.ts';
+import type { ModifyPatch } from './runtime.ts';
+
+export function modifyPatch(project: string, change: Change, sandbox: DesiredSandbox): ModifyPatch {
+  const env = guestEnv(sandbox);
+  const patch: ModifyPatch = { env: {}, envRemove: [], labels: {}, labelRemove: [] };
+  for (const field of change.fields) {
+    if (field.path === 'resources.cpus') patch.cpus = sandbox.cpus;
+    else if (field.path === 'resources.memory') patch.memoryMib = sandbox.memoryMib;
+    else if (field.path.startsWith('env.')) {
+      const key = field.path.slice('env.'.length);
+      const value = env[key];
+      if (value === undefined) patch.envRemove.push(key);
+      else patch.env[key] = value;
+    } else if (field.path.startsWith('labels.')) {
+      const key = field.path.slice('labels.'.length);
+      const value = sandbox.labels[key];
+      if (value === undefined) patch.labelRemove.push(key);
+      else patch.labels[key] = value;
+    }
+  }
+  // owctl's own labels always follow what was applied (ownership, config hash, applied record, protect).
+  Object.assign(patch.labels, ownedLabels(project, sandbox));
+  if (!sandbox.protect && change.fields.some((f) => f.path === 'protect')) patch.labelRemove.push(LABEL_PROTECT);
+  return patch;
+}

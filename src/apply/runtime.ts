@@ -1,0 +1,47 @@
+/**
+ * The operations the executor performs, as one interface: msb calls, host folders, verification. The executor
+ * depends on this, not on msb or undici, so its ordering and failure handling are testable on their own.
+ */
+import type { DesiredSandbox } from '../model/desired.ts';
+import type { ObservedImage } from '../model/observed.ts';
+
+/** An in-place change for `msb modify`. Env values may be secret: the runtime must keep them off argv. */
+export interface ModifyPatch {
+  cpus?: number;
+  memoryMib?: number;
+  env: Record<string, string>;
+  envRemove: string[];
+  labels: Record<string, string>;
+  labelRemove: string[];
+}
+
+export interface VerifyStepReport {
+  step: string;
+  ok: boolean;
+  durationMs: number;
+  url: string;
+  status?: number;
+  message?: string;
+  hint?: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  steps: VerifyStepReport[];
+  failed?: VerifyStepReport;
+}
+
+export interface Runtime {
+  inspectImage(ref: string): Promise<ObservedImage | null>;
+  loadImage(archive: string, ref: string): Promise<void>;
+  pullImage(ref: string): Promise<void>;
+  /** Digest of the image inside a local archive, to tell whether the cached ref is that image. */
+  archiveDigest(archive: string): Promise<string | null>;
+  prepareMounts(sandbox: DesiredSandbox): Promise<void>;
+  create(sandbox: DesiredSandbox, labels: Record<string, string>): Promise<void>;
+  remove(name: string): Promise<void>;
+  start(name: string): Promise<void>;
+  modify(name: string, patch: ModifyPatch, options: { restart: boolean }): Promise<void>;
+  launchServer(name: string, argv: string[]): Promise<void>;
+  verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepReport) => void, signal: AbortSignal): Promise<VerifyReport>;
+}

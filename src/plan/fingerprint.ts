@@ -1,0 +1,31 @@
+/**
+ * Fingerprints for saved plans: a digest of the desired state and of each observed sandbox, so `apply PLANFILE`
+ * can refuse when anything moved since the plan was made (Nomad's check-index model, stronger than a serial).
+ * Digests only: no value, secret or not, can be read back from them.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../model/applied.ts';
+import type { DesiredState } from '../model/desired.ts';
+import type { ObservedState } from '../model/observed.ts';
+
+export interface Fingerprints {
+  desired: string;
+  /** Every observed sandbox by name (absent names are part of the fingerprint too: the key set). */
+  observed: Record<string, string>;
+}
+
+const digest = (value: unknown) => `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
+
+export function fingerprints(desired: DesiredState, observed: ObservedState): Fingerprints {
+  const sandboxes = desired.sandboxes.map(({ source: _source, ...sandbox }) => sandbox);
+  return {
+    desired: digest({ project: desired.project, sandboxes }),
+    observed: Object.fromEntries(observed.sandboxes.map((sandbox) => [sandbox.name, digest(sandbox)])),
+  };
+}
+
+/** Names whose fingerprint differs between two snapshots (including sandboxes that appeared or vanished). */
+export function movedSandboxes(saved: Fingerprints, now: Fingerprints): string[] {
+  const names = new Set([...Object.keys(saved.observed), ...Object.keys(now.observed)]);
+  return [...names].filter((name) => saved.observed[name] !== now.observed[name]).sort();
+}

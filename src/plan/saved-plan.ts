@@ -1,0 +1,33 @@
+/**
+ * A saved plan (`owctl plan -o FILE`, then `owctl apply FILE`): the plan document plus fingerprints of the file and
+ * of every observed sandbox. It holds no secret values (the plan never does; fingerprints are digests).
+ */
+import type { Plan } from '../model/plan.ts';
+import type { Fingerprints } from './fingerprint.ts';
+
+export const SAVED_PLAN_KIND = 'owctl-saved-plan';
+export const SAVED_PLAN_VERSION = '1.0';
+
+export interface SavedPlan {
+  format_version: string;
+  kind: typeof SAVED_PLAN_KIND;
+  /** Absolute path of the YAML file the plan was made from. */
+  file: string;
+  targets: string[];
+  plan: Plan;
+  fingerprints: Fingerprints;
+}
+
+export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[]): SavedPlan {
+  return { format_version: SAVED_PLAN_VERSION, kind: SAVED_PLAN_KIND, file, targets, plan, fingerprints: prints };
+}
+
+/** Structural check of a parsed saved plan; returns a message for the first problem or null. */
+export function savedPlanProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'not a JSON object';
+  const candidate = value as Partial<SavedPlan>;
+  if (candidate.kind !== SAVED_PLAN_KIND) return `"kind" is not "${SAVED_PLAN_KIND}" (is this a file from \`owctl plan -o\`?)`;
+  if (typeof candidate.format_version !== 'string' || !candidate.format_version.startsWith('1.')) return `unsupported format_version ${String(candidate.format_version)}`;
+  if (typeof candidate.file !== 'string' || typeof candidate.plan !== 'object' || typeof candidate.fingerprints !== 'object') return 'missing file, plan or fingerprints';
+  return null;
+}

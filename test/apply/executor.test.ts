@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { execute } from '../../src/apply/executor.ts';
+import type { ModifyPatch, Runtime } from '../../src/apply/runtime.ts';
+import type { ApplyEvent } from '../../src/apply/events.ts';
+import type { DesiredSandbox } from '../../src/model/desired.ts';
+import type { ObservedImage } from '../../src/model/observed.ts';
+import { plan } from '../../src/plan/planner.ts';
+import { desiredSandbox, desiredState, observedFrom, observedState } from '../helpers/states.ts';
+
+const IMAGE: ObservedImage = { ref: 'openwork-microsandbox:dev', digest: 'sha256:1', env: {}, entrypoint: ['/usr/local/bin/microsandbox-entrypoint.sh'], cmd: [] };
+
+/** Records every call in order; `fail` makes the named operation throw for the named sandbox. */
+function recordingRuntime(options: { images?: Record<string, ObservedImage | null>; fail?: Record<string, string> } = {}) {
+  const calls: string[] = [];
+  const fails = (op: string, name: string) => {
+    calls.push(`${op} ${name}`);
+    if (options.fail?.[name] === op) throw new Error(`${op} failed for ${name}`);
+  };
+  const runtime: Runtime = {
+    inspectImage: async (ref) => (calls.push(`inspectImage ${ref}`), options.images?.[ref] === undefined ? IMAGE : options.images[ref]!),
+    loadImage: async (_archive, ref) => void calls.push(`loadImage ${ref}`),
+    pullImage: async (ref) => void calls.push(`pullImage ${ref}`),
+    archiveDigest: async () => null,
+    prepareMounts: async (s: DesiredSandbox) => fails('prepareMounts', s.name),
+    create: async (s: DesiredSandbox) => fails('create', s.name),
+    remove: async (name) => fails('remove', name),
+    start: async (name) => fails('start', name),
+    modify: async (name: string, patch: ModifyPatch, o) => fails(`modify${o.restart ? '+restart' : ''}:${Object.keys(patch.env).join(',')}`, name),
+    launchServer: async (name, argv) => fails(`launch:${argv.join(' ')}`, name),
+    verify: async (s) => (fails('verify', s.name), { ok: true, steps: [] }),
+  };
+  return { runtime, calls };
+}
+
+const events: ApplyEvent[] = [];
+const options = (signal = new AbortController().signal) => ({ parallelism: 1, signal, onEvent: (e: ApplyEvent) => void events.push(e) });
+
+describe('executor', () => {
+  it('creates: image check, folders, create, server launch, verify — in that order', async () => {
+    const desired = desiredState([desiredSandbox('alice')]);
+    const { runtime, calls } = recordingRuntime();
+    const result = await execute(plan(desired, observedState([])).changes, desired, runtime, options());
+    assert.deepEqual(calls, ['inspectImage openwork-microsandbox:dev', 'prepareMounts alice', 'create alice', 'launch:/usr/local/bin/microsandbox-entrypoint.sh alice', 'verify alice']);
+    assert.deepEqual(result.outcomes.map((o) => o.outcome), ['succeeded']);
+  });
+
+  it('never removes the old sandbox of a replace when the new image is missing', async () => {
+    const alice = desiredSandbox('alice');
+    const desired = desiredState([{ ...alice, image: { ref: 'missing:v2' }, pull: 'never' }]);
+    const { runtime, calls } = recordingRuntime({ images: { 'missing:v2': null } });
+    const result = await execute(plan(desired, observedState([observedFrom('demo', alice)])).changes, desired, runtime, options());
+    assert.deepEqual(calls, ['inspectImage missing:v2']);
+    assert.equal(result.outcomes[0]?.outcome, 'failed');
+    assert.equal(result.outcomes[0]?.error?.code, 'msb.image');
+  });
+
+  it('keeps going when one sandbox fails and reports each outcome', async () => {
+    const desired = desiredState([desiredSandbox('a'), desiredSandbox('b'), desiredSandbox('c')]);
+    const { runtime } = recordingRuntime({ fail: { b: 'create' } });
+    const result = await execute(plan(desired, observedState([])).changes, desired, runtime, { ...options(), parallelism: 2 });
+    assert.deepEqual(result.outcomes.map((o) => [o.sandbox, o.outcome, o.error?.step]), [['a', 'succeeded', undefined], ['b', 'failed', 'create'], ['c', 'succeeded', undefined]]);
+  });
+
+  it('updates a running sandbox with a restart and relaunches its server, tokens never in the patch keys it logs', async () => {
+    const alice = desiredSandbox('alice');
+    const desired = desiredState([{ ...alice, env: { ...alice.env, LOG_LEVEL: 'debug' } }]);
+    const { runtime, calls } = recordingRuntime();
+    await execute(plan(desired, observedState([observedFrom('demo', alice)])).changes, desired, runtime, options());
+    assert.deepEqual(calls, ['modify+restart:LOG_LEVEL alice', 'inspectImage openwork-microsandbox:dev', 'launch:/usr/local/bin/microsandbox-entrypoint.sh alice', 'verify alice']);
+  });
+
+  it('boots a stopped sandbox before launching its server', async () => {
+    const alice = desiredSandbox('alice');
+    const desired = desiredState([alice]);
+    const { runtime, calls } = recordingRuntime();
+    await execute(plan(desired, observedState([observedFrom('demo', alice, { status: 'Stopped' })])).changes, desired, runtime, options());
+    assert.deepEqual(calls.filter((c) => !c.startsWith('inspectImage')), ['start alice', 'launch:/usr/local/bin/microsandbox-entrypoint.sh alice', 'verify alice']);
+  });
+
+  it('starts nothing new once aborted and marks the rest skipped', async () => {
+    const desired = desiredState([desiredSandbox('a'), desiredSandbox('b')]);
+    const controller = new AbortController();
+    const { runtime } = recordingRuntime();
+    runtime.verify = async () => (controller.abort(), { ok: true, steps: [] });
+    const result = await execute(plan(desired, observedState([])).changes, desired, runtime, options(controller.signal));
+    assert.deepEqual(result.outcomes.map((o) => [o.sandbox, o.outcome]), [['a', 'succeeded'], ['b', 'skipped']]);
+    assert.equal(result.interrupted, true);
+  });
+});
