@@ -1,0 +1,137 @@
+/**
+ * `owctl doctor`: where msb is and how it was found, its version against the pinned one, msb's own host checks,
+ * the active backend and the effective MSB_HOME. Every check runs and is printed even when an earlier one fails.
+ *
+ * Exit code: 0 only when owctl can do its whole job here — msb found, runnable, and its host checks pass (so it
+ * can boot sandboxes). A host without CPU virtualisation exits 1: plan/status/destroy still work there, but apply
+ * cannot boot anything, and a CI gate running `owctl doctor` should learn that. A version other than the pinned one
+ * is a warning only.
+ */
+import { EXIT, isOwctlError } from '../errors.ts';
+import { Msb, PINNED_MSB_VERSION } from '../msb/driver.ts';
+import type { BackendContext } from '../msb/driver.ts';
+import { effectiveMsbHome } from '../msb/env.ts';
+import type { LocatedMsb, MsbSource } from '../msb/locate.ts';
+import { describeSource, locateMsb } from '../msb/locate.ts';
+import { style } from '../views/style.ts';
+import type { CommandIO } from './io.ts';
+
+export interface DoctorOptions {
+  msb?: string | undefined;
+  json: boolean;
+}
+
+interface Problem {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  msb: { path: string; source: MsbSource; foundVia: string } | null;
+  version: { found: string | null; pinned: string; matches: boolean };
+  host: { ok: boolean; cpuVirtualisation: boolean; checks: string } | null;
+  backend: BackendContext | null;
+  msbHome: { path: string; source: 'MSB_HOME' | 'default' };
+  problems: Problem[];
+  warnings: string[];
+}
+
+export async function doctorCommand(options: DoctorOptions, io: CommandIO): Promise<number> {
+  const report = await diagnose(options, io);
+  io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report, io.color));
+  return report.ok ? EXIT.ok : EXIT.error;
+}
+
+export async function diagnose(options: DoctorOptions, io: CommandIO): Promise<DoctorReport> {
+  const problems: Problem[] = [];
+  const warnings: string[] = [];
+  const report: DoctorReport = {
+    ok: false,
+    msb: null,
+    version: { found: null, pinned: PINNED_MSB_VERSION, matches: false },
+    host: null,
+    backend: null,
+    msbHome: effectiveMsbHome(io.env),
+    problems,
+    warnings,
+  };
+  let located: LocatedMsb;
+  try {
+    located = locateMsb({ flag: options.msb, env: io.env, cwd: io.cwd });
+  } catch (error) {
+    problems.push(problemOf(error));
+    return report;
+  }
+  report.msb = { ...located, foundVia: describeSource(located.source) };
+  const msb = new Msb(located.path, io.env);
+  const [version, context, doctor] = await Promise.allSettled([msb.version(), msb.context(), msb.doctor()]);
+
+  if (version.status === 'fulfilled') {
+    report.version = { found: version.value, pinned: PINNED_MSB_VERSION, matches: version.value === PINNED_MSB_VERSION };
+    if (!report.version.matches) {
+      warnings.push(`msb ${version.value} is not the pinned ${PINNED_MSB_VERSION}: its CLI output may differ from what owctl reads`);
+    }
+  } else problems.push(problemOf(version.reason));
+
+  if (context.status === 'fulfilled') {
+    report.backend = context.value;
+    if (context.value.kind !== 'local') {
+      problems.push({ code: 'msb.unsupported_backend', message: `the active backend is ${context.value.kind}; owctl manages local sandboxes only`, hint: 'unset MSB_BACKEND / MSB_PROFILE' });
+    }
+  } else problems.push(problemOf(context.reason));
+
+  if (doctor.status === 'fulfilled') {
+    const { ok, checks } = doctor.value;
+    const noVirt = /✗\s*CPU virt|CPU virtuali[sz]ation is not available/.test(checks);
+    report.host = { ok, cpuVirtualisation: !noVirt, checks };
+    const home = /MSB_HOME:\s*(\S.*)$/m.exec(checks)?.[1]?.trim();
+    if (home !== undefined) report.msbHome = { ...report.msbHome, path: home };
+    if (noVirt) {
+      problems.push({
+        code: 'host.no_cpu_virtualisation',
+        message: 'this machine has no CPU virtualisation (VT-x / AMD-V): microsandbox cannot boot sandboxes here, so apply cannot create or start any; validate, plan, status and destroy still work',
+        hint: 'enable virtualisation in the BIOS/UEFI, or nested virtualisation when this is itself a VM',
+      });
+    } else if (!ok) {
+      problems.push({ code: 'host.not_ready', message: 'msb doctor reports a problem with this host (see its checks above)', hint: 'run `msb doctor --fix`' });
+    }
+  } else problems.push(problemOf(doctor.reason));
+
+  report.ok = problems.length === 0;
+  return report;
+}
+
+export function renderDoctor(report: DoctorReport, color: boolean): string {
+  const s = style(color);
+  const good = (text: string) => `${s.green('✓')} ${text}`;
+  const bad = (text: string) => `${s.red('✗')} ${text}`;
+  const warn = (text: string) => `${s.yellow('!')} ${text}`;
+  const lines: string[] = [];
+  const row = (label: string, value: string) => lines.push(`${label.padEnd(10)}${value}`);
+
+  row('msb', report.msb ? good(`${report.msb.path} ${s.dim(`(${report.msb.foundVia})`)}`) : bad('not found'));
+  const { found, pinned, matches } = report.version;
+  row('version', found === null ? bad('unknown') : matches ? good(`${found} ${s.dim('(pinned)')}`) : warn(`${found} ${s.dim(`(owctl is pinned to ${pinned})`)}`));
+  row('backend', report.backend ? (report.backend.kind === 'local' ? good : bad)(`${report.backend.kind} ${s.dim(`(${report.backend.source})`)}`) : bad('unknown'));
+  row('MSB_HOME', `${report.msbHome.path} ${s.dim(report.msbHome.source === 'MSB_HOME' ? '(from MSB_HOME)' : '(default)')}`);
+  if (report.host !== null) {
+    row('host', report.host.ok ? good('ready to boot sandboxes') : report.host.cpuVirtualisation ? bad('not ready') : bad('cannot boot sandboxes (no CPU virtualisation)'));
+    lines.push('', s.bold('msb doctor:'), ...report.host.checks.split('\n').map((line) => `  ${line}`));
+  } else row('host', bad('not checked'));
+
+  if (report.warnings.length > 0 || report.problems.length > 0) lines.push('');
+  for (const warning of report.warnings) lines.push(warn(warning));
+  for (const problem of report.problems) {
+    lines.push(bad(problem.message));
+    if (problem.hint !== undefined) lines.push(...problem.hint.split('\n').map((line) => `  ${s.dim(`hint: ${line}`)}`));
+  }
+  lines.push('', report.ok ? s.green('owctl can manage sandboxes on this host.') : s.red('owctl cannot fully work on this host (see above).'));
+  return `${lines.join('\n')}\n`;
+}
+
+function problemOf(error: unknown): Problem {
+  if (isOwctlError(error)) return { code: error.code, message: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+  return { code: 'msb.failed', message: error instanceof Error ? error.message : String(error) };
+}

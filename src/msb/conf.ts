@@ -1,0 +1,99 @@
+/**
+ * The `msb create --conf FILE` document for a declared sandbox. Secrets (the tokens, in `env`) go in this file —
+ * private, mode 0600, removed right after — and never on argv, which every local user can read.
+ *
+ * msb 0.6.18 accepts exactly these root keys here (checked against the real binary, see test/msb/conf.test.ts):
+ * image {oci}, pull_policy (missing|always|never), cpus (number), memory ("<MiB>M"), idle_timeout / max_duration
+ * ("<secs>s"), env {K: V}, labels {K: V}, mounts [{bind|named|tmpfs, target, readonly}], network {ports: [...]}.
+ *
+ * msb expands `${NAME}` in every string of the file from its own environment, with no escape. A value that contains
+ * `${` is therefore written as a reference to a variable that holds it verbatim, passed in msb's environment
+ * (private to the user, unlike argv); msb does not expand the result again.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DesiredSandbox, MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
+import { guestEnv } from '../model/desired.ts';
+
+export interface MsbConf {
+  /** The document to write (JSON, which msb reads as YAML). */
+  document: Record<string, unknown>;
+  /** Extra environment for the msb process: the verbatim values referenced from the document. */
+  env: Record<string, string>;
+}
+
+const PULL: Record<PullPolicy, string> = { 'if-missing': 'missing', always: 'always', never: 'never' };
+
+/** The conf document for `spec`, with owctl's labels (`ownerLabels`) merged over the user's. */
+export function buildConf(spec: DesiredSandbox, ownerLabels: Record<string, string>): MsbConf {
+  const document: Record<string, unknown> = {
+    image: { oci: spec.image.ref },
+    pull_policy: PULL[spec.pull],
+    cpus: spec.cpus,
+    memory: `${spec.memoryMib}M`,
+    env: sorted(guestEnv(spec)),
+    labels: sorted({ ...spec.labels, ...ownerLabels }),
+  };
+  if (spec.idleTimeoutSecs !== undefined) document.idle_timeout = `${spec.idleTimeoutSecs}s`;
+  if (spec.maxDurationSecs !== undefined) document.max_duration = `${spec.maxDurationSecs}s`;
+  if (spec.mounts.length > 0) document.mounts = spec.mounts.map(confMount);
+  // msb keeps `network` sparse unless something is set; an empty port list is simply left out.
+  if (spec.ports.length > 0) document.network = { ports: spec.ports.map(portSpec) };
+  return escapeInterpolation(document);
+}
+
+function confMount(mount: MountSpec): Record<string, unknown> {
+  switch (mount.type) {
+    case 'bind':
+      return { bind: mount.source, target: mount.target, readonly: mount.readonly };
+    case 'volume':
+      // ensure-exists: a declared volume is created on first use and kept (and reused) afterwards.
+      return { named: mount.source, target: mount.target, readonly: mount.readonly, create: 'ensure-exists' };
+    case 'tmpfs':
+      return { tmpfs: mount.sizeMib === undefined ? {} : { size: `${mount.sizeMib}M` }, target: mount.target };
+  }
+}
+
+/** `BIND:HOST:GUEST[/udp]`; an IPv6 bind address goes in brackets (msb rejects it bare). */
+export function portSpec(port: PortSpec): string {
+  const bind = port.bind.includes(':') ? `[${port.bind}]` : port.bind;
+  return `${bind}:${port.host}:${port.guest}${port.protocol === 'udp' ? '/udp' : ''}`;
+}
+
+function sorted(map: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function escapeInterpolation(document: Record<string, unknown>): MsbConf {
+  const env: Record<string, string> = {};
+  const visit = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      if (!value.includes('${')) return value;
+      const name = `OWCTL_CONF_VALUE_${Object.keys(env).length}`;
+      env[name] = value;
+      return `\${${name}}`;
+    }
+    if (Array.isArray(value)) return value.map(visit);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, visit(inner)]));
+    }
+    return value;
+  };
+  return { document: visit(document) as Record<string, unknown>, env };
+}
+
+/**
+ * Writes `conf` to a private file (a fresh 0700 folder, the file 0600), runs `body` with its path, and removes both
+ * whatever happens.
+ */
+export async function withConfFile<T>(conf: MsbConf, body: (path: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'owctl-conf-'));
+  try {
+    const path = join(dir, 'sandbox.json');
+    await writeFile(path, `${JSON.stringify(conf.document, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    return await body(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

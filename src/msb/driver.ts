@@ -1,0 +1,225 @@
+/**
+ * The msb driver: one method per msb operation owctl uses, typed in and out. It builds argv, spawns msb (run.ts),
+ * parses and normalises JSON (normalize.ts) and maps failures (errors.ts); it makes no decisions.
+ * Invariant: no secret ever appears in argv — sandbox env (with the tokens) only travels in a private conf file.
+ */
+import { OwctlError } from '../errors.ts';
+import type { DesiredSandbox } from '../model/desired.ts';
+import type { ObservedImage, ObservedSandbox } from '../model/observed.ts';
+import { buildConf, withConfFile } from './conf.ts';
+import { msbEnv } from './env.ts';
+import { parseMsbError, stripAnsi } from './errors.ts';
+import type { ModifyChanges, ModifyOptions, ModifyResult } from './modify.ts';
+import { modifyArgs, parseModifyResult, refusedModify } from './modify.ts';
+import type { ListedSandbox } from './normalize.ts';
+import { normaliseImage, normaliseList, normaliseSandbox, parseJson } from './normalize.ts';
+import type { SpawnRequest, SpawnResult, Spawner, StreamHandle } from './run.ts';
+import { execaSpawner, failureError, runChecked } from './run.ts';
+import { workloadLaunchArgs } from './workload.ts';
+
+/** The msb version owctl is built and tested against. */
+export const PINNED_MSB_VERSION = '0.6.18';
+
+export interface Timeouts {
+  /** ls, inspect, modify, context, image inspect, version, doctor. */
+  query: number;
+  /** create (may pull the image and waits for the guest agent), pull, load. */
+  create: number;
+  /** start, stop, rm, exec. */
+  lifecycle: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { query: 60_000, create: 900_000, lifecycle: 180_000 };
+
+export interface MsbOptions {
+  spawner?: Spawner;
+  timeouts?: Partial<Timeouts>;
+}
+
+export interface BackendContext {
+  kind: 'local' | 'cloud';
+  source: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface LogOptions {
+  tail?: number;
+  /** msb's `--source` values (default: the workload's stdout and stderr). */
+  source?: string[];
+}
+
+export class Msb {
+  readonly path: string;
+  private readonly env: Record<string, string>;
+  private readonly spawner: Spawner;
+  private readonly timeouts: Timeouts;
+
+  constructor(path: string, env: NodeJS.ProcessEnv, options: MsbOptions = {}) {
+    this.path = path;
+    this.env = msbEnv(env);
+    this.spawner = options.spawner ?? execaSpawner;
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  }
+
+  /** `msb --version` → `0.6.18`. */
+  async version(): Promise<string> {
+    const { stdout } = await this.run(['--version'], 'query', '--version');
+    const match = /(\d+\.\d+\.\d+[^\s]*)/.exec(stdout);
+    if (!match?.[1]) throw new OwctlError('msb.bad_output', `unexpected output from msb --version: ${stdout.trim()}`);
+    return match[1];
+  }
+
+  async context(): Promise<BackendContext> {
+    const value = parseJson((await this.run(['context', '--format', 'json'], 'query')).stdout, 'context') as Record<string, unknown>;
+    if (value?.kind !== 'local' && value?.kind !== 'cloud') {
+      throw new OwctlError('msb.bad_output', `unexpected backend kind from msb context: ${JSON.stringify(value?.kind)}`);
+    }
+    return { kind: value.kind, source: String(value.source ?? '') };
+  }
+
+  /** `msb doctor`: a non-zero exit is a verdict (e.g. no CPU virtualisation), not a failure of the call. */
+  async doctor(): Promise<{ ok: boolean; checks: string }> {
+    const request = this.request(['doctor'], 'query');
+    const result = await this.spawner.run(request);
+    if (result.exitCode === undefined) throw failureError(request, result, 'doctor');
+    return { ok: result.exitCode === 0, checks: stripAnsi(`${result.stdout}${result.stderr}`).trim() };
+  }
+
+  /** Sandboxes carrying every given label (exact match). */
+  async list(labels: Record<string, string> = {}): Promise<ListedSandbox[]> {
+    const args = ['ls', '--format', 'json', ...Object.entries(labels).flatMap(([k, v]) => [`--label=${k}=${v}`])];
+    return normaliseList(parseJson((await this.run(args, 'query', 'ls')).stdout, 'ls'));
+  }
+
+  /** The sandbox's stored config, normalised; null when there is no sandbox of that name. */
+  async inspect(name: string): Promise<ObservedSandbox | null> {
+    const result = await this.runOrMissing(['inspect', name, '--format', 'json'], 'inspect', 'sandbox not found');
+    return result === null ? null : normaliseSandbox(parseJson(result.stdout, 'inspect'));
+  }
+
+  /** The cached image's facts; null when `ref` is not in msb's cache. */
+  async imageInspect(ref: string): Promise<ObservedImage | null> {
+    const result = await this.runOrMissing(['image', 'inspect', ref, '--format', 'json'], 'image inspect', 'image not found');
+    return result === null ? null : normaliseImage(parseJson(result.stdout, 'image inspect'));
+  }
+
+  /** `msb load -i FILE -t REF`: a docker-save or OCI-layout tar, tagged `ref`. */
+  async imageLoad(archivePath: string, ref: string): Promise<void> {
+    await this.run(['load', '--quiet', '-i', archivePath, '-t', ref], 'create', 'load');
+  }
+
+  async pull(ref: string): Promise<void> {
+    await this.run(['pull', '--quiet', ref], 'create', 'pull');
+  }
+
+  /**
+   * Creates `spec` with `ownerLabels` (owctl's labels) from a private conf file; argv is only the name and the file.
+   * msb boots the sandbox as part of create: on a host that cannot boot VMs this throws msb.start_failed, and the
+   * sandbox stays recorded (Stopped).
+   */
+  async create(spec: DesiredSandbox, ownerLabels: Record<string, string>): Promise<void> {
+    const conf = buildConf(spec, ownerLabels);
+    await withConfFile(conf, (path) =>
+      this.run(['create', '--quiet', '--name', spec.name, '--conf', path], 'create', 'create', conf.env),
+    );
+  }
+
+  async start(name: string): Promise<void> {
+    // No --quiet on start/stop/rm: msb 0.6.18 then swallows the error message too (exit 1, empty stderr).
+    await this.run(['start', name], 'lifecycle', 'start');
+  }
+
+  async stop(name: string): Promise<void> {
+    await this.run(['stop', name], 'lifecycle', 'stop');
+  }
+
+  /** `force` stops a running sandbox first (without it msb refuses: msb.sandbox_running). */
+  async remove(name: string, options: { force?: boolean } = {}): Promise<void> {
+    await this.run(['rm', ...(options.force ? ['--force'] : []), name], 'lifecycle', 'rm');
+  }
+
+  /** `msb modify`. See modify.ts: env values go on argv, so secret keys are refused. */
+  async modify(name: string, changes: ModifyChanges, options: ModifyOptions = {}): Promise<ModifyResult> {
+    const request = this.request(modifyArgs(name, changes, options), 'query');
+    const result = await this.spawner.run(request);
+    if (result.exitCode === 0) return parseModifyResult(result.stdout);
+    // A refused modify (a running sandbox, a change that needs a restart, no --restart) exits 1 with its JSON plan
+    // on stdout and nothing on stderr.
+    if (result.exitCode === 1 && parseMsbError(result.stderr) === null && result.stdout.trim().startsWith('{')) {
+      throw refusedModify(name, parseModifyResult(result.stdout));
+    }
+    throw failureError(request, result, 'modify');
+  }
+
+  /**
+   * Runs `argv` in a running sandbox and returns its exit code and output. Throws only for msb's own failures
+   * (sandbox missing, failed to start…); a command that exits non-zero is a result. Note: msb 0.6.18 boots a stopped
+   * sandbox to exec in it.
+   */
+  async exec(name: string, argv: readonly string[]): Promise<ExecResult> {
+    const request = this.request(['exec', name, '--', ...argv], 'lifecycle');
+    const result = await this.spawner.run(request);
+    const report = result.exitCode === 0 ? null : parseMsbError(result.stderr);
+    if (result.exitCode === undefined || (report !== null && isMsbCategory(report.category))) {
+      throw failureError(request, result, 'exec');
+    }
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** Starts the OpenWork server detached (see workload.ts); returns once it is backgrounded in the guest. */
+  async launchWorkload(name: string, argv: readonly string[]): Promise<void> {
+    if (argv.length === 0) throw new OwctlError('apply.failed', `no workload command to launch in ${name}`);
+    await this.run(workloadLaunchArgs(name, argv), 'lifecycle', 'exec');
+  }
+
+  /** The sandbox's captured output as text, or — with `follow` — a stream until stopped or the sandbox stops. */
+  logs(name: string, options: LogOptions & { follow: true }): StreamHandle;
+  logs(name: string, options?: LogOptions & { follow?: false }): Promise<string>;
+  logs(name: string, options: LogOptions & { follow?: boolean } = {}): StreamHandle | Promise<string> {
+    const args = ['logs', name, '--no-color'];
+    if (options.tail !== undefined) args.push('--tail', String(options.tail));
+    if (options.source !== undefined && options.source.length > 0) args.push('--source', options.source.join(','));
+    if (options.follow === true) {
+      // A follow runs until stopped: no timeout.
+      return this.spawner.stream({ ...this.request([...args, '--follow'], 'query'), timeoutMs: 0 });
+    }
+    return this.run(args, 'query', 'logs').then((result) => result.stdout);
+  }
+
+  private request(args: string[], timeout: keyof Timeouts, extraEnv: Record<string, string> = {}): SpawnRequest {
+    return { file: this.path, args, env: { ...this.env, ...extraEnv }, timeoutMs: this.timeouts[timeout] };
+  }
+
+  private run(args: string[], timeout: keyof Timeouts, subcommand = args[0] ?? 'msb', extraEnv?: Record<string, string>): Promise<SpawnResult> {
+    return runChecked(this.spawner, this.request(args, timeout, extraEnv), subcommand);
+  }
+
+  /** Like run, but a failure in `missingCategory` (e.g. `sandbox not found`) gives null. */
+  private async runOrMissing(args: string[], subcommand: string, missingCategory: string): Promise<SpawnResult | null> {
+    const request = this.request(args, 'query');
+    const result = await this.spawner.run(request);
+    if (result.exitCode === 0) return result;
+    if (result.exitCode === 1 && parseMsbError(result.stderr)?.category === missingCategory) return null;
+    throw failureError(request, result, subcommand);
+  }
+}
+
+const MSB_CATEGORIES = new Set([
+  'sandbox not found',
+  'sandbox already exists',
+  'sandbox still running',
+  'invalid config',
+  'failed to start',
+  'image error',
+  'image not found',
+  'volume not found',
+]);
+
+function isMsbCategory(category: string | null): boolean {
+  return category !== null && MSB_CATEGORIES.has(category);
+}

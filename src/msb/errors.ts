@@ -1,0 +1,122 @@
+/**
+ * msb reports failures as stderr lines `error: <category>: <detail>` followed by optional `  → hint` lines, exit 1 for
+ * runtime errors and 2 for argument errors. This is the one place that reads them: each known category maps to a
+ * stable OwctlError code, so callers branch on `code`, never on msb's text.
+ */
+import type { ErrorCode } from '../errors.ts';
+import { OwctlError } from '../errors.ts';
+
+export interface MsbErrorReport {
+  /** msb's category text (`sandbox not found`), or null when the line has none. */
+  category: string | null;
+  /** The `error:` line without its `error: ` prefix. */
+  message: string;
+  /** The `→` lines that follow it, without the arrow. */
+  hints: string[];
+}
+
+/** Category prefixes (the text after `error: `) → owctl codes. Order matters only where prefixes overlap (none do). */
+const CATEGORIES: ReadonlyArray<readonly [RegExp, ErrorCode]> = [
+  [/^sandbox not found:/, 'msb.sandbox_not_found'],
+  [/^sandbox already exists:/, 'msb.sandbox_exists'],
+  [/^sandbox still running:/, 'msb.sandbox_running'],
+  [/^invalid config:/, 'msb.invalid_config'],
+  // What `--conf FILE` parsing reports (unknown key, wrong type): `invalid sandbox configuration PATH: …`.
+  [/^invalid sandbox configuration /, 'msb.invalid_config'],
+  [/^image error:/, 'msb.image'],
+  [/^image not found:/, 'msb.image'],
+  // `msb pull` reports an unreachable or unknown registry this way; to the user it is an image problem.
+  [/^registry error:/, 'msb.image'],
+  [/^volume not found:/, 'msb.volume_not_found'],
+  // `failed to start "NAME": detail` from `msb start`, or `failed to start "NAME"` + hint lines from create/exec.
+  [/^failed to start "[^"]*"/, 'msb.start_failed'],
+];
+
+const ERROR_PREFIX = 'error: ';
+const HINT_PREFIX = /^\s*→\s?/;
+// msb colours its output when it thinks it may; strip SGR sequences before reading lines.
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** The first `error:` line of msb's stderr and the hint lines right after it; null when there is none. */
+export function parseMsbError(stderr: string): MsbErrorReport | null {
+  const lines = stripAnsi(stderr).split(/\r?\n/);
+  const start = lines.findIndex((line) => line.startsWith(ERROR_PREFIX));
+  if (start < 0) return null;
+  const message = (lines[start] ?? '').slice(ERROR_PREFIX.length).trim();
+  const hints: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (!HINT_PREFIX.test(line)) break;
+    hints.push(line.replace(HINT_PREFIX, '').trim());
+  }
+  return { category: categoryOf(message), message, hints };
+}
+
+function categoryOf(message: string): string | null {
+  if (/^failed to start "[^"]*"/.test(message)) return 'failed to start';
+  const colon = message.indexOf(': ');
+  return colon < 0 ? null : message.slice(0, colon);
+}
+
+/** The owctl code for an msb error message (the `error:` line without its prefix). */
+export function classify(message: string): ErrorCode {
+  for (const [pattern, code] of CATEGORIES) if (pattern.test(message)) return code;
+  return 'msb.failed';
+}
+
+export interface MsbFailure {
+  subcommand: string;
+  exitCode: number | undefined;
+  stderr: string;
+  timedOut?: boolean;
+  timeoutMs?: number;
+  cause?: unknown;
+}
+
+/**
+ * The OwctlError for a failed msb call. The message names the subcommand (never the argv) and keeps msb's own detail;
+ * msb's `→` lines become the hint.
+ */
+export function msbError(failure: MsbFailure): OwctlError {
+  const { subcommand, exitCode } = failure;
+  const details = { subcommand, exitCode: exitCode ?? null };
+  if (failure.timedOut === true) {
+    const secs = Math.round((failure.timeoutMs ?? 0) / 1000);
+    return new OwctlError('msb.failed', `msb ${subcommand} did not finish within ${secs}s`, {
+      hint: 'check the host with `owctl doctor`; a slow image pull may need a retry',
+      cause: failure.cause,
+      details: { ...details, timedOut: true },
+    });
+  }
+  const report = parseMsbError(failure.stderr);
+  if (exitCode === 2) {
+    return new OwctlError('msb.failed', `msb ${subcommand} rejected its arguments: ${report?.message ?? lastLine(failure.stderr)}`, {
+      hint: 'this is a bug in owctl (or an msb version other than 0.6.18); please report it with `owctl doctor` output',
+      cause: failure.cause,
+      details: { ...details, category: 'argument error' },
+    });
+  }
+  if (report === null) {
+    const text = lastLine(failure.stderr);
+    return new OwctlError('msb.failed', `msb ${subcommand} failed (exit ${exitCode ?? 'none'})${text ? `: ${text}` : ''}`, {
+      cause: failure.cause,
+      details,
+    });
+  }
+  return new OwctlError(classify(report.message), `msb ${subcommand}: ${report.message}`, {
+    ...(report.hints.length > 0 ? { hint: report.hints.join('\n') } : {}),
+    cause: failure.cause,
+    details: { ...details, category: report.category },
+  });
+}
+
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, '');
+}
+
+function lastLine(text: string): string {
+  const lines = stripAnsi(text)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return lines.at(-1) ?? '';
+}

@@ -1,0 +1,14 @@
+/** src/msb's public surface: the only code in owctl that runs msb. */
+export { Msb, PINNED_MSB_VERSION, DEFAULT_TIMEOUTS } from './driver.ts';
+export type { BackendContext, ExecResult, LogOptions, MsbOptions, Timeouts } from './driver.ts';
+export { locateMsb, describeSource, bundledMsb, BUNDLED_PACKAGE } from './locate.ts';
+export type { LocatedMsb, LocateOptions, MsbSource } from './locate.ts';
+export { observe } from './observe.ts';
+export type { ObserveOptions } from './observe.ts';
+export type { ModifyChanges, ModifyChange, ModifyOptions, ModifyResult } from './modify.ts';
+export type { ListedSandbox } from './normalize.ts';
+export type { Spawner, SpawnRequest, SpawnResult, StreamHandle } from './run.ts';
+export { execaSpawner } from './run.ts';
+export { WORKLOAD_LAUNCH_SCRIPT, WORKLOAD_LOG } from './workload.ts';
+export { effectiveMsbHome } from './env.ts';
+export { mapLimit } from './map-limit.ts';

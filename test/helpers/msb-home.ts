@@ -1,0 +1,149 @@
+/**
+ * A throw-away microsandbox state directory for tests against the real msb binary, and quick ways to fill it.
+ *
+ *   const home = await makeMsbHome();              // never the user's ~/.microsandbox
+ *   try {
+ *     await populateSandbox(home, 'web', { labels: { 'owctl.dev/project': 'demo' }, memoryMib: 512 });
+ *     const { stdout } = await home.msb(['ls', '--format', 'json']);
+ *   } finally {
+ *     await home.cleanup();
+ *   }
+ *
+ * Speed: this project's machines cannot boot VMs, and `msb create` records a sandbox and then boots it. A boot that
+ * fails late costs 10–30 s (more with more memory); a create whose rootfs or bind-mount host path contains `..` fails
+ * at once (~20–150 ms) and still stores the full config, status Stopped. `populateSandbox` uses that.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { bundledMsb } from '../../src/msb/locate.ts';
+
+const run = promisify(execFile);
+
+/** The real msb binary (the bundled npm package). */
+export const MSB_BIN: string = bundledMsb() ?? 'node_modules/@superradcompany/microsandbox-linux-x64-gnu/bin/msb';
+
+/** Guest target of the bind mount `populateSandbox` adds to OCI sandboxes to make their boot fail at once. */
+export const FAST_FAIL_TARGET = '/.owctl-fast-fail';
+
+export interface MsbRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface MsbHome {
+  /** Temporary folder holding everything below (removed by cleanup). */
+  root: string;
+  /** The MSB_HOME. */
+  home: string;
+  /** An existing folder for bind rootfs / bind mounts. */
+  rootfs: string;
+  /** Path to the same folder through `..` (`<root>/rootfs/../rootfs`): msb stores it, then fails to use it at once. */
+  fastFailPath: string;
+  /** process.env with MSB_HOME set and colour off: pass to `new Msb(MSB_BIN, home.env)`. */
+  env: NodeJS.ProcessEnv;
+  /** Runs the real msb in this home; never throws on a non-zero exit. */
+  msb(args: string[]): Promise<MsbRun>;
+  cleanup(): Promise<void>;
+}
+
+export async function makeMsbHome(): Promise<MsbHome> {
+  const root = await mkdtemp(join(tmpdir(), 'owctl-msb-'));
+  const home = join(root, 'home');
+  const rootfs = join(root, 'rootfs');
+  await mkdir(rootfs, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, MSB_HOME: home, NO_COLOR: '1' };
+  for (const key of ['OWCTL_MSB', 'MSB_PATH', 'MSB_BACKEND', 'MSB_PROFILE']) delete env[key];
+  return {
+    root,
+    home,
+    rootfs,
+    // Built by hand: path.join would normalise the `..` away.
+    fastFailPath: `${rootfs}/../rootfs`,
+    env,
+    msb: (args) => runMsb(args, env),
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+export async function runMsb(args: string[], env: NodeJS.ProcessEnv): Promise<MsbRun> {
+  try {
+    const { stdout, stderr } = await run(MSB_BIN, args, { env, maxBuffer: 64 * 1024 * 1024 });
+    return { exitCode: 0, stdout, stderr };
+  } catch (error) {
+    const failure = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof failure.code !== 'number') throw error;
+    return { exitCode: failure.code, stdout: failure.stdout ?? '', stderr: failure.stderr ?? '' };
+  }
+}
+
+export interface PopulateOptions {
+  /** OCI ref already in the cache (see oci-image.ts); default: a bind rootfs (no image needed). */
+  image?: string;
+  labels?: Record<string, string>;
+  env?: Record<string, string>;
+  cpus?: number;
+  memoryMib?: number;
+  /** `-p` specs: `HOST:GUEST`, `BIND:HOST:GUEST`, `…/udp`. */
+  ports?: string[];
+  /** `-v` specs: `/host:/guest[:ro]`, `volname:/guest`. Named volumes must exist (`msb volume create`). */
+  mounts?: string[];
+  /** `--tmpfs` specs: `/guest` or `/guest:SIZE`. */
+  tmpfs?: string[];
+  idleTimeout?: string;
+  maxDuration?: string;
+}
+
+/**
+ * Records sandbox `name` in ~20–150 ms, status Stopped, with the given config (the boot fails at once on purpose).
+ * A bind-rootfs sandbox stores `home.fastFailPath` as its image; an OCI one gets an extra bind mount at
+ * FAST_FAIL_TARGET. Uses flags (argv), so never pass real secrets in `env`.
+ */
+export async function populateSandbox(home: MsbHome, name: string, options: PopulateOptions = {}): Promise<void> {
+  const args = ['create', '--quiet', '--name', name];
+  for (const [key, value] of Object.entries(options.labels ?? {})) args.push(`--label=${key}=${value}`);
+  for (const [key, value] of Object.entries(options.env ?? {})) args.push(`--env=${key}=${value}`);
+  if (options.cpus !== undefined) args.push('--cpus', String(options.cpus));
+  if (options.memoryMib !== undefined) args.push('--memory', `${options.memoryMib}M`);
+  for (const port of options.ports ?? []) args.push('--port', port);
+  for (const mount of options.mounts ?? []) args.push('--volume', mount);
+  for (const tmpfs of options.tmpfs ?? []) args.push('--tmpfs', tmpfs);
+  if (options.idleTimeout !== undefined) args.push('--idle-timeout', options.idleTimeout);
+  if (options.maxDuration !== undefined) args.push('--max-duration', options.maxDuration);
+  if (options.image === undefined) args.push(home.fastFailPath);
+  else args.push('--pull', 'never', '--volume', `${home.fastFailPath}:${FAST_FAIL_TARGET}`, options.image);
+  const result = await home.msb(args);
+  const listed = await home.msb(['inspect', name, '--format', 'json']);
+  if (listed.exitCode !== 0) {
+    throw new Error(`populateSandbox(${name}): msb did not record it (exit ${result.exitCode}): ${result.stderr.trim()}`);
+  }
+}
+
+/**
+ * Sets a sandbox's recorded status directly in msb's SQLite state (needs the `sqlite3` CLI), to test behaviour that
+ * needs a Running sandbox on a host that cannot boot one. msb believes it: `rm` then says `sandbox still running`.
+ * Returns false when sqlite3 is not installed (skip the test then).
+ */
+export async function setRecordedStatus(home: MsbHome, name: string, status: string): Promise<boolean> {
+  const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  try {
+    await run('sqlite3', [join(home.home, 'db', 'msb.db'), `UPDATE sandbox SET status = ${quote(status)} WHERE name = ${quote(name)}`]);
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Whether the `sqlite3` CLI is available (for setRecordedStatus). */
+export async function hasSqlite(): Promise<boolean> {
+  try {
+    await run('sqlite3', ['-version']);
+    return true;
+  } catch {
+    return false;
+  }
+}
