@@ -97,22 +97,17 @@ export function compareInPlaceFields(
   const out = new Collector();
   const applied = attribution.applied;
   const has = applied !== null;
-  const growth = (grows: boolean): Disposition => (grows ? 'restart' : 'live');
-  out.compare('resources.cpus', live.cpus, desired.cpus, growth(desired.cpus > live.cpus), originOf(applied?.cpus, desired.cpus, has));
-  out.compare(
-    'resources.memory',
-    formatSize(live.memoryMib),
-    formatSize(desired.memoryMib),
-    growth(desired.memoryMib > live.memoryMib),
-    originOf(applied?.memory, desired.memoryMib, has),
-  );
+  // msb 0.6.18 resizes cpus/memory only at boot ("live resize not available in this runtime yet"): a restart.
+  out.compare('resources.cpus', live.cpus, desired.cpus, 'restart', originOf(applied?.cpus, desired.cpus, has));
+  out.compare('resources.memory', formatSize(live.memoryMib), formatSize(desired.memoryMib), 'restart', originOf(applied?.memory, desired.memoryMib, has));
   // Env is compared as a map over the keys owctl manages: declared now, or declared when last applied.
   // Keys that only come from the image are not owctl's and are never shown.
   const managed = new Set([...Object.keys(desiredEnv), ...Object.keys(applied?.env ?? {}), ...(applied?.secret_env ?? [])]);
   for (const key of [...managed].sort()) {
     const sensitive = secretKeys.has(key) || (applied?.secret_env.includes(key) ?? false);
     const origin = sensitive ? 'file' : originOf(applied?.env[key], desiredEnv[key], has);
-    out.compare(`env.${key}`, live.env[key] ?? null, desiredEnv[key] ?? null, 'restart', origin, sensitive);
+    // msb modify takes env only on its command line, where a token would be visible: a token change needs a new sandbox.
+    out.compare(`env.${key}`, live.env[key] ?? null, desiredEnv[key] ?? null, sensitive ? 'replace' : 'restart', origin, sensitive);
   }
   const labelKeys = new Set([...Object.keys(desired.labels), ...Object.keys(applied?.labels ?? {})]);
   for (const key of [...labelKeys].sort()) {

@@ -66,8 +66,9 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox): Change {
   const running = UP.has(live.status);
   const base = { status: live.status, unchanged: replace.unchanged + inPlace.unchanged };
 
-  if (replace.fields.length > 0) {
-    const reasons = [...new Set(replace.fields.map((f) => f.path.replace(/\[.*\]$/, '')))].join(', ');
+  const forcing = [...replace.fields, ...inPlace.fields.filter((f) => f.disposition === 'replace')];
+  if (forcing.length > 0) {
+    const reasons = [...new Set(forcing.map((f) => (f.sensitive ? 'tokens' : f.path.replace(/\[.*\]$/, ''))))].join(', ');
     return change(desired.name, 'replace', `must be replaced (${reasons} cannot change in place); destroy, then create`, {
       ...base,
       fields: [...replace.fields, ...inPlace.fields],

@@ -24,15 +24,18 @@ describe('planner', () => {
     assert.ok(change.unchanged > 5);
   });
 
-  it('updates memory in place without a restart when it shrinks, with one when it grows', () => {
-    const live = observedFrom('demo', alice);
-    const smaller = only(plan(desiredState([{ ...alice, memoryMib: 1024 }]), observedState([live])));
-    assert.equal(smaller.action, 'update');
-    assert.equal(smaller.restart, false);
-    assert.deepEqual(smaller.fields.map((f) => [f.path, f.before, f.after, f.origin]), [['resources.memory', '2G', '1G', 'file']]);
-    const bigger = only(plan(desiredState([{ ...alice, memoryMib: 4096 }]), observedState([live])));
-    assert.equal(bigger.restart, true);
-    assert.equal(bigger.start, true);
+  it('updates memory in place: on a stopped sandbox then starts it, on a running one with a restart', () => {
+    const stopped = only(plan(desiredState([{ ...alice, memoryMib: 1024 }]), observedState([observedFrom('demo', alice, { status: 'Stopped' })])));
+    assert.equal(stopped.action, 'update');
+    assert.deepEqual([stopped.restart, stopped.start], [false, true]);
+    assert.deepEqual(stopped.fields.map((f) => [f.path, f.before, f.after, f.origin]), [['resources.memory', '2G', '1G', 'file']]);
+    const running = only(plan(desiredState([{ ...alice, memoryMib: 4096 }]), observedState([observedFrom('demo', alice)])));
+    assert.deepEqual([running.action, running.restart, running.start], ['update', true, true]);
+  });
+
+  it('changes labels of a running sandbox without a restart', () => {
+    const change = only(plan(desiredState([{ ...alice, labels: { team: 'research' } }]), observedState([observedFrom('demo', alice)])));
+    assert.deepEqual([change.action, change.restart, change.start], ['update', false, false]);
   });
 
   it('replaces on image, port or mount change and names each forcing field', () => {
@@ -84,9 +87,11 @@ describe('planner', () => {
     assert.deepEqual(change.fields.map((f) => [f.path, f.origin]), [['resources.memory', 'outside'], ['env.OPENWORK_APPROVAL_MODE', 'outside']]);
   });
 
-  it('shows a rotated token as a sensitive change and never its value', () => {
+  it('replaces on a rotated token (msb modify would put it on argv), shown as sensitive, never its value', () => {
     const rotated = { ...alice, tokens: { ...alice.tokens, client: 'another-client-token-0123456789' } };
     const result = plan(desiredState([rotated]), observedState([observedFrom('demo', alice)]));
+    assert.equal(only(result).action, 'replace');
+    assert.match(only(result).reason, /tokens/);
     const field = only(result).fields[0]!;
     assert.deepEqual([field.path, field.before, field.after, field.sensitive], ['env.OPENWORK_TOKEN', SENSITIVE, SENSITIVE, true]);
     const text = JSON.stringify(result);

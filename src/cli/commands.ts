@@ -1,0 +1,146 @@
+/** One `.command()` per verb; each action maps flags to a command's typed options and records its exit code. */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import type { CommandIO } from '../commands/io.ts';
+import { planCommand } from '../commands/plan.ts';
+import { validateCommand } from '../commands/validate.ts';
+import { doctorCommand } from '../commands/doctor.ts';
+import { runCommand, type GlobalOptions } from './main.ts';
+import { parseLockTimeout, parseParallelism, parseTimeout } from './parse.ts';
+import { applyCommand } from '../commands/apply.ts';
+import { destroyCommand } from '../commands/destroy.ts';
+import { verifyCommand } from '../commands/verify.ts';
+import { initCommand } from '../commands/init.ts';
+import { DEFAULT_APPLY_PARALLELISM } from '../apply/executor.ts';
+
+export interface Wiring {
+  setExit: (code: number) => void;
+  ioFor: (global: GlobalOptions) => CommandIO;
+}
+
+type Handler<T> = (options: T, global: GlobalOptions, io: CommandIO, args: string[]) => Promise<number>;
+
+/** Wraps a handler: global options, IO, error rendering, exit code. */
+export function action<T extends { json?: boolean }>(program: Command, wiring: Wiring, handler: Handler<T>) {
+  return async (...received: unknown[]) => {
+    const command = received[received.length - 1] as Command;
+    const options = command.opts<T>();
+    const global = program.opts<GlobalOptions>();
+    const io = wiring.ioFor(global);
+    const args = command.args;
+    wiring.setExit(await runCommand(io, options.json === true, () => handler(options, global, io, args)));
+  };
+}
+
+export function registerCommands(program: Command, wiring: Wiring): void {
+  program
+    .command('validate')
+    .description('check the file: schema, values, references; exit 0 when valid, 1 otherwise')
+    .option('--json', 'machine-readable result')
+    .action(action<{ json?: boolean }>(program, wiring, (o, g, io) => validateCommand({ file: g.file, json: o.json === true }, io)));
+
+  program
+    .command('plan')
+    .description('show what apply would change in live microsandbox state, and why')
+    .option('--json', 'print the versioned plan document')
+    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
+    .option('-o, --out <FILE>', 'save the plan for `owctl apply FILE`')
+    .option('--target <NAME...>', 'plan only these sandboxes')
+    .addOption(new Option('--parallelism <N>', 'concurrent msb calls while observing').argParser(parseParallelism))
+    .action(
+      action<{ json?: boolean; detailedExitcode?: boolean; out?: string; target?: string[]; parallelism?: number }>(program, wiring, (o, g, io) =>
+        planCommand(
+          { file: g.file, msb: g.msb, json: o.json === true, detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, parallelism: o.parallelism },
+          io,
+        ),
+      ),
+    );
+
+  program
+    .command('doctor')
+    .description('report the msb binary, its version, host virtualisation, backend and MSB_HOME')
+    .option('--json', 'machine-readable report')
+    .action(action<{ json?: boolean }>(program, wiring, (o, g, io) => doctorCommand({ msb: g.msb, json: o.json === true }, io)));
+
+  interface ApplyFlags {
+    json?: boolean;
+    autoApprove?: boolean;
+    target?: string[];
+    parallelism: number;
+    lockTimeout: number;
+    purge?: boolean;
+    includeProtected?: boolean;
+  }
+  const changeFlags = (command: Command) =>
+    command
+      .option('--auto-approve', 'do not ask for confirmation (required without a TTY)')
+      .option('--json', 'newline-delimited JSON events instead of progress (first line states the version)')
+      .option('--target <NAME...>', 'only these sandboxes')
+      .addOption(new Option('--parallelism <N>', 'sandboxes changed at once').argParser(parseParallelism).default(DEFAULT_APPLY_PARALLELISM))
+      .addOption(new Option('--lock-timeout <DURATION>', 'wait this long for another apply/destroy to finish (e.g. 30s, 5m)').argParser(parseLockTimeout).default(0, '0s'));
+
+  changeFlags(
+    program
+      .command('apply')
+      .argument('[PLANFILE]', 'a plan saved with `owctl plan -o FILE`: applied exactly, without a prompt, refused if stale')
+      .description('make live microsandbox state match the file, then verify every touched sandbox like a remote client'),
+  ).action(
+    action<ApplyFlags>(program, wiring, (o, g, io, args) =>
+      applyCommand(
+        {
+          file: g.file,
+          msb: g.msb,
+          json: o.json === true,
+          autoApprove: o.autoApprove === true,
+          target: o.target,
+          planFile: args[0],
+          lockTimeoutMs: o.lockTimeout,
+          applyParallelism: o.parallelism,
+        },
+        io,
+      ),
+    ),
+  );
+
+  changeFlags(program.command('destroy').description('remove every sandbox this file\'s project owns (and nothing else)'))
+    .option('--purge', "also delete the destroyed sandboxes' bind-mount folders inside the project folder")
+    .option('--include-protected', 'also destroy sandboxes marked protect: true')
+    .action(
+      action<ApplyFlags>(program, wiring, (o, g, io) =>
+        destroyCommand(
+          {
+            file: g.file,
+            msb: g.msb,
+            json: o.json === true,
+            autoApprove: o.autoApprove === true,
+            target: o.target,
+            purge: o.purge === true,
+            includeProtected: o.includeProtected === true,
+            lockTimeoutMs: o.lockTimeout,
+            applyParallelism: o.parallelism,
+          },
+          io,
+        ),
+      ),
+    );
+
+  program
+    .command('verify')
+    .argument('[NAME...]', 'declared sandboxes to verify (default: all)')
+    .description('check sandboxes like a remote client: health, 401 without token, 200 with it, an OpenCode session, the host token')
+    .option('--url <URL>', 'verify any OpenWork endpoint instead (tokens from OPENWORK_TOKEN / OPENWORK_HOST_TOKEN)')
+    .option('--token-env <NAME>', 'variable holding the client token for --url', 'OPENWORK_TOKEN')
+    .option('--host-token-env <NAME>', 'variable holding the host token for --url', 'OPENWORK_HOST_TOKEN')
+    .addOption(new Option('--timeout <DURATION>', 'how long to wait for /health with --url').argParser(parseTimeout).default(120, '120s'))
+    .option('--json', 'machine-readable results')
+    .action(
+      action<{ url?: string; tokenEnv: string; hostTokenEnv: string; timeout: number; json?: boolean }>(program, wiring, (o, g, io, args) =>
+        verifyCommand({ file: g.file, names: args, url: o.url, tokenEnv: o.tokenEnv, hostTokenEnv: o.hostTokenEnv, timeoutSecs: o.timeout, json: o.json === true }, io),
+      ),
+    );
+
+  program
+    .command('init')
+    .description('write a starter openwork.yaml, a .env with fresh tokens, and git-ignore them')
+    .action(action<{ json?: boolean }>(program, wiring, (_o, g, io) => initCommand({ file: g.file }, io)));
+}

@@ -1,0 +1,60 @@
+/**
+ * commander wiring only: flags → typed options → one command function → exit code. Exit codes (stable):
+ * 0 success / no changes, 1 error, 2 changes present (plan --detailed-exitcode), 130 interrupted.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { processIO, type CommandIO } from '../commands/io.ts';
+import { errorJson, renderError } from '../views/error.ts';
+import { style } from '../views/style.ts';
+import { EXIT } from '../errors.ts';
+import { registerCommands } from './commands.ts';
+
+export const VERSION = '0.1.0';
+
+export interface GlobalOptions {
+  file: string;
+  msb?: string;
+  color: boolean;
+}
+
+/** Runs one command and turns any error into output plus an exit code; never lets a stack trace out by default. */
+export async function runCommand(io: CommandIO, json: boolean, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (error) {
+    if (json) io.stdout(`${JSON.stringify({ format_version: '1.0', error: errorJson(error) })}\n`);
+    io.stderr(renderError(error, style(io.color && !json), io.env.OWCTL_DEBUG === '1'));
+    return typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : EXIT.error;
+  }
+}
+
+export function buildProgram(setExit: (code: number) => void, ioFor: (global: GlobalOptions) => CommandIO): Command {
+  const program = new Command('owctl')
+    .description('Declarative OpenWork sandboxes on microsandbox: plan, apply, verify, destroy')
+    .version(VERSION, '-V, --version')
+    .addOption(new Option('-f, --file <FILE>', 'the sandboxes file').default('openwork.yaml').env('OWCTL_FILE'))
+    .option('--msb <PATH>', 'msb binary to use (else OWCTL_MSB, MSB_PATH, the bundled msb, PATH)')
+    .option('--no-color', 'no colour in output (NO_COLOR is honoured too)')
+    .showHelpAfterError('(run `owctl --help` for usage)')
+    .exitOverride();
+  registerCommands(program, { setExit, ioFor });
+  return program;
+}
+
+export async function main(argv: string[], io?: CommandIO): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(
+    (value) => {
+      code = value;
+    },
+    (global) => io ?? processIO({ noColor: !global.color }),
+  );
+  if (io !== undefined) program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    throw error;
+  }
+  return code;
+}

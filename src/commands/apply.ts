@@ -1,0 +1,102 @@
+/** `owctl apply [PLANFILE]`: load → lock → observe → plan → confirm → execute → verify → summary. */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { acquireLock, effectiveMsbHome } from '../apply/lock.ts';
+import { EXIT, OwctlError } from '../errors.ts';
+import { hasChanges, type Plan } from '../model/plan.ts';
+import { fingerprints, movedSandboxes } from '../plan/fingerprint.ts';
+import { savedPlanProblem, type SavedPlan } from '../plan/saved-plan.ts';
+import { EventStream } from '../views/event-stream.ts';
+import { renderPlanHuman } from '../views/plan-human.ts';
+import { planDocument } from '../views/plan-json.ts';
+import { style } from '../views/style.ts';
+import { confirm } from './confirm.ts';
+import type { CommandIO } from './io.ts';
+import { relativeFile } from './paths.ts';
+import { planFromSnapshot } from './plan.ts';
+import { runChanges } from './run-changes.ts';
+import { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
+
+export const DEFAULT_LOCK_TIMEOUT_MS = 0;
+
+export interface ApplyOptions extends SnapshotOptions {
+  json: boolean;
+  autoApprove: boolean;
+  target?: string[];
+  planFile?: string;
+  lockTimeoutMs: number;
+  applyParallelism: number;
+}
+
+async function readSavedPlan(path: string): Promise<SavedPlan> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new OwctlError('plan.invalid_file', `cannot read saved plan ${path}: ${(error as Error).message}`, {
+      hint: 'make one with `owctl plan -o plan.json`',
+      cause: error,
+    });
+  }
+  const problem = savedPlanProblem(parsed);
+  if (problem !== null) throw new OwctlError('plan.invalid_file', `${path} is not an owctl saved plan: ${problem}`, { hint: 'make one with `owctl plan -o plan.json`' });
+  return parsed as SavedPlan;
+}
+
+/** Refuses a saved plan when the file or any live sandbox moved since it was made. */
+export function checkStale(saved: SavedPlan, snapshot: Snapshot, path: string): void {
+  const now = fingerprints(snapshot.desired, snapshot.observed);
+  const reasons: string[] = [];
+  if (now.desired !== saved.fingerprints.desired) reasons.push(`${relativeFile(snapshot.desired.file, process.cwd())} (or a variable it reads) changed`);
+  const moved = movedSandboxes(saved.fingerprints, now);
+  if (moved.length > 0) reasons.push(`live sandboxes changed: ${moved.join(', ')}`);
+  if (reasons.length > 0) {
+    throw new OwctlError('plan.stale', `saved plan ${path} is stale: ${reasons.join('; ')}`, {
+      hint: `make a new plan with \`owctl plan -o ${path}\` and review it`,
+      details: { moved },
+    });
+  }
+}
+
+export function refuseProtected(plan: Plan, verb: string): void {
+  const blocked = plan.changes.filter((c) => c.blocked);
+  if (blocked.length === 0) return;
+  const list = blocked.map((c) => `${c.sandbox} (${c.action})`).join(', ');
+  throw new OwctlError('plan.protected', `refusing to ${verb}: protected sandboxes would be deleted or replaced: ${list}`, {
+    hint: 'set protect: false for them first, or leave them out with --target NAME…',
+    details: { sandboxes: blocked.map((c) => c.sandbox) },
+  });
+}
+
+export async function applyCommand(options: ApplyOptions, io: CommandIO): Promise<number> {
+  const saved = options.planFile === undefined ? undefined : await readSavedPlan(options.planFile);
+  const file = saved?.file ?? resolve(io.cwd, options.file);
+  const targets = saved?.targets ?? options.target;
+  const stream = options.json ? new EventStream(io.stdout) : undefined;
+  let release: (() => Promise<void>) | undefined;
+  try {
+    const snapshot = await takeSnapshot({ ...options, file }, io, async (desired) => {
+      const lock = await acquireLock({ project: desired.project, msbHome: effectiveMsbHome(io.env), command: 'apply', timeoutMs: options.lockTimeoutMs });
+      release = lock.release;
+    });
+    const planned = planFromSnapshot(snapshot, targets);
+    if (saved !== undefined) checkStale(saved, snapshot, options.planFile!);
+    const s = style(io.color);
+    if (stream) stream.planned(planned);
+    else io.stdout(renderPlanHuman(planDocument(planned, relativeFile(snapshot.desired.file, io.cwd)), s));
+    if (!hasChanges(planned)) {
+      stream?.summary(null, EXIT.ok);
+      return EXIT.ok;
+    }
+    refuseProtected(planned, 'apply');
+    const approved = await confirm('Do you want to perform these actions?', { autoApprove: options.autoApprove, savedPlan: saved !== undefined }, io, 'apply');
+    if (!approved) {
+      io.stdout('\nApply cancelled.\n');
+      return EXIT.error;
+    }
+    const { code } = await runChanges(planned, snapshot, { parallelism: options.applyParallelism, verb: 'Apply', stream }, io);
+    return code;
+  } finally {
+    await release?.();
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * `owctl init`: a starter openwork.yaml (kept if one exists), a .env with fresh crypto-random tokens for every token
+ * variable the file reads that is not set yet, and .gitignore entries for .env and the state folder.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EXIT } from '../errors.ts';
+import type { CommandIO } from './io.ts';
+import { relativeFile } from './paths.ts';
+
+export const starter = (schema: string) => `# yaml-language-server: $schema=${schema}
+version: 1
+project: my-openwork
+defaults:
+  image: openwork-microsandbox:dev
+  pull: if-missing
+  resources: { cpus: 2, memory: 2G }
+  idle_timeout: 30m
+  max_duration: 8h
+sandboxes:
+  main:
+    mounts:
+      - { type: bind, source: ./.owctl/main/workspace, target: /workspace }
+      - { type: bind, source: ./.owctl/main/data, target: /data }
+    ports:
+      - { host: 8787, guest: 8787 }
+    tokens:
+      client: \${OPENWORK_TOKEN}
+      host: \${OPENWORK_HOST_TOKEN}
+    env: { OPENWORK_APPROVAL_MODE: auto }
+`;
+
+/** Variables referenced as whole token values: `client: ${NAME}` / `host: ${NAME}`. */
+export function tokenVariables(yamlText: string): string[] {
+  const names = new Set<string>();
+  for (const match of yamlText.matchAll(/^\s*(?:client|host)\s*:\s*["']?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[?-][^}]*)?\}/gm)) names.add(match[1]!);
+  return [...names].sort();
+}
+
+export function newToken(): string {
+  return `owt_${randomBytes(24).toString('base64url')}`;
+}
+
+function envKeys(text: string): Set<string> {
+  return new Set([...text.matchAll(/^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/gm)].map((m) => m[1]!));
+}
+
+async function ensureIgnored(dir: string, entries: string[]): Promise<string[]> {
+  const path = join(dir, '.gitignore');
+  const current = existsSync(path) ? await readFile(path, 'utf8') : '';
+  const lines = new Set(current.split('\n').map((l) => l.trim()));
+  const missing = entries.filter((e) => !lines.has(e) && !lines.has(`/${e}`));
+  if (missing.length > 0) await appendFile(path, `${current === '' || current.endsWith('\n') ? '' : '\n'}${missing.join('\n')}\n`);
+  return missing;
+}
+
+export async function initCommand(options: { file: string }, io: CommandIO): Promise<number> {
+  const file = resolve(io.cwd, options.file);
+  const dir = dirname(file);
+  const say = (line: string) => io.stdout(`${line}\n`);
+  if (existsSync(file)) say(`kept ${relativeFile(file, io.cwd)} (it exists)`);
+  else {
+    const schema = relative(dir, fileURLToPath(new URL('../../schemas/openwork.schema.json', import.meta.url)));
+    await writeFile(file, starter(schema.startsWith('.') ? schema : `./${schema}`), { flag: 'wx' });
+    say(`wrote ${relativeFile(file, io.cwd)}`);
+  }
+  const envPath = join(dir, '.env');
+  const envText = existsSync(envPath) ? await readFile(envPath, 'utf8') : '';
+  const have = envKeys(envText);
+  const wanted = tokenVariables(await readFile(file, 'utf8')).filter((name) => !have.has(name) && !io.env[name]);
+  if (wanted.length > 0) {
+    const block = wanted.map((name) => `${name}=${newToken()}`).join('\n');
+    await appendFile(envPath, `${envText === '' || envText.endsWith('\n') ? '' : '\n'}${block}\n`, { mode: 0o600 });
+    say(`wrote fresh tokens for ${wanted.join(', ')} to ${relativeFile(envPath, io.cwd)} (values not shown; keep this file private)`);
+  } else say(`kept ${relativeFile(envPath, io.cwd)}: every token variable is already set`);
+  const ignored = await ensureIgnored(dir, ['.env', '.owctl/']);
+  if (ignored.length > 0) say(`added ${ignored.join(', ')} to .gitignore`);
+  say('next: owctl plan');
+  return EXIT.ok;
+}

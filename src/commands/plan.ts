@@ -1,0 +1,57 @@
+/** `owctl plan`: load → observe → plan → render. A dry run is simply "plan and stop". */
+import { writeFile } from 'node:fs/promises';
+import { EXIT, OwctlError } from '../errors.ts';
+import { hasChanges, type Plan } from '../model/plan.ts';
+import { fingerprints } from '../plan/fingerprint.ts';
+import { plan as makePlan } from '../plan/planner.ts';
+import { savedPlan } from '../plan/saved-plan.ts';
+import { targetPlan, unknownTargets } from '../plan/target.ts';
+import { renderPlanHuman } from '../views/plan-human.ts';
+import { planDocument, renderPlanJson } from '../views/plan-json.ts';
+import { style } from '../views/style.ts';
+import type { CommandIO } from './io.ts';
+import { relativeFile } from './paths.ts';
+import { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
+
+export interface PlanOptions extends SnapshotOptions {
+  json: boolean;
+  detailedExitcode: boolean;
+  out?: string;
+  target?: string[];
+}
+
+export function conflictError(plan: Plan): OwctlError {
+  const names = plan.conflicts.map((c) => c.sandbox).join(', ');
+  return new OwctlError('plan.conflict', `${plan.conflicts.map((c) => c.message).join('\n')}`, {
+    hint: `rename ${names} in the file, or remove the existing sandbox yourself (\`msb rm ${names}\`) if it is yours to remove`,
+    details: { conflicts: plan.conflicts },
+  });
+}
+
+/** Make the (targeted) plan from a snapshot; fails on unknown targets and on conflicts. */
+export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefined): Plan {
+  const full = makePlan(snapshot.desired, snapshot.observed);
+  const unknown = unknownTargets(full, targets);
+  if (unknown.length > 0) {
+    throw new OwctlError('usage', `--target ${unknown.join(', ')}: no such sandbox in the file or in project "${full.project}"`, {
+      hint: 'run `owctl plan` to list the sandboxes owctl knows',
+    });
+  }
+  const planned = targetPlan(full, targets);
+  if (planned.conflicts.length > 0) throw conflictError(planned);
+  return planned;
+}
+
+export async function planCommand(options: PlanOptions, io: CommandIO): Promise<number> {
+  const snapshot = await takeSnapshot(options, io);
+  const planned = planFromSnapshot(snapshot, options.target);
+  const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd));
+  if (options.out !== undefined) {
+    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed), options.target ?? []);
+    await writeFile(options.out, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+  }
+  io.stdout(options.json ? renderPlanJson(document) : renderPlanHuman(document, style(io.color)));
+  if (!options.json && options.out !== undefined) io.stdout(`\nSaved the plan to ${options.out}. Apply exactly this plan with: owctl apply ${options.out}\n`);
+  if (options.detailedExitcode && hasChanges(planned)) return EXIT.changes;
+  return EXIT.ok;
+}

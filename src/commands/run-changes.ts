@@ -1,0 +1,39 @@
+/**
+ * The execution half shared by apply and destroy: progress (listr2, or the --json event stream), interrupts,
+ * the executor, and the closing summary. Returns the exit code.
+ */
+import { execute } from '../apply/executor.ts';
+import type { ApplyResult } from '../apply/events.ts';
+import { EXIT } from '../errors.ts';
+import type { Plan } from '../model/plan.ts';
+import { renderApplySummary } from '../views/apply-summary.ts';
+import type { EventStream } from '../views/event-stream.ts';
+import { ProgressView } from '../views/progress.ts';
+import { style } from '../views/style.ts';
+import type { CommandIO } from './io.ts';
+import { withInterrupts } from './interrupt.ts';
+import { msbRuntime } from './runtime.ts';
+import type { Snapshot } from './snapshot.ts';
+
+export function exitCodeOf(result: ApplyResult): number {
+  if (result.interrupted) return EXIT.interrupted;
+  return result.outcomes.some((o) => o.outcome === 'failed') ? EXIT.error : EXIT.ok;
+}
+
+export async function runChanges(
+  planned: Plan,
+  snapshot: Snapshot,
+  options: { parallelism: number; verb: 'Apply' | 'Destroy'; stream?: EventStream; afterExecute?: (result: ApplyResult) => Promise<void> },
+  io: CommandIO,
+): Promise<{ result: ApplyResult; code: number }> {
+  const progress = options.stream ? undefined : new ProgressView(planned.changes, { interactive: io.interactive });
+  const onEvent = options.stream?.onEvent ?? progress!.onEvent;
+  const runtime = msbRuntime(snapshot.msb, snapshot.observed, snapshot.secrets);
+  const result = await withInterrupts(io, (signal) => execute(planned.changes, snapshot.desired, runtime, { parallelism: options.parallelism, signal, onEvent }));
+  await progress?.finish();
+  await options.afterExecute?.(result);
+  const code = exitCodeOf(result);
+  if (options.stream) options.stream.summary(result, code);
+  else io.stdout(renderApplySummary(result, options.verb, style(io.color)));
+  return { result, code };
+}

@@ -1,0 +1,65 @@
+/**
+ * The first two stages every command shares: load the file (desired state) and take one read-only snapshot of
+ * live msb state (observed), with a /health probe of each running sandbox's OpenWork server.
+ */
+import { loadDesiredState } from '../config/load.ts';
+import type { DesiredState } from '../model/desired.ts';
+import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
+import { Msb } from '../msb/driver.ts';
+import { locateMsb } from '../msb/locate.ts';
+import { observe } from '../msb/observe.ts';
+import { probeHealth } from '../verify/probe.ts';
+import type { CommandIO } from './io.ts';
+import { OwctlError } from '../errors.ts';
+
+export const DEFAULT_PARALLELISM = 8;
+export const OPENWORK_GUEST_PORT = 8787;
+
+export interface SnapshotOptions {
+  file: string;
+  msb?: string;
+  parallelism?: number;
+}
+
+export interface Snapshot {
+  desired: DesiredState;
+  secrets: string[];
+  observed: ObservedState;
+  msb: Msb;
+}
+
+export function serverUrl(sandbox: { ports: { guest: number; host: number; bind: string }[] }, connectHost: string): string | null {
+  const port = sandbox.ports.find((p) => p.guest === OPENWORK_GUEST_PORT);
+  if (port === undefined) return null;
+  const host = port.bind === '0.0.0.0' || port.bind === '::' ? connectHost : port.bind;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port.host}`;
+}
+
+export async function openMsb(flag: string | undefined, io: CommandIO): Promise<Msb> {
+  const located = await locateMsb({ flag, env: io.env });
+  return new Msb(located.path, io.env);
+}
+
+export async function observeLive(desired: DesiredState, msb: Msb, parallelism: number | undefined): Promise<ObservedState> {
+  const connectHost = new Map(desired.sandboxes.map((s) => [s.name, s.verify.connectHost]));
+  const probe = async (sandbox: ObservedSandbox): Promise<ServerHealth> => {
+    const url = serverUrl(sandbox, connectHost.get(sandbox.name) ?? '127.0.0.1');
+    return url === null ? 'unknown' : probeHealth(url);
+  };
+  const observed = await observe(msb, desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe });
+  if (observed.backend === 'cloud') {
+    throw new OwctlError('msb.unsupported_backend', 'the active msb backend is cloud; owctl manages local sandboxes only (ports, bind mounts and modify are local-only in msb)', {
+      hint: 'select the local backend: unset MSB_BACKEND / MSB_PROFILE, or run `msb context` to see why cloud is active',
+    });
+  }
+  return observed;
+}
+
+/** Load the file, then observe. `between` runs after loading and before observing (apply takes its lock there). */
+export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, between?: (desired: DesiredState) => Promise<void>): Promise<Snapshot> {
+  const { desired, secrets } = await loadDesiredState(options.file, io.env);
+  const msb = await openMsb(options.msb, io);
+  if (between) await between(desired);
+  const observed = await observeLive(desired, msb, options.parallelism);
+  return { desired, secrets, observed, msb };
+}

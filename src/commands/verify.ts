@@ -1,0 +1,60 @@
+/**
+ * `owctl verify [NAME…]` checks declared sandboxes the way a remote OpenWork client would; `owctl verify --url URL`
+ * checks any endpoint, with tokens read from environment variables (never from argv).
+ */
+import type { VerifyReport } from '../apply/runtime.ts';
+import { EXIT, OwctlError } from '../errors.ts';
+import { loadDesiredState } from '../config/load.ts';
+import { verifyEndpoint } from '../verify/verify.ts';
+import { style } from '../views/style.ts';
+import { renderVerifyReport } from '../views/verify-report.ts';
+import type { CommandIO } from './io.ts';
+import { verifySandbox } from './runtime.ts';
+
+export interface VerifyOptions {
+  file: string;
+  names: string[];
+  url?: string;
+  tokenEnv: string;
+  hostTokenEnv: string;
+  timeoutSecs: number;
+  json: boolean;
+}
+
+function tokenFrom(io: CommandIO, name: string, flag: string): string {
+  const value = io.env[name];
+  if (value === undefined || value === '') {
+    throw new OwctlError('usage', `environment variable ${name} is not set`, { hint: `export ${name}, or name another variable with ${flag}` });
+  }
+  return value;
+}
+
+async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[string, VerifyReport]>> {
+  const signal = new AbortController().signal;
+  if (options.url !== undefined) {
+    const target = {
+      baseUrl: options.url.replace(/\/+$/, ''),
+      clientToken: tokenFrom(io, options.tokenEnv, '--token-env'),
+      hostToken: tokenFrom(io, options.hostTokenEnv, '--host-token-env'),
+      timeoutSecs: options.timeoutSecs,
+    };
+    return [[options.url, await verifyEndpoint(target, undefined, signal)]];
+  }
+  const { desired } = await loadDesiredState(options.file, io.env);
+  const unknown = options.names.filter((name) => !desired.sandboxes.some((s) => s.name === name));
+  if (unknown.length > 0) throw new OwctlError('usage', `no sandbox named ${unknown.join(', ')} in ${options.file}`, { hint: 'run `owctl status` to list them' });
+  const chosen = desired.sandboxes.filter((s) => options.names.length === 0 || options.names.includes(s.name));
+  return Promise.all(chosen.map(async (sandbox) => [sandbox.name, await verifySandbox(sandbox, () => undefined, signal)] as [string, VerifyReport]));
+}
+
+export async function verifyCommand(options: VerifyOptions, io: CommandIO): Promise<number> {
+  const results = await reports(options, io);
+  const ok = results.every(([, report]) => report.ok);
+  if (options.json) {
+    const document = { format_version: '1.0', ok, targets: results.map(([target, report]) => ({ target, ...report })) };
+    io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+  } else {
+    for (const [target, report] of results) io.stdout(renderVerifyReport(target, report, style(io.color)));
+  }
+  return ok ? EXIT.ok : EXIT.error;
+}

@@ -1,0 +1,56 @@
+/**
+ * Config diagnostics for people (`file:line:col: error: path: message` plus `  hint: …`) and for --json. Both
+ * show files relative to the working folder when that is shorter. Messages never hold secret values (the loader
+ * masks them), so nothing is redacted here.
+ */
+import path from 'node:path';
+import type { Diagnostic } from '../config/load.ts';
+import { style } from './style.ts';
+
+export interface DiagnosticsViewOptions {
+  color: boolean;
+  /** Folder paths are shown relative to (default: the process's working folder). */
+  cwd?: string;
+}
+
+export interface DiagnosticJson {
+  severity: 'error';
+  file: string;
+  line: number;
+  col: number;
+  path: string;
+  message: string;
+  hint: string | null;
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: DiagnosticsViewOptions): string {
+  const s = style(options.color);
+  const cwd = options.cwd ?? process.cwd();
+  return diagnostics
+    .map((diagnostic) => {
+      const where = s.bold(`${displayFile(diagnostic.file, cwd)}:${diagnostic.line}:${diagnostic.col}:`);
+      const subject = diagnostic.path === '' ? '' : `${diagnostic.path}: `;
+      const line = `${where} ${s.red(s.bold('error:'))} ${subject}${diagnostic.message}\n`;
+      return diagnostic.hint ? `${line}  ${s.cyan('hint:')} ${diagnostic.hint}\n` : line;
+    })
+    .join('');
+}
+
+export function diagnosticsJson(diagnostics: readonly Diagnostic[], options: { cwd?: string } = {}): DiagnosticJson[] {
+  const cwd = options.cwd ?? process.cwd();
+  return diagnostics.map((diagnostic) => ({
+    severity: 'error',
+    file: displayFile(diagnostic.file, cwd),
+    line: diagnostic.line,
+    col: diagnostic.col,
+    path: diagnostic.path,
+    message: diagnostic.message,
+    hint: diagnostic.hint ?? null,
+  }));
+}
+
+/** The file relative to `cwd` when that is shorter than the absolute path. */
+export function displayFile(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative !== '' && relative.length < file.length ? relative : file;
+}

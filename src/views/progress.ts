@@ -1,0 +1,57 @@
+/**
+ * Live progress of an apply/destroy with listr2: a task tree on a TTY, plain lines otherwise (CI). It only
+ * listens to executor events; each task waits for its sandbox's finish/failure event.
+ */
+import { Listr, type ListrTask } from 'listr2';
+import type { ApplyEvent } from '../apply/events.ts';
+import type { Change } from '../model/plan.ts';
+
+interface TaskHandle {
+  output: string;
+  skip: (message?: string) => void;
+}
+type Settle = { resolve: (skip?: string) => void; reject: (error: Error) => void; task?: TaskHandle };
+
+const VERB: Record<string, string> = { create: 'create', update: 'update', replace: 'replace', delete: 'destroy', start: 'start' };
+
+export class ProgressView {
+  private readonly waits = new Map<string, Settle>();
+  private readonly done: Promise<unknown>;
+
+  constructor(changes: Change[], options: { interactive: boolean }) {
+    const tasks: ListrTask[] = changes
+      .filter((c) => c.action !== 'noop')
+      .map((change) => ({
+        title: `${VERB[change.action] ?? change.action} ${change.sandbox}`,
+        task: (_ctx: unknown, task: TaskHandle) =>
+          new Promise<string | undefined>((resolve, reject) => this.waits.set(change.sandbox, { resolve, reject, task })).then((skip) => {
+            if (skip !== undefined) task.skip(skip);
+          }),
+      }));
+    const list = new Listr(tasks, {
+      concurrent: true,
+      exitOnError: false,
+      renderer: options.interactive ? 'default' : 'simple',
+      fallbackRenderer: 'simple',
+      rendererOptions: { collapseErrors: false } as never,
+    });
+    this.done = list.run().catch(() => undefined);
+  }
+
+  readonly onEvent = (event: ApplyEvent): void => {
+    const wait = this.waits.get(event.sandbox);
+    if (wait === undefined) return;
+    if (event.type === 'step_start' && wait.task) wait.task.output = event.step;
+    if (event.type === 'step_finish' && event.step.startsWith('verify:') && wait.task) {
+      wait.task.output = `${event.step} ${event.ok ? 'ok' : 'failed'} (${event.duration_ms} ms)`;
+    }
+    if (event.type === 'change_finish') wait.resolve();
+    if (event.type === 'change_skipped') wait.resolve(event.reason);
+    if (event.type === 'change_failed') wait.reject(new Error(`${event.step}: ${event.message}`));
+  };
+
+  /** Waits for the renderer to draw its last frame. */
+  async finish(): Promise<void> {
+    await this.done;
+  }
+}
