@@ -1,17 +1,15 @@
-/** One `.command()` per verb; each action maps flags to a command's typed options and records its exit code. */
+/**
+ * One `.command()` per verb; each action maps flags to a command's typed options and records its exit code.
+ * Command modules are imported only when their verb runs: start-up time is most of what a plan costs.
+ */
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CommandIO } from '../commands/io.ts';
-import { planCommand } from '../commands/plan.ts';
-import { validateCommand } from '../commands/validate.ts';
-import { doctorCommand } from '../commands/doctor.ts';
 import { runCommand, type GlobalOptions } from './main.ts';
-import { parseLockTimeout, parseParallelism, parseTimeout } from './parse.ts';
-import { applyCommand } from '../commands/apply.ts';
-import { destroyCommand } from '../commands/destroy.ts';
-import { verifyCommand } from '../commands/verify.ts';
-import { initCommand } from '../commands/init.ts';
-import { DEFAULT_APPLY_PARALLELISM } from '../apply/executor.ts';
+import { parseCount, parseLockTimeout, parseParallelism, parseTimeout } from './parse.ts';
+
+/** Matches DEFAULT_APPLY_PARALLELISM in src/apply/executor.ts (not imported: it would load the executor). */
+const APPLY_PARALLELISM = 4;
 
 export interface Wiring {
   setExit: (code: number) => void;
@@ -37,7 +35,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .command('validate')
     .description('check the file: schema, values, references; exit 0 when valid, 1 otherwise')
     .option('--json', 'machine-readable result')
-    .action(action<{ json?: boolean }>(program, wiring, (o, g, io) => validateCommand({ file: g.file, json: o.json === true }, io)));
+    .action(action<{ json?: boolean }>(program, wiring, async (o, g, io) => (await import('../commands/validate.ts')).validateCommand({ file: g.file, json: o.json === true }, io)));
 
   program
     .command('plan')
@@ -48,8 +46,8 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('--target <NAME...>', 'plan only these sandboxes')
     .addOption(new Option('--parallelism <N>', 'concurrent msb calls while observing').argParser(parseParallelism))
     .action(
-      action<{ json?: boolean; detailedExitcode?: boolean; out?: string; target?: string[]; parallelism?: number }>(program, wiring, (o, g, io) =>
-        planCommand(
+      action<{ json?: boolean; detailedExitcode?: boolean; out?: string; target?: string[]; parallelism?: number }>(program, wiring, async (o, g, io) =>
+        (await import('../commands/plan.ts')).planCommand(
           { file: g.file, msb: g.msb, json: o.json === true, detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, parallelism: o.parallelism },
           io,
         ),
@@ -60,7 +58,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .command('doctor')
     .description('report the msb binary, its version, host virtualisation, backend and MSB_HOME')
     .option('--json', 'machine-readable report')
-    .action(action<{ json?: boolean }>(program, wiring, (o, g, io) => doctorCommand({ msb: g.msb, json: o.json === true }, io)));
+    .action(action<{ json?: boolean }>(program, wiring, async (o, g, io) => (await import('../commands/doctor.ts')).doctorCommand({ msb: g.msb, json: o.json === true }, io)));
 
   interface ApplyFlags {
     json?: boolean;
@@ -76,7 +74,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
       .option('--auto-approve', 'do not ask for confirmation (required without a TTY)')
       .option('--json', 'newline-delimited JSON events instead of progress (first line states the version)')
       .option('--target <NAME...>', 'only these sandboxes')
-      .addOption(new Option('--parallelism <N>', 'sandboxes changed at once').argParser(parseParallelism).default(DEFAULT_APPLY_PARALLELISM))
+      .addOption(new Option('--parallelism <N>', 'sandboxes changed at once').argParser(parseParallelism).default(APPLY_PARALLELISM))
       .addOption(new Option('--lock-timeout <DURATION>', 'wait this long for another apply/destroy to finish (e.g. 30s, 5m)').argParser(parseLockTimeout).default(0, '0s'));
 
   changeFlags(
@@ -85,8 +83,8 @@ export function registerCommands(program: Command, wiring: Wiring): void {
       .argument('[PLANFILE]', 'a plan saved with `owctl plan -o FILE`: applied exactly, without a prompt, refused if stale')
       .description('make live microsandbox state match the file, then verify every touched sandbox like a remote client'),
   ).action(
-    action<ApplyFlags>(program, wiring, (o, g, io, args) =>
-      applyCommand(
+    action<ApplyFlags>(program, wiring, async (o, g, io, args) =>
+      (await import('../commands/apply.ts')).applyCommand(
         {
           file: g.file,
           msb: g.msb,
@@ -106,8 +104,8 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('--purge', "also delete the destroyed sandboxes' bind-mount folders inside the project folder")
     .option('--include-protected', 'also destroy sandboxes marked protect: true')
     .action(
-      action<ApplyFlags>(program, wiring, (o, g, io) =>
-        destroyCommand(
+      action<ApplyFlags>(program, wiring, async (o, g, io) =>
+        (await import('../commands/destroy.ts')).destroyCommand(
           {
             file: g.file,
             msb: g.msb,
@@ -134,13 +132,44 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .addOption(new Option('--timeout <DURATION>', 'how long to wait for /health with --url').argParser(parseTimeout).default(120, '120s'))
     .option('--json', 'machine-readable results')
     .action(
-      action<{ url?: string; tokenEnv: string; hostTokenEnv: string; timeout: number; json?: boolean }>(program, wiring, (o, g, io, args) =>
-        verifyCommand({ file: g.file, names: args, url: o.url, tokenEnv: o.tokenEnv, hostTokenEnv: o.hostTokenEnv, timeoutSecs: o.timeout, json: o.json === true }, io),
+      action<{ url?: string; tokenEnv: string; hostTokenEnv: string; timeout: number; json?: boolean }>(program, wiring, async (o, g, io, args) =>
+        (await import('../commands/verify.ts')).verifyCommand({ file: g.file, names: args, url: o.url, tokenEnv: o.tokenEnv, hostTokenEnv: o.hostTokenEnv, timeoutSecs: o.timeout, json: o.json === true }, io),
       ),
     );
 
   program
     .command('init')
     .description('write a starter openwork.yaml, a .env with fresh tokens, and git-ignore them')
-    .action(action<{ json?: boolean }>(program, wiring, (_o, g, io) => initCommand({ file: g.file }, io)));
+    .action(action<{ json?: boolean }>(program, wiring, async (_o, g, io) => (await import('../commands/init.ts')).initCommand({ file: g.file }, io)));
+
+  program
+    .command('status')
+    .argument('[NAME...]', 'only these sandboxes')
+    .description('live status, image, resources, URL, owner and server health of the project\'s sandboxes')
+    .option('--json', 'machine-readable status')
+    .action(action<{ json?: boolean }>(program, wiring, async (o, g, io, args) => (await import('../commands/status.ts')).statusCommand({ file: g.file, msb: g.msb, names: args, json: o.json === true }, io)));
+
+  program
+    .command('connect')
+    .argument('<NAME>', 'a declared sandbox')
+    .description('what a remote OpenWork client needs to pair: the URL and where the token lives')
+    .option('--show-token', 'print the client token itself')
+    .option('--json', 'machine-readable details')
+    .action(
+      action<{ json?: boolean; showToken?: boolean }>(program, wiring, async (o, g, io, args) =>
+        (await import('../commands/connect.ts')).connectCommand({ file: g.file, name: args[0]!, showToken: o.showToken === true, json: o.json === true }, io),
+      ),
+    );
+
+  program
+    .command('logs')
+    .argument('<NAME>', 'a declared sandbox')
+    .description("the sandbox's OpenWork server output, read through msb")
+    .option('-f, --follow', 'keep printing new output')
+    .addOption(new Option('--tail <N>', 'lines to show from the end').argParser(parseCount).default(200))
+    .action(
+      action<{ json?: boolean; follow?: boolean; tail: number }>(program, wiring, async (o, g, io, args) =>
+        (await import('../commands/logs.ts')).logsCommand({ file: g.file, msb: g.msb, name: args[0]!, follow: o.follow === true, tail: o.tail }, io),
+      ),
+    );
 }

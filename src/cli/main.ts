@@ -5,7 +5,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { processIO, type CommandIO } from '../commands/io.ts';
 import { errorJson, renderError } from '../views/error.ts';
-import { style } from '../views/style.ts';
 import { EXIT } from '../errors.ts';
 import { registerCommands } from './commands.ts';
 
@@ -23,7 +22,7 @@ export async function runCommand(io: CommandIO, json: boolean, body: () => Promi
     return await body();
   } catch (error) {
     if (json) io.stdout(`${JSON.stringify({ format_version: '1.0', error: errorJson(error) })}\n`);
-    io.stderr(renderError(error, style(io.color && !json), io.env.OWCTL_DEBUG === '1'));
+    io.stderr(renderError(error, { color: io.color && !json, debug: io.env.OWCTL_DEBUG === '1', cwd: io.cwd }));
     return typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : EXIT.error;
   }
 }

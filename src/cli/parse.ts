@@ -17,3 +17,9 @@ export function parseTimeout(value: string): number {
 export function parseLockTimeout(value: string): number {
   return parseTimeout(value) * 1000;
 }
+
+export function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}

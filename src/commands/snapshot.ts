@@ -2,13 +2,13 @@
  * The first two stages every command shares: load the file (desired state) and take one read-only snapshot of
  * live msb state (observed), with a /health probe of each running sandbox's OpenWork server.
  */
+import { resolve } from 'node:path';
 import { loadDesiredState } from '../config/load.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
 import { Msb } from '../msb/driver.ts';
 import { locateMsb } from '../msb/locate.ts';
 import { observe } from '../msb/observe.ts';
-import { probeHealth } from '../verify/probe.ts';
 import type { CommandIO } from './io.ts';
 import { OwctlError } from '../errors.ts';
 
@@ -36,7 +36,7 @@ export function serverUrl(sandbox: { ports: { guest: number; host: number; bind:
 }
 
 export async function openMsb(flag: string | undefined, io: CommandIO): Promise<Msb> {
-  const located = await locateMsb({ flag, env: io.env });
+  const located = locateMsb({ flag, env: io.env, cwd: io.cwd });
   return new Msb(located.path, io.env);
 }
 
@@ -44,7 +44,10 @@ export async function observeLive(desired: DesiredState, msb: Msb, parallelism: 
   const connectHost = new Map(desired.sandboxes.map((s) => [s.name, s.verify.connectHost]));
   const probe = async (sandbox: ObservedSandbox): Promise<ServerHealth> => {
     const url = serverUrl(sandbox, connectHost.get(sandbox.name) ?? '127.0.0.1');
-    return url === null ? 'unknown' : probeHealth(url);
+    if (url === null) return 'unknown';
+    // Loaded on first use: most plans probe nothing, and the HTTP client is a large share of start-up time.
+    const { probeHealth } = await import('../verify/probe.ts');
+    return probeHealth(url);
   };
   const observed = await observe(msb, desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe });
   if (observed.backend === 'cloud') {
@@ -57,7 +60,7 @@ export async function observeLive(desired: DesiredState, msb: Msb, parallelism: 
 
 /** Load the file, then observe. `between` runs after loading and before observing (apply takes its lock there). */
 export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, between?: (desired: DesiredState) => Promise<void>): Promise<Snapshot> {
-  const { desired, secrets } = await loadDesiredState(options.file, io.env);
+  const { desired, secrets } = await loadDesiredState(resolve(io.cwd, options.file), io.env);
   const msb = await openMsb(options.msb, io);
   if (between) await between(desired);
   const observed = await observeLive(desired, msb, options.parallelism);

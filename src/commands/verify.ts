@@ -2,6 +2,7 @@
  * `owctl verify [NAME…]` checks declared sandboxes the way a remote OpenWork client would; `owctl verify --url URL`
  * checks any endpoint, with tokens read from environment variables (never from argv).
  */
+import { resolve } from 'node:path';
 import type { VerifyReport } from '../apply/runtime.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { loadDesiredState } from '../config/load.ts';
@@ -40,7 +41,7 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
     };
     return [[options.url, await verifyEndpoint(target, undefined, signal)]];
   }
-  const { desired } = await loadDesiredState(options.file, io.env);
+  const { desired } = await loadDesiredState(resolve(io.cwd, options.file), io.env);
   const unknown = options.names.filter((name) => !desired.sandboxes.some((s) => s.name === name));
   if (unknown.length > 0) throw new OwctlError('usage', `no sandbox named ${unknown.join(', ')} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   const chosen = desired.sandboxes.filter((s) => options.names.length === 0 || options.names.includes(s.name));

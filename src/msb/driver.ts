@@ -15,7 +15,7 @@ import type { ListedSandbox } from './normalize.ts';
 import { normaliseImage, normaliseList, normaliseSandbox, parseJson } from './normalize.ts';
 import type { SpawnRequest, SpawnResult, Spawner, StreamHandle } from './run.ts';
 import { execaSpawner, failureError, runChecked } from './run.ts';
-import { workloadLaunchArgs } from './workload.ts';
+import { WORKLOAD_LOG, workloadLaunchArgs } from './workload.ts';
 
 /** The msb version owctl is built and tested against. */
 export const PINNED_MSB_VERSION = '0.6.18';
@@ -175,6 +175,12 @@ export class Msb {
   async launchWorkload(name: string, argv: readonly string[]): Promise<void> {
     if (argv.length === 0) throw new OwctlError('apply.failed', `no workload command to launch in ${name}`);
     await this.run(workloadLaunchArgs(name, argv), 'lifecycle', 'exec');
+  }
+
+  /** The OpenWork server's output (the workload log in the guest), streamed; `follow` keeps it open like tail -F. */
+  serverLog(name: string, options: { tail: number; follow: boolean }): StreamHandle {
+    const tail = ['tail', '-n', String(options.tail), ...(options.follow ? ['-F'] : []), WORKLOAD_LOG];
+    return this.spawner.stream({ ...this.request(['exec', name, '--', ...tail], 'query'), timeoutMs: options.follow ? 0 : this.timeouts.query });
   }
 
   /** The sandbox's captured output as text, or — with `follow` — a stream until stopped or the sandbox stops. */

@@ -1,0 +1,32 @@
+/**
+ * `owctl connect NAME`: what a remote OpenWork client needs to pair — the connect URL and which variable holds the
+ * token. The token itself only with --show-token (an explicit request to print a secret).
+ */
+import { resolve } from 'node:path';
+import { loadDesiredState } from '../config/load.ts';
+import { EXIT, OwctlError } from '../errors.ts';
+import type { CommandIO } from './io.ts';
+import { serverUrl } from './snapshot.ts';
+
+export async function connectCommand(options: { file: string; name: string; showToken: boolean; json: boolean }, io: CommandIO): Promise<number> {
+  const { desired } = await loadDesiredState(resolve(io.cwd, options.file), io.env);
+  const sandbox = desired.sandboxes.find((s) => s.name === options.name);
+  if (sandbox === undefined) throw new OwctlError('usage', `no sandbox named ${options.name} in ${options.file}`, { hint: 'run `owctl status` to list them' });
+  const url = serverUrl(sandbox, sandbox.verify.connectHost);
+  if (url === null) throw new OwctlError('usage', `${sandbox.name} publishes no host port for guest port 8787`, { hint: `add ports: [{ host: 8787, guest: 8787 }] to sandboxes.${sandbox.name}` });
+  const details = {
+    sandbox: sandbox.name,
+    url,
+    token_env: sandbox.tokens.clientEnv,
+    host_token_env: sandbox.tokens.hostEnv,
+    ...(options.showToken ? { token: sandbox.tokens.client } : {}),
+  };
+  if (options.json) {
+    io.stdout(`${JSON.stringify({ format_version: '1.0', ...details }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  io.stdout(`OpenWork server for ${sandbox.name}\n  URL:    ${url}\n`);
+  io.stdout(`  token:  ${options.showToken ? sandbox.tokens.client : `(hidden) the client token set in the file as ${sandbox.tokens.clientEnv}; --show-token prints it`}\n`);
+  io.stdout(`\nIn the OpenWork app: add a remote workspace with this URL and the client token.\nCheck it like a client would: owctl verify ${sandbox.name}\n`);
+  return EXIT.ok;
+}

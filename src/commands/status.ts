@@ -1,0 +1,60 @@
+/** `owctl status [NAME…]`: declared and owned sandboxes with live status, resources, URL, owner and server health. */
+import { EXIT, OwctlError } from '../errors.ts';
+import { LABEL_PROJECT } from '../model/labels.ts';
+import { formatSize } from '../model/units.ts';
+import { style } from '../views/style.ts';
+import { renderTable } from '../views/table.ts';
+import type { CommandIO } from './io.ts';
+import { serverUrl, takeSnapshot, type SnapshotOptions } from './snapshot.ts';
+
+export interface StatusRow {
+  name: string;
+  declared: boolean;
+  status: string;
+  image: string | null;
+  cpus: number | null;
+  memory: string | null;
+  url: string | null;
+  owner: string | null;
+  server: 'up' | 'down' | 'unknown';
+}
+
+export async function statusCommand(options: SnapshotOptions & { names: string[]; json: boolean }, io: CommandIO): Promise<number> {
+  const { desired, observed } = await takeSnapshot(options, io);
+  const declared = new Map(desired.sandboxes.map((s) => [s.name, s]));
+  const live = new Map(observed.sandboxes.map((s) => [s.name, s]));
+  const names = [...new Set([...declared.keys(), ...observed.sandboxes.filter((s) => s.labels[LABEL_PROJECT] === desired.project).map((s) => s.name)])].sort();
+  const unknown = options.names.filter((n) => !names.includes(n));
+  if (unknown.length > 0) throw new OwctlError('usage', `no sandbox named ${unknown.join(', ')} in project "${desired.project}"`, { hint: 'run `owctl status` to list them' });
+  const rows: StatusRow[] = names
+    .filter((name) => options.names.length === 0 || options.names.includes(name))
+    .map((name) => {
+      const sandbox = live.get(name);
+      const want = declared.get(name);
+      const connect = want?.verify.connectHost ?? '127.0.0.1';
+      return {
+        name,
+        declared: want !== undefined,
+        status: sandbox?.status ?? 'not created',
+        image: sandbox?.image ?? want?.image.ref ?? null,
+        cpus: sandbox?.cpus ?? null,
+        memory: sandbox ? formatSize(sandbox.memoryMib) : null,
+        url: sandbox ? serverUrl(sandbox, connect) : want ? serverUrl(want, connect) : null,
+        owner: sandbox ? (sandbox.labels[LABEL_PROJECT] ?? '(unmanaged)') : null,
+        server: sandbox?.server ?? 'unknown',
+      };
+    });
+  if (options.json) {
+    io.stdout(`${JSON.stringify({ format_version: '1.0', project: desired.project, sandboxes: rows }, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  const s = style(io.color);
+  const health = (row: StatusRow) => (row.server === 'up' ? s.green('up') : row.server === 'down' ? s.red('down') : s.dim('-'));
+  io.stdout(
+    renderTable(
+      ['NAME', 'STATUS', 'IMAGE', 'CPUS', 'MEMORY', 'URL', 'OWNER', 'SERVER'],
+      rows.map((r) => [r.declared ? r.name : `${r.name} (not in file)`, r.status, r.image ?? '-', String(r.cpus ?? '-'), r.memory ?? '-', r.url ?? '-', r.owner ?? '-', health(r)]),
+    ),
+  );
+  return EXIT.ok;
+}
