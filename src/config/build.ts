@@ -1,0 +1,51 @@
+/**
+ * Schema-checked file data → DesiredState: merges defaults under each sandbox, checks that what must be set is set,
+ * normalises, and runs the semantic checks. Values the schema rejected are pruned first, so every other problem
+ * is still found (and none is reported twice); the DesiredState is only used when there are no issues at all.
+ */
+import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
+import { checkHostPorts, checkSandbox } from './checks.ts';
+import { isUnder, type Issue, type Segment } from './issue.ts';
+import { isMapping, mergeDefaults } from './merge.ts';
+import { normaliseSandbox, type NormaliseContext, type RawSandbox } from './normalise.ts';
+import { prune } from './prune.ts';
+import { schema, validate } from './schema.ts';
+import { schemaIssues } from './schema-errors.ts';
+
+export interface BuildInput {
+  data: Record<string, unknown>;
+  file: string;
+  dir: string;
+  home: string;
+  /** Paths of values the schema rejected. */
+  rejected: Segment[][];
+}
+
+export function buildDesired(input: BuildInput): { desired: DesiredState; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const sandboxes: DesiredSandbox[] = [];
+  const context: NormaliseContext = { dir: input.dir, home: input.home };
+  const data = prune(input.data, input.rejected);
+  const declared = isMapping(data.sandboxes) ? data.sandboxes : {};
+  // A key reported missing because its (bad) value was pruned — here or under defaults — is not a new problem.
+  const pruned = (path: Segment[]): boolean =>
+    input.rejected.some((rejected) => rejected.length > 0 && (isUnder(path, rejected) || isUnder(['defaults', ...path.slice(2)], rejected)));
+  for (const name of Object.keys(declared).sort(byCodePoint)) {
+    const own = declared[name];
+    if (!isMapping(own)) continue;
+    const merged = mergeDefaults(data.defaults, own);
+    const required = validate(schema().validateComplete, merged).filter((error) => error.keyword === 'required');
+    const missing = schemaIssues(required, merged, { base: ['sandboxes', name], requiredHint: 'set it on the sandbox or under defaults' });
+    issues.push(...missing.filter((issue) => !pruned(issue.path)));
+    const normalised = normaliseSandbox(name, merged as RawSandbox, context);
+    issues.push(...normalised.issues, ...checkSandbox(normalised.sandbox));
+    sandboxes.push(normalised.sandbox);
+  }
+  issues.push(...checkHostPorts(sandboxes));
+  const project = typeof data.project === 'string' ? data.project : '';
+  return { desired: { file: input.file, dir: input.dir, project, sandboxes }, issues };
+}
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

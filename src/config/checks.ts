@@ -1,0 +1,115 @@
+/**
+ * Semantic checks the schema cannot express: relations between values (idle ≤ max, distinct tokens, unique
+ * mount targets, host ports unique across sandboxes) and names reserved by microsandbox or owctl.
+ */
+import { isIP } from 'node:net';
+import type { DesiredSandbox } from '../model/desired.ts';
+import { OWCTL_LABEL_PREFIX } from '../model/labels.ts';
+import { formatPath, type Issue, type Segment } from './issue.ts';
+import { formatDuration } from './units.ts';
+
+/** Label prefixes msb reserves, plus owctl's own. */
+export const RESERVED_LABEL_PREFIXES = ['sandbox.', 'microsandbox.', 'service.', OWCTL_LABEL_PREFIX];
+export const RESERVED_ENV_PREFIX = 'MSB_';
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+export function checkSandbox(sandbox: DesiredSandbox): Issue[] {
+  const at = (...rest: Segment[]): Segment[] => ['sandboxes', sandbox.name, ...rest];
+  return [...checkLifecycle(sandbox, at), ...checkTokens(sandbox, at), ...checkEnv(sandbox, at), ...checkLabels(sandbox, at), ...checkMounts(sandbox, at), ...checkBinds(sandbox, at)];
+}
+
+type At = (...rest: Segment[]) => Segment[];
+
+function checkLifecycle(sandbox: DesiredSandbox, at: At): Issue[] {
+  const { idleTimeoutSecs: idle, maxDurationSecs: max } = sandbox;
+  if (idle === undefined || max === undefined || idle <= max) return [];
+  return [
+    {
+      path: at('idle_timeout'),
+      message: `idle_timeout (${formatDuration(idle)}) is longer than max_duration (${formatDuration(max)})`,
+      hint: 'the sandbox would always stop at max_duration first; shorten idle_timeout or lengthen max_duration',
+    },
+  ];
+}
+
+function checkTokens(sandbox: DesiredSandbox, at: At): Issue[] {
+  const issues: Issue[] = [];
+  const { tokens } = sandbox;
+  if (tokens.client !== '' && tokens.client === tokens.host) {
+    issues.push({ path: at('tokens', 'host'), message: 'the host token is the same as the client token', hint: 'use two different secrets: a client must not get host rights' });
+  }
+  if (tokens.clientEnv === tokens.hostEnv) {
+    issues.push({ path: at('tokens', 'host_env'), message: `client_env and host_env are both ${tokens.hostEnv}`, hint: 'give each token its own variable name' });
+  }
+  for (const [key, name] of [['client_env', tokens.clientEnv], ['host_env', tokens.hostEnv]] as const) {
+    if (name.startsWith(RESERVED_ENV_PREFIX)) issues.push(reservedEnv(at('tokens', key), name, 'value'));
+  }
+  return issues;
+}
+
+function checkEnv(sandbox: DesiredSandbox, at: At): Issue[] {
+  const issues: Issue[] = [];
+  for (const key of Object.keys(sandbox.env)) {
+    if (key.startsWith(RESERVED_ENV_PREFIX)) issues.push(reservedEnv(at('env', key), key, 'key'));
+    if (key === sandbox.tokens.clientEnv || key === sandbox.tokens.hostEnv) {
+      const which = key === sandbox.tokens.clientEnv ? 'client' : 'host';
+      issues.push({ path: at('env', key), on: 'key', message: `${key} is where the ${which} token goes`, hint: `set the token under tokens.${which}, not in env` });
+    }
+  }
+  return issues;
+}
+
+function reservedEnv(path: Segment[], name: string, on: 'key' | 'value'): Issue {
+  return { path, on, message: `${JSON.stringify(name)} starts with ${RESERVED_ENV_PREFIX}, which microsandbox reserves`, hint: 'choose another variable name' };
+}
+
+function checkLabels(sandbox: DesiredSandbox, at: At): Issue[] {
+  return Object.keys(sandbox.labels).flatMap((key) => {
+    const prefix = RESERVED_LABEL_PREFIXES.find((reserved) => key.startsWith(reserved));
+    if (prefix === undefined) return [];
+    const owner = prefix === OWCTL_LABEL_PREFIX ? 'owctl' : 'microsandbox';
+    return [{ path: at('labels', key), on: 'key' as const, message: `${JSON.stringify(key)} starts with ${prefix}, which ${owner} reserves`, hint: 'choose another label key' }];
+  });
+}
+
+function checkMounts(sandbox: DesiredSandbox, at: At): Issue[] {
+  const issues: Issue[] = [];
+  const seen = new Map<string, number>();
+  sandbox.mounts.forEach((mount, index) => {
+    if (mount.target === '/') issues.push({ path: at('mounts', index, 'target'), message: 'cannot mount over the guest root "/"', hint: 'mount into a folder such as /workspace' });
+    const first = seen.get(mount.target);
+    if (first === undefined) seen.set(mount.target, index);
+    else issues.push({ path: at('mounts', index, 'target'), message: `${mount.target} is already the target of ${formatPath(at('mounts', first))}`, hint: 'each guest path can hold one mount' });
+  });
+  return issues;
+}
+
+function checkBinds(sandbox: DesiredSandbox, at: At): Issue[] {
+  return sandbox.ports.flatMap((port, index) =>
+    isIP(port.bind) === 0 ? [{ path: at('ports', index, 'bind'), message: `${JSON.stringify(port.bind)} is not an IP address`, hint: 'use 127.0.0.1 (this machine only), 0.0.0.0 (every interface) or another address of this host' }] : [],
+  );
+}
+
+/** Host ports must be unique across every sandbox in the file (same protocol, overlapping bind address). */
+export function checkHostPorts(sandboxes: readonly DesiredSandbox[]): Issue[] {
+  const issues: Issue[] = [];
+  const taken = new Map<string, Array<{ bind: string; path: Segment[] }>>();
+  for (const sandbox of sandboxes) {
+    sandbox.ports.forEach((port, index) => {
+      const path: Segment[] = ['sandboxes', sandbox.name, 'ports', index];
+      const key = `${port.host}/${port.protocol}`;
+      const holders = taken.get(key) ?? [];
+      const clash = holders.find((other) => overlaps(other.bind, port.bind));
+      if (clash) {
+        issues.push({ path: [...path, 'host'], message: `host port ${key} is already used by ${formatPath(clash.path)}`, hint: 'give each sandbox its own host port' });
+      } else {
+        taken.set(key, [...holders, { bind: port.bind, path }]);
+      }
+    });
+  }
+  return issues;
+}
+
+function overlaps(a: string, b: string): boolean {
+  return a === b || WILDCARDS.has(a) || WILDCARDS.has(b);
+}

@@ -1,0 +1,131 @@
+/**
+ * One merged, schema-valid sandbox → DesiredSandbox: defaults filled in, sizes in MiB, durations in seconds, host
+ * paths absolute and normalised, guest paths normalised, env and label values as strings.
+ */
+import path from 'node:path';
+import type { DesiredSandbox, MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
+import { DEFAULTS } from './defaults.ts';
+import type { Issue, Segment } from './issue.ts';
+import { parseDuration, parseSize } from './units.ts';
+
+type Scalar = string | number | boolean;
+type RawMount =
+  | { type: 'bind'; source: string; target: string; readonly?: boolean }
+  | { type: 'volume'; source: string; target: string; readonly?: boolean }
+  | { type: 'tmpfs'; target: string; size?: string | number };
+
+/**
+ * A merged sandbox whose values all passed the schema. `image` and tokens may still be missing (reported
+ * separately); they then normalise to empty strings so the other checks can run.
+ */
+export interface RawSandbox {
+  image?: string | { ref: string; archive?: string };
+  pull?: PullPolicy;
+  resources?: { cpus?: number; memory?: string | number };
+  mounts?: RawMount[];
+  ports?: Array<{ host: number; guest: number; bind?: string; protocol?: 'tcp' | 'udp' }>;
+  tokens?: { client?: string; host?: string; client_env?: string; host_env?: string };
+  env?: Record<string, Scalar>;
+  labels?: Record<string, Scalar>;
+  command?: string[];
+  idle_timeout?: string | number;
+  max_duration?: string | number;
+  protect?: boolean;
+  verify?: { timeout?: string | number; connect_host?: string };
+}
+
+export interface NormaliseContext {
+  /** Folder of the YAML file: relative host paths start here. */
+  dir: string;
+  /** Home folder, for `~` in host paths. */
+  home: string;
+}
+
+export function normaliseSandbox(name: string, raw: RawSandbox, context: NormaliseContext): { sandbox: DesiredSandbox; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const at = (...rest: Segment[]): Segment[] => ['sandboxes', name, ...rest];
+  const size = (value: string | number | undefined, fallback: number | undefined, where: Segment[]): number | undefined => {
+    if (value === undefined) return fallback;
+    const mib = parseSize(value);
+    if (mib === undefined || mib < 1) issues.push({ path: where, message: `${JSON.stringify(value)} is less than 1 MiB` });
+    return mib;
+  };
+  const seconds = (value: string | number | undefined, where: Segment[]): number | undefined => {
+    if (value === undefined) return undefined;
+    const secs = parseDuration(value);
+    if (secs === undefined || secs < 1) issues.push({ path: where, message: `${JSON.stringify(value)} must be at least 1 second` });
+    return secs;
+  };
+  const image = normaliseImage(raw.image, context);
+  const sandbox: DesiredSandbox = {
+    name,
+    image,
+    pull: raw.pull ?? DEFAULTS.pull,
+    cpus: raw.resources?.cpus ?? DEFAULTS.cpus,
+    memoryMib: size(raw.resources?.memory, DEFAULTS.memoryMib, at('resources', 'memory')) ?? DEFAULTS.memoryMib,
+    // map() keeps the holes of pruned items, so indexes in messages stay those of the file.
+    mounts: (raw.mounts ?? []).map((mount, index) => normaliseMount(mount, context, (value) => size(value, undefined, at('mounts', index, 'size')))),
+    ports: (raw.ports ?? []).map(normalisePort),
+    tokens: {
+      client: raw.tokens?.client ?? '',
+      host: raw.tokens?.host ?? '',
+      clientEnv: raw.tokens?.client_env ?? DEFAULTS.clientEnv,
+      hostEnv: raw.tokens?.host_env ?? DEFAULTS.hostEnv,
+    },
+    env: strings(raw.env),
+    labels: strings(raw.labels),
+    ...(raw.command ? { command: [...raw.command] } : {}),
+    protect: raw.protect ?? DEFAULTS.protect,
+    verify: {
+      timeoutSecs: seconds(raw.verify?.timeout, at('verify', 'timeout')) ?? DEFAULTS.verifyTimeoutSecs,
+      connectHost: raw.verify?.connect_host ?? DEFAULTS.connectHost,
+    },
+  };
+  const idle = seconds(raw.idle_timeout, at('idle_timeout'));
+  const max = seconds(raw.max_duration, at('max_duration'));
+  if (idle !== undefined) sandbox.idleTimeoutSecs = idle;
+  if (max !== undefined) sandbox.maxDurationSecs = max;
+  return { sandbox, issues };
+}
+
+function normaliseImage(image: RawSandbox['image'], context: NormaliseContext): DesiredSandbox['image'] {
+  if (image === undefined) return { ref: '' };
+  if (typeof image === 'string') return { ref: image };
+  return image.archive ? { ref: image.ref, archive: hostPath(image.archive, context) } : { ref: image.ref };
+}
+
+function normaliseMount(mount: RawMount, context: NormaliseContext, size: (value: string | number) => number | undefined): MountSpec {
+  const target = guestPath(mount.target);
+  switch (mount.type) {
+    case 'bind':
+      return { type: 'bind', source: hostPath(mount.source, context), target, readonly: mount.readonly ?? DEFAULTS.readonly };
+    case 'volume':
+      return { type: 'volume', source: mount.source, target, readonly: mount.readonly ?? DEFAULTS.readonly };
+    case 'tmpfs': {
+      const sizeMib = mount.size === undefined ? undefined : size(mount.size);
+      return sizeMib === undefined ? { type: 'tmpfs', target } : { type: 'tmpfs', target, sizeMib };
+    }
+  }
+}
+
+function normalisePort(port: NonNullable<RawSandbox['ports']>[number]): PortSpec {
+  return { host: port.host, guest: port.guest, bind: port.bind ?? DEFAULTS.bind, protocol: port.protocol ?? DEFAULTS.protocol };
+}
+
+/** Absolute, normalised host path: `~` is the home folder, relative paths start at the YAML file's folder. */
+export function hostPath(value: string, context: NormaliseContext): string {
+  if (value === '~') return path.resolve(context.home);
+  if (value.startsWith('~/')) return path.resolve(context.home, value.slice(2));
+  return path.resolve(context.dir, value);
+}
+
+/** `/data/` → `/data`, `/a/../b` → `/b`. */
+export function guestPath(value: string): string {
+  const normalised = path.posix.normalize(value);
+  return normalised.length > 1 && normalised.endsWith('/') ? normalised.slice(0, -1) : normalised;
+}
+
+function strings(values: Record<string, Scalar> | undefined): Record<string, string> {
+  const entries = Object.entries(values ?? {}).map(([key, value]): [string, string] => [key, String(value)]);
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,101 @@
+/**
+ * Reads a text file the way a hostile file demands: regular files only, a size bound checked before and during the
+ * read, no blocking on FIFOs, and binary or non-UTF-8 content reported with its position instead of decoded.
+ */
+import { Buffer, isUtf8 } from 'node:buffer';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { MAX_FILE_BYTES } from './defaults.ts';
+
+export interface SourceProblem {
+  message: string;
+  hint?: string;
+  line: number;
+  col: number;
+}
+
+export type SourceResult = { kind: 'missing' } | { kind: 'text'; text: string } | { kind: 'problem'; problem: SourceProblem };
+
+const KIB = 1024;
+
+export async function readSource(file: string, maxBytes = MAX_FILE_BYTES): Promise<SourceResult> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    return problem(`cannot be read (${code ?? 'unknown error'})`, 'check the file and its permissions');
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) return problem('is a folder, not a file', 'pass the YAML file itself with -f FILE');
+    if (!stat.isFile()) return problem('is not a regular file');
+    const bytes = await readBounded(handle, maxBytes);
+    if (bytes === undefined) return tooLarge(maxBytes);
+    return decode(bytes);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return problem(`cannot be read (${code ?? 'unknown error'})`, 'check the file and its permissions');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads at most `maxBytes`; undefined when the file holds more (it may grow after stat). */
+async function readBounded(handle: FileHandle, maxBytes: number): Promise<Buffer | undefined> {
+  const buffer = Buffer.alloc(maxBytes + 1);
+  let length = 0;
+  while (length < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+    if (bytesRead === 0) break;
+    length += bytesRead;
+  }
+  return length > maxBytes ? undefined : buffer.subarray(0, length);
+}
+
+function tooLarge(maxBytes: number): SourceResult {
+  const limit = maxBytes % (KIB * KIB) === 0 ? `${maxBytes / KIB / KIB} MiB` : maxBytes % KIB === 0 ? `${maxBytes / KIB} KiB` : `${maxBytes} bytes`;
+  return problem(`file too large (the limit is ${limit}; an openwork.yaml is a few kilobytes)`);
+}
+
+function decode(bytes: Buffer): SourceResult {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    return problem('is UTF-16 text', 'save the file as UTF-8');
+  }
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) return problem('contains NUL bytes: this is a binary file, not YAML', undefined, bytes, nul);
+  if (!isUtf8(bytes)) {
+    const bad = firstInvalidUtf8(bytes);
+    const shown = `0x${(bytes[bad] ?? 0).toString(16).toUpperCase().padStart(2, '0')}`;
+    return problem(`is not valid UTF-8 text (byte ${shown})`, 'save the file as UTF-8', bytes, bad);
+  }
+  const text = bytes.toString('utf8');
+  return { kind: 'text', text: text.startsWith('\uFEFF') ? text.slice(1) : text };
+}
+
+function problem(message: string, hint?: string, bytes?: Buffer, offset?: number): SourceResult {
+  const { line, col } = bytes === undefined || offset === undefined ? { line: 1, col: 1 } : bytePosition(bytes, offset);
+  return { kind: 'problem', problem: hint === undefined ? { message, line, col } : { message, hint, line, col } };
+}
+
+/** 1-based line and column (in characters of the valid prefix) of a byte offset. */
+function bytePosition(bytes: Buffer, offset: number): { line: number; col: number } {
+  const lineStart = bytes.lastIndexOf(0x0a, offset - 1) + 1;
+  let line = 1;
+  for (let index = bytes.indexOf(0x0a); index !== -1 && index < offset; index = bytes.indexOf(0x0a, index + 1)) line++;
+  return { line, col: bytes.subarray(lineStart, offset).toString('utf8').length + 1 };
+}
+
+/** Offset of the first byte that does not start or continue a well-formed UTF-8 sequence. */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let index = 0;
+  while (index < bytes.length) {
+    const lead = bytes[index]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0 || index + length > bytes.length) return index;
+    if (!isUtf8(bytes.subarray(index, index + length))) return index;
+    index += length;
+  }
+  return bytes.length;
+}
