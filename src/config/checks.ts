@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { DesiredSandbox } from '../model/desired.ts';
 import { OWCTL_LABEL_PREFIX } from '../model/labels.ts';
 import { formatPath, type Issue, type Segment } from './issue.ts';
-import { formatDuration } from './units.ts';
+import { formatDuration } from '../model/units.ts';
 
 /** Label prefixes msb reserves, plus owctl's own. */
 export const RESERVED_LABEL_PREFIXES = ['sandbox.', 'microsandbox.', 'service.', OWCTL_LABEL_PREFIX];

@@ -23,10 +23,3 @@ export function parseDuration(value: string | number): number | undefined {
   if (!match) return undefined;
   return Number(match[1]) * SECONDS[match[2] as keyof typeof SECONDS];
 }
-
-/** `90` → `90s`, `1800` → `30m`, `7200` → `2h`: the shortest exact form, for messages. */
-export function formatDuration(seconds: number): string {
-  if (seconds > 0 && seconds % 3600 === 0) return `${seconds / 3600}h`;
-  if (seconds > 0 && seconds % 60 === 0) return `${seconds / 60}m`;
-  return `${seconds}s`;
-}
