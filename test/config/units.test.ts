@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { schema, deref } from '../../src/config/schema.ts';
-import { formatDuration, parseDuration, parseSize } from '../../src/config/units.ts';
+import { parseDuration, parseSize } from '../../src/config/units.ts';
+import { formatDuration } from '../../src/model/units.ts';
 
 const SIZES: Array<[string | number, number | undefined]> = [
   [512, 512],
