@@ -12,23 +12,30 @@ type Step = <T>(name: string, body: () => Promise<T>) => Promise<T>;
 
 export async function ensureImage(runtime: Runtime, sandbox: DesiredSandbox, step: Step): Promise<ObservedImage> {
   const { ref, archive } = sandbox.image;
-  let cached = await step('check-image', () => runtime.inspectImage(ref));
+  const cached = await step('check-image', () => runtime.inspectImage(ref));
   if (archive !== undefined) {
     const wanted = await runtime.archiveDigest(archive);
-    if (cached === null || (wanted !== null && cached.digest !== wanted)) {
-      await step('load-image', () => runtime.loadImage(archive, ref));
-      cached = await runtime.inspectImage(ref);
-    }
-  } else if (sandbox.pull === 'always' || (sandbox.pull === 'if-missing' && cached === null)) {
-    await step('pull-image', () => runtime.pullImage(ref));
-    cached = await runtime.inspectImage(ref);
-  }
-  if (cached === null) {
-    throw new OwctlError('msb.image', `image ${ref} is not in msb's cache${sandbox.pull === 'never' ? ' and pull is "never"' : ''}`, {
-      hint: `load it with \`msb load -i FILE -t ${ref}\`, or declare it as image: { ref: ${ref}, archive: ./image.tar }`,
+    if (cached !== null && (wanted === null || cached.digest === wanted)) return cached;
+    return step('load-image', async () => {
+      await runtime.loadImage(archive, ref);
+      return present(await runtime.inspectImage(ref), sandbox);
     });
   }
-  return cached;
+  if (sandbox.pull === 'always' || (sandbox.pull === 'if-missing' && cached === null)) {
+    return step('pull-image', async () => {
+      await runtime.pullImage(ref);
+      return present(await runtime.inspectImage(ref), sandbox);
+    });
+  }
+  return step('check-image', async () => present(cached, sandbox));
+}
+
+function present(image: ObservedImage | null, sandbox: DesiredSandbox): ObservedImage {
+  if (image !== null) return image;
+  const { ref } = sandbox.image;
+  throw new OwctlError('msb.image', `image ${ref} is not in msb's cache${sandbox.pull === 'never' ? ' and pull is "never"' : ''}`, {
+    hint: `load it with \`msb load -i FILE -t ${ref}\`, or declare it as image: { ref: ${ref}, archive: ./image.tar }`,
+  });
 }
 
 /** The workload command: the file's `command:`, else the image's ENTRYPOINT + CMD. */

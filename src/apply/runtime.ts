@@ -15,21 +15,9 @@ export interface ModifyPatch {
   labelRemove: string[];
 }
 
-export interface VerifyStepReport {
-  step: string;
-  ok: boolean;
-  durationMs: number;
-  url: string;
-  status?: number;
-  message?: string;
-  hint?: string;
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  steps: VerifyStepReport[];
-  failed?: VerifyStepReport;
-}
+/** Verification results (type-only import: the executor never loads the HTTP client). */
+export type { VerifyResult as VerifyReport, VerifyStepResult as VerifyStepReport } from '../verify/types.ts';
+import type { VerifyResult, VerifyStepResult } from '../verify/types.ts';
 
 export interface Runtime {
   inspectImage(ref: string): Promise<ObservedImage | null>;
@@ -43,5 +31,5 @@ export interface Runtime {
   start(name: string): Promise<void>;
   modify(name: string, patch: ModifyPatch, options: { restart: boolean }): Promise<void>;
   launchServer(name: string, argv: string[]): Promise<void>;
-  verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepReport) => void, signal: AbortSignal): Promise<VerifyReport>;
+  verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal): Promise<VerifyResult>;
 }

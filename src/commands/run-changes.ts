@@ -3,12 +3,13 @@
  * the executor, and the closing summary. Returns the exit code.
  */
 import { execute } from '../apply/executor.ts';
-import type { ApplyResult } from '../apply/events.ts';
+import type { ApplyEvent, ApplyResult } from '../apply/events.ts';
 import { EXIT } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import { renderApplySummary } from '../views/apply-summary.ts';
 import type { EventStream } from '../views/event-stream.ts';
 import { ProgressView } from '../views/progress.ts';
+import { progressLine } from '../views/progress-lines.ts';
 import { style } from '../views/style.ts';
 import type { CommandIO } from './io.ts';
 import { withInterrupts } from './interrupt.ts';
@@ -26,8 +27,13 @@ export async function runChanges(
   options: { parallelism: number; verb: 'Apply' | 'Destroy'; stream?: EventStream; afterExecute?: (result: ApplyResult) => Promise<void> },
   io: CommandIO,
 ): Promise<{ result: ApplyResult; code: number }> {
-  const progress = options.stream ? undefined : new ProgressView(planned.changes, { interactive: io.interactive });
-  const onEvent = options.stream?.onEvent ?? progress!.onEvent;
+  // A live listr2 tree on a terminal; plain lines elsewhere (CI); the event stream with --json.
+  const progress = !options.stream && io.interactive ? new ProgressView(planned.changes) : undefined;
+  const lines = (event: ApplyEvent) => {
+    const line = progressLine(event);
+    if (line !== null) io.stdout(`${line}\n`);
+  };
+  const onEvent = options.stream?.onEvent ?? progress?.onEvent ?? lines;
   const runtime = msbRuntime(snapshot.msb, snapshot.observed, snapshot.secrets);
   const result = await withInterrupts(io, (signal) => execute(planned.changes, snapshot.desired, runtime, { parallelism: options.parallelism, signal, onEvent }));
   await progress?.finish();

@@ -1,6 +1,6 @@
 /**
- * Live progress of an apply/destroy with listr2: a task tree on a TTY, plain lines otherwise (CI). It only
- * listens to executor events; each task waits for its sandbox's finish/failure event.
+ * Live progress of an apply/destroy on a terminal with listr2: a task tree. It only listens to executor events;
+ * each task waits for its sandbox's finish/failure event. (Non-terminals get progress-lines.ts.)
  */
 import { Listr, type ListrTask } from 'listr2';
 import type { ApplyEvent } from '../apply/events.ts';
@@ -18,7 +18,7 @@ export class ProgressView {
   private readonly waits = new Map<string, Settle>();
   private readonly done: Promise<unknown>;
 
-  constructor(changes: Change[], options: { interactive: boolean }) {
+  constructor(changes: Change[]) {
     const tasks: ListrTask[] = changes
       .filter((c) => c.action !== 'noop')
       .map((change) => ({
@@ -31,7 +31,7 @@ export class ProgressView {
     const list = new Listr(tasks, {
       concurrent: true,
       exitOnError: false,
-      renderer: options.interactive ? 'default' : 'simple',
+      renderer: 'default',
       fallbackRenderer: 'simple',
       rendererOptions: { collapseErrors: false } as never,
     });

@@ -1,0 +1,116 @@
+/**
+ * The verifier's HTTP: one undici Agent per verification (destroyed at the end, so no keep-alive socket holds the
+ * process open), a per-request timeout, bodies read whole up to a cap, and network errors classified by their
+ * stable codes, never by message text. Results are data; nothing here throws for a failed request.
+ */
+import { Agent, request } from 'undici';
+import { redact } from './redact.ts';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** An HTTP answer, whatever its status. `body` is for parsing only: callers never show or log it. */
+export interface HttpAnswer {
+  kind: 'answer';
+  status: number;
+  body: string;
+}
+
+/** No HTTP answer. `refused`: nothing listens; `timeout`: no answer in time; `interrupted`: the caller aborted. */
+export interface HttpFailure {
+  kind: 'failure';
+  reason: 'refused' | 'timeout' | 'interrupted' | 'network';
+  /** Stable error code (ECONNREFUSED, UND_ERR_SOCKET, …) when there is one. */
+  code?: string;
+  /** One line, secrets redacted. */
+  message: string;
+}
+
+export type HttpOutcome = HttpAnswer | HttpFailure;
+
+export interface HttpRequestOptions {
+  method?: 'GET' | 'POST' | 'DELETE';
+  headers?: Record<string, string>;
+  json?: unknown;
+  timeoutMs: number;
+  /** The caller's cancellation (Ctrl-C); distinct from the per-request timeout. */
+  signal?: AbortSignal;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+
+function errorCode(error: unknown): string | undefined {
+  const e = error as { code?: unknown; cause?: { code?: unknown }; errors?: Array<{ code?: unknown }> } | null;
+  for (const candidate of [e?.code, e?.cause?.code, e?.errors?.[0]?.code]) if (typeof candidate === 'string') return candidate;
+  return undefined;
+}
+
+function classify(error: unknown, timedOut: boolean, interrupted: boolean, secrets: readonly string[]): HttpFailure {
+  const code = errorCode(error);
+  const text = redact(String((error as Error | null)?.message ?? error).split('\n')[0] ?? '', secrets);
+  if (interrupted) return { kind: 'failure', reason: 'interrupted', message: 'interrupted' };
+  if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) return { kind: 'failure', reason: 'timeout', code, message: 'no answer in time' };
+  if (code === 'ECONNREFUSED') return { kind: 'failure', reason: 'refused', code, message: 'connection refused' };
+  return { kind: 'failure', reason: 'network', code, message: code !== undefined && !text.includes(code) ? `${code}: ${text}` : text };
+}
+
+async function readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      break;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export class HttpClient {
+  private readonly agent = new Agent({ connect: { timeout: 5_000 }, keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 });
+
+  /** @param secrets values to redact from any error text */
+  constructor(private readonly secrets: readonly string[]) {}
+
+  async send(url: string, options: HttpRequestOptions): Promise<HttpOutcome> {
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] = 'application/json';
+    }
+    try {
+      const answer = await request(url, { dispatcher: this.agent, method: options.method ?? 'GET', headers, body, signal });
+      return { kind: 'answer', status: answer.statusCode, body: await readBody(answer.body) };
+    } catch (error) {
+      return classify(error, timeout.aborted, options.signal?.aborted === true, this.secrets);
+    }
+  }
+
+  /** Drops every socket at once: nothing is left in flight that we still care about. */
+  async close(): Promise<void> {
+    await this.agent.destroy();
+  }
+}
+
+/** Parses JSON, or undefined. */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The machine-readable error code of an OpenWork (`{"code"}`) or OpenCode (`{"name"}`) error body, if it looks like
+ * one; never the free-text message, which may echo input.
+ */
+export function errorCodeOf(body: string): string | undefined {
+  const parsed = parseJson(body) as { code?: unknown; name?: unknown } | undefined;
+  const code = parsed?.code ?? parsed?.name;
+  return typeof code === 'string' && /^[A-Za-z][\w.-]{0,63}$/.test(code) ? code : undefined;
+}

@@ -1,0 +1,145 @@
+/**
+ * The five verification steps as a client sees them. Each returns an outcome (no timing: verify.ts measures) and
+ * never throws for a failed request. Response bodies are parsed for ids and error codes only, never returned.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as hints from './hints.ts';
+import type { Diagnosis } from './hints.ts';
+import { type HttpClient, type HttpFailure, type HttpOutcome, errorCodeOf, parseJson } from './http.ts';
+import type { VerifyTarget } from './types.ts';
+
+/** Per-request timeouts. Creating OpenCode's first session on a fresh server takes several seconds. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+export const SESSION_CREATE_TIMEOUT_MS = 30_000;
+const HEALTH_ATTEMPT_TIMEOUT_MS = 2_000;
+const BACKOFF_START_MS = 50;
+const BACKOFF_MAX_MS = 1_000;
+const CLEANUP_TIMEOUT_MS = 5_000;
+
+export interface StepContext {
+  http: HttpClient;
+  /** Base URL without a trailing slash. */
+  base: string;
+  target: VerifyTarget;
+  signal?: AbortSignal;
+  /** Set by `authorized`, used by `session`. */
+  workspaceId?: string;
+}
+
+export interface StepOutcome {
+  ok: boolean;
+  /** Request URL that decided the outcome (credentials are never part of it). */
+  url: string;
+  status?: number;
+  message?: string;
+  hint?: string;
+}
+
+const INTERRUPTED: Diagnosis = { message: 'verification interrupted', hint: 'run `owctl verify` to check again' };
+
+const passed = (url: string, status: number, message?: string): StepOutcome => ({ ok: true, url, status, ...(message ? { message } : {}) });
+const failed = (url: string, diagnosis: Diagnosis, status?: number): StepOutcome => ({ ok: false, url, ...(status !== undefined ? { status } : {}), ...diagnosis });
+
+function networkFailed(url: string, action: string, outcome: HttpFailure): StepOutcome {
+  return failed(url, outcome.reason === 'interrupted' ? INTERRUPTED : hints.requestFailure(action, outcome));
+}
+
+const bearer = (ctx: StepContext) => ({ authorization: `Bearer ${ctx.target.clientToken}` });
+
+/** Polls /health until 200 within timeoutSecs: refused connections, timeouts and other statuses mean "not yet". */
+export async function health(ctx: StepContext): Promise<StepOutcome> {
+  const url = `${ctx.base}/health`;
+  const deadline = Date.now() + ctx.target.timeoutSecs * 1000;
+  let wait = BACKOFF_START_MS;
+  let last: HttpOutcome;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    last = await ctx.http.send(url, { timeoutMs: Math.max(100, Math.min(HEALTH_ATTEMPT_TIMEOUT_MS, remaining)), signal: ctx.signal });
+    if (last.kind === 'answer' && last.status === 200) return passed(url, 200);
+    if (last.kind === 'failure' && last.reason === 'interrupted') return failed(url, INTERRUPTED);
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    try {
+      await sleep(Math.min(wait, left), undefined, { signal: ctx.signal });
+    } catch {
+      return failed(url, INTERRUPTED);
+    }
+    wait = Math.min(wait * 2, BACKOFF_MAX_MS);
+  }
+  const diagnosis = hints.healthFailure(last.kind === 'answer' ? { status: last.status } : last, ctx.target.timeoutSecs);
+  return failed(url, diagnosis, last.kind === 'answer' ? last.status : undefined);
+}
+
+/** /workspaces without a token must be exactly 401. */
+export async function unauthorized(ctx: StepContext): Promise<StepOutcome> {
+  const url = `${ctx.base}/workspaces`;
+  const answer = await ctx.http.send(url, { timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
+  if (answer.kind === 'failure') return networkFailed(url, 'GET /workspaces', answer);
+  return answer.status === 401 ? passed(url, 401) : failed(url, hints.unauthorizedFailure(answer.status), answer.status);
+}
+
+/** /workspaces with the client token must be 200 and list a workspace; its id is kept for `session`. */
+export async function authorized(ctx: StepContext): Promise<StepOutcome> {
+  const url = `${ctx.base}/workspaces`;
+  const answer = await ctx.http.send(url, { headers: bearer(ctx), timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
+  if (answer.kind === 'failure') return networkFailed(url, 'GET /workspaces', answer);
+  if (answer.status !== 200) return failed(url, hints.authorizedFailure(answer.status, errorCodeOf(answer.body)), answer.status);
+  // The body carries OpenCode credentials: read the id and drop the rest.
+  const parsed = parseJson(answer.body) as { items?: Array<{ id?: unknown }> } | undefined;
+  if (parsed === undefined || typeof parsed !== 'object' || parsed === null) return failed(url, hints.notJson, 200);
+  const id = Array.isArray(parsed.items) ? parsed.items[0]?.id : undefined;
+  if (typeof id !== 'string' || id === '') return failed(url, hints.noWorkspace, 200);
+  ctx.workspaceId = id;
+  return passed(url, 200);
+}
+
+/** Creates an OpenCode session through the proxy, reads it and its messages, and always deletes it once created. */
+export async function session(ctx: StepContext): Promise<StepOutcome> {
+  const root = `${ctx.base}/w/${encodeURIComponent(ctx.workspaceId ?? '')}/opencode/session`;
+  const create = await ctx.http.send(root, { method: 'POST', json: { title: 'owctl verify' }, headers: bearer(ctx), timeoutMs: SESSION_CREATE_TIMEOUT_MS, signal: ctx.signal });
+  if (create.kind === 'failure') return networkFailed(root, 'creating an OpenCode session', create);
+  if (create.status < 200 || create.status > 299) {
+    return failed(root, hints.sessionFailure('creating an OpenCode session', create.status, errorCodeOf(create.body)), create.status);
+  }
+  const id = (parseJson(create.body) as { id?: unknown } | undefined)?.id;
+  if (typeof id !== 'string' || id === '') return failed(root, hints.notJson, create.status);
+  const sessionUrl = `${root}/${encodeURIComponent(id)}`;
+  let problem: StepOutcome | undefined;
+  let removed = false;
+  try {
+    problem = await readBack(ctx, sessionUrl);
+  } finally {
+    removed = await removeSession(ctx, sessionUrl);
+  }
+  const leftover = removed ? undefined : `the verification session ${id} could not be deleted`;
+  if (problem) return leftover ? { ...problem, message: `${problem.message}; ${leftover}` } : problem;
+  return passed(root, create.status, leftover);
+}
+
+/** GET the session, then its messages: both must be 2xx. Returns the failure, if any. */
+async function readBack(ctx: StepContext, sessionUrl: string): Promise<StepOutcome | undefined> {
+  const reads = [
+    [sessionUrl, 'reading the session'],
+    [`${sessionUrl}/message?limit=10`, 'reading its messages'],
+  ] as const;
+  for (const [url, action] of reads) {
+    const answer = await ctx.http.send(url, { headers: bearer(ctx), timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
+    if (answer.kind === 'failure') return networkFailed(url, action, answer);
+    if (answer.status < 200 || answer.status > 299) return failed(url, hints.sessionFailure(action, answer.status, errorCodeOf(answer.body)), answer.status);
+  }
+  return undefined;
+}
+
+/** Best effort, not bound to the caller's signal: an interrupted verification still cleans up after itself. */
+async function removeSession(ctx: StepContext, url: string): Promise<boolean> {
+  const answer = await ctx.http.send(url, { method: 'DELETE', headers: bearer(ctx), timeoutMs: CLEANUP_TIMEOUT_MS });
+  return answer.kind === 'answer' && answer.status >= 200 && answer.status < 300;
+}
+
+/** /tokens with the host token header must be 200: proves the host token. */
+export async function hostToken(ctx: StepContext): Promise<StepOutcome> {
+  const url = `${ctx.base}/tokens`;
+  const answer = await ctx.http.send(url, { headers: { 'x-openwork-host-token': ctx.target.hostToken }, timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
+  if (answer.kind === 'failure') return networkFailed(url, 'GET /tokens', answer);
+  return answer.status === 200 ? passed(url, 200) : failed(url, hints.hostTokenFailure(answer.status, errorCodeOf(answer.body)), answer.status);
+}

@@ -1,0 +1,34 @@
+/** The verification steps, in the order they run. */
+export const VERIFY_STEPS = ['health', 'unauthorized', 'authorized', 'session', 'host-token'] as const;
+export type VerifyStepName = (typeof VERIFY_STEPS)[number];
+
+/** Where and with which credentials to verify. Tokens never appear in results, messages or URLs. */
+export interface VerifyTarget {
+  /** e.g. `http://127.0.0.1:8787` (a trailing slash is ignored). */
+  baseUrl: string;
+  clientToken: string;
+  hostToken: string;
+  /** Bound on waiting for /health to answer 200. */
+  timeoutSecs: number;
+}
+
+/**
+ * One step's outcome. `url` is the request that decided it (the failing one on failure), without credentials;
+ * `message` and `hint` are set on failure (and `message` on success when something is worth noting).
+ */
+export interface VerifyStepResult {
+  step: VerifyStepName;
+  ok: boolean;
+  durationMs: number;
+  url: string;
+  status?: number;
+  message?: string;
+  hint?: string;
+}
+
+/** `failed` is the last step when it failed; steps stop at the first failure. */
+export interface VerifyResult {
+  ok: boolean;
+  steps: VerifyStepResult[];
+  failed?: VerifyStepResult;
+}

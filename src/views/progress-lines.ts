@@ -1,0 +1,22 @@
+/** Progress as plain lines, for CI logs and other non-terminals: one line per change and per verification step. */
+import type { ApplyEvent } from '../apply/events.ts';
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export function progressLine(event: ApplyEvent): string | null {
+  switch (event.type) {
+    case 'change_start':
+      return `${event.sandbox}: ${event.action} started`;
+    case 'step_finish':
+      if (event.step.startsWith('verify:')) return `${event.sandbox}: ${event.step} ${event.ok ? 'ok' : 'FAILED'} (${event.duration_ms} ms)`;
+      return event.ok ? null : `${event.sandbox}: ${event.step} FAILED after ${seconds(event.duration_ms)}`;
+    case 'change_finish':
+      return `${event.sandbox}: ${event.action} done (${seconds(event.duration_ms)})`;
+    case 'change_failed':
+      return `${event.sandbox}: ${event.action} FAILED at ${event.step} (${seconds(event.duration_ms)})`;
+    case 'change_skipped':
+      return `${event.sandbox}: ${event.action} skipped: ${event.reason}`;
+    default:
+      return null;
+  }
+}
