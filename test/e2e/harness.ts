@@ -1,0 +1,195 @@
+/**
+ * End-to-end harness: a project folder, a temporary MSB_HOME, the msb simulator (test/sim/msb) behind a wrapper
+ * that records every argv msb receives, and the OpenWork image loaded into it. The simulator "boots" a sandbox by
+ * running the OpenWork server fixture (backed by a real opencode serve) on the sandbox's published host port.
+ *
+ * OWCTL_E2E_MSB=/path/to/msb runs the same scenarios against a real msb instead; on a host that cannot boot VMs
+ * they then fail (loudly) rather than pass.
+ */
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, type CliResult } from '../helpers/cli.ts';
+import { writeOciImage } from '../helpers/oci-image.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+export const SIM = join(ROOT, 'test', 'sim', 'msb');
+export const REAL_MSB = process.env.OWCTL_E2E_MSB;
+export const IMAGE = 'openwork-microsandbox:dev';
+
+export interface Tokens {
+  client: string;
+  host: string;
+}
+
+export function tokens(tag: string): Tokens {
+  const salt = Math.random().toString(36).slice(2, 10);
+  return { client: `client-${tag}-${salt}-0123456789abcdef`, host: `host-${tag}-${salt}-0123456789abcdef` };
+}
+
+/** A free TCP port on loopback (the OS picks; closed again before use). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export interface SandboxSpec {
+  name: string;
+  port: number;
+  memory?: string;
+  image?: string;
+  protect?: boolean;
+  extraEnv?: Record<string, string>;
+}
+
+export class Project {
+  readonly secrets: string[] = [];
+  private readonly tokenVars: Record<string, string> = {};
+
+  private constructor(
+    readonly dir: string,
+    readonly msbHome: string,
+    readonly msb: string,
+    readonly argvLog: string,
+    readonly name: string,
+  ) {}
+
+  static async create(name: string): Promise<Project> {
+    const dir = await mkdtemp(join(tmpdir(), `owctl-e2e-${name}-`));
+    const msbHome = join(dir, 'msb-home');
+    const argvLog = join(dir, 'msb-argv.log');
+    const wrapper = join(dir, 'msb');
+    // Records each invocation's argv (NUL-separated, one record per line) and hands over to the real program.
+    await writeFile(wrapper, `#!/bin/sh\nfor a in "$@"; do printf '%s\\037' "$a"; done >> '${argvLog}'\nprintf '\\n' >> '${argvLog}'\nexec '${REAL_MSB ?? SIM}' "$@"\n`);
+    await chmod(wrapper, 0o755);
+    const project = new Project(dir, msbHome, wrapper, argvLog, name);
+    await writeOciImage(dir, { ref: IMAGE });
+    await project.msbRaw(['load', '-i', join(dir, 'image.tar'), '-t', IMAGE]);
+    return project;
+  }
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return { PATH: process.env.PATH, HOME: process.env.HOME, MSB_HOME: this.msbHome, OWCTL_MSB: this.msb, ...this.tokenVars, ...extra };
+  }
+
+  /** Writes openwork.yaml for `sandboxes`; tokens go into the environment, never into the file. */
+  async writeFile(sandboxes: Array<SandboxSpec & { tokens: Tokens }>): Promise<void> {
+    const blocks = sandboxes.map((s) => {
+      const upper = s.name.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+      this.tokenVars[`${upper}_CLIENT`] = s.tokens.client;
+      this.tokenVars[`${upper}_HOST`] = s.tokens.host;
+      for (const secret of [s.tokens.client, s.tokens.host]) if (!this.secrets.includes(secret)) this.secrets.push(secret);
+      const env = { OPENWORK_APPROVAL_MODE: 'auto', ...s.extraEnv };
+      return [
+        `  ${s.name}:`,
+        `    image: ${s.image ?? IMAGE}`,
+        '    pull: never',
+        `    resources: { cpus: 1, memory: ${s.memory ?? '512M'} }`,
+        '    mounts:',
+        `      - { type: bind, source: ./.owctl/${s.name}/workspace, target: /workspace }`,
+        `    ports: [{ host: ${s.port}, guest: 8787 }]`,
+        `    tokens: { client: "\${${upper}_CLIENT}", host: "\${${upper}_HOST}" }`,
+        `    env: ${JSON.stringify(env)}`,
+        `    protect: ${s.protect === true}`,
+        '    verify: { timeout: 60s }',
+      ].join('\n');
+    });
+    await writeFile(join(this.dir, 'openwork.yaml'), `version: 1\nproject: ${this.name}\nsandboxes:\n${blocks.join('\n')}\n`);
+  }
+
+  /** owctl in-process (same code path as the binary). */
+  owctl(args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+    return runCli(args, { env: this.env(extraEnv), cwd: this.dir });
+  }
+
+  /** owctl as its own process, for signals and concurrency. */
+  spawnOwctl(args: string[], extraEnv: Record<string, string> = {}) {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'run.ts'), ...args], {
+      cwd: this.dir,
+      env: this.env(extraEnv),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<CliResult>((resolve) => child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr })));
+    return { child, done, output: () => stdout };
+  }
+
+  /** msb directly (the simulator, or OWCTL_E2E_MSB), for setting up and inspecting state. */
+  async msbRaw(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+    const child = spawn(REAL_MSB ?? SIM, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, MSB_HOME: this.msbHome, ...extraEnv } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+    return { code, stdout, stderr };
+  }
+
+  async inspect(name: string): Promise<{ status: string; config: Record<string, any> } | null> {
+    const result = await this.msbRaw(['inspect', name, '--format', 'json']);
+    return result.code === 0 ? JSON.parse(result.stdout) : null;
+  }
+
+  async names(): Promise<string[]> {
+    const result = await this.msbRaw(['ls', '--format', 'json']);
+    return (JSON.parse(result.stdout) as Array<{ name: string }>).map((s) => s.name).sort();
+  }
+
+  /** Every msb invocation so far, as argv arrays. */
+  async msbCalls(): Promise<string[][]> {
+    const text = await readFile(this.argvLog, 'utf8').catch(() => '');
+    return text.split('\n').filter((line) => line !== '').map((line) => line.split('\u001f').filter((a) => a !== ''));
+  }
+
+  /** Fails if any token value appears in the given texts or in any argv msb received. */
+  async assertNoSecrets(...texts: string[]): Promise<void> {
+    const argv = (await this.msbCalls()).flat().join('\n');
+    for (const secret of this.secrets) {
+      for (const [where, text] of [...texts.map((t, i) => [`output #${i}`, t] as const), ['msb argv', argv] as const]) {
+        if (text.includes(secret)) throw new Error(`a token value leaked into ${where}`);
+      }
+    }
+  }
+
+  /** Removes every sandbox (their workloads die with them) and the folder. */
+  async cleanup(): Promise<void> {
+    const list = await this.msbRaw(['ls', '--format', 'json']).catch(() => ({ code: 1, stdout: '[]' }));
+    const names = list.code === 0 ? (JSON.parse(list.stdout) as Array<{ name: string }>).map((s) => s.name) : [];
+    if (names.length > 0) await this.msbRaw(['rm', '--force', ...names]);
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export async function get(url: string, headers: Record<string, string> = {}): Promise<number> {
+  try {
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(5000) });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes (never a bare sleep). */
+export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 25; ; delay = Math.min(delay * 2, 500)) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+export function json(result: CliResult): any {
+  return JSON.parse(result.stdout);
+}
