@@ -111,7 +111,8 @@ export class Project {
 
   /** owctl as its own process, for signals and concurrency. */
   spawnOwctl(args: string[], extraEnv: Record<string, string> = {}) {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'run.ts'), ...args], {
+    // tsx by absolute URL: the project folder (cwd) has no node_modules to resolve it from.
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'run.ts'), ...args], {
       cwd: this.dir,
       env: this.env(extraEnv),
       stdio: ['ignore', 'pipe', 'pipe'],
