@@ -162,12 +162,33 @@ export class Project {
     }
   }
 
-  /** Removes every sandbox (their workloads die with them) and the folder. */
+  /** Host processes the simulator runs as sandbox workloads (the OpenWork fixture and its opencode). */
+  async workloadPids(): Promise<number[]> {
+    if (REAL_MSB !== undefined) return [];
+    const state = JSON.parse(await readFile(join(this.msbHome, 'sim-state.json'), 'utf8').catch(() => '{}')) as {
+      sandboxes?: Record<string, { processes?: number[] }>;
+    };
+    return Object.values(state.sandboxes ?? {}).flatMap((sandbox) => sandbox.processes ?? []);
+  }
+
+  /** Removes every sandbox, then proves no workload process is left behind, and removes the folder. */
   async cleanup(): Promise<void> {
+    const pids = await this.workloadPids();
     const list = await this.msbRaw(['ls', '--format', 'json']).catch(() => ({ code: 1, stdout: '[]' }));
     const names = list.code === 0 ? (JSON.parse(list.stdout) as Array<{ name: string }>).map((s) => s.name) : [];
     if (names.length > 0) await this.msbRaw(['rm', '--force', ...names]);
     await rm(this.dir, { recursive: true, force: true });
+    // Each workload runs in its own process group (fixture + opencode): the whole group must be gone.
+    await eventually(async () => pids.every((pid) => !groupAlive(pid)), 15_000, 'workload processes to exit');
+  }
+}
+
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
