@@ -3,7 +3,8 @@
  * validates against it, and messages read allowed keys, descriptions and error texts from it.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv2020 as Ajv, AnySchemaObject, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 
 /** Same relative location from src/config and from dist/config; the package ships schemas/. */
 const SCHEMA_URL = new URL('../../schemas/openwork.schema.json', import.meta.url);
@@ -19,10 +20,11 @@ export interface Schema {
 }
 
 let cached: Schema | undefined;
+const require = createRequire(import.meta.url);
 
-export function schema(): Schema {
-  if (cached) return cached;
-  const root = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as SchemaNode;
+/** The ajv instance for the schema; `code` options make it emit standalone code (see compile-validators.ts). */
+export function schemaAjv(root: SchemaNode, code?: { source: true }): Ajv {
+  const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const ajv = new Ajv2020({
     allErrors: true,
     verbose: true,
@@ -31,11 +33,37 @@ export function schema(): Schema {
     strictRequired: false,
     allowUnionTypes: true,
     discriminator: true,
+    ...(code ? { code } : {}),
   });
   // Editor annotations (VS Code and yaml-language-server show them); owctl reads them when it words a message.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
   ajv.addSchema(root);
+  return ajv;
+}
+
+export function readSchema(): SchemaNode {
+  return JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as SchemaNode;
+}
+
+/**
+ * Validators compiled from the schema at build time (dist/config/validators.cjs, written by `npm run build`), or
+ * null when running from source. Compiling at run time costs more than the rest of a plan's own work.
+ */
+function precompiled(): Pick<Schema, 'validateFile' | 'validateComplete'> | null {
+  try {
+    return require('./validators.cjs') as Pick<Schema, 'validateFile' | 'validateComplete'>;
+  } catch {
+    return null;
+  }
+}
+
+export function schema(): Schema {
+  if (cached) return cached;
+  const root = readSchema();
+  const built = precompiled();
+  if (built) return (cached = { root, ...built });
+  const ajv = schemaAjv(root);
   const id = root.$id as string;
   cached = {
     root,
