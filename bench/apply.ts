@@ -1,0 +1,51 @@
+/**
+ * Benchmark: `owctl apply` of N sandboxes (default 20) through the msb simulator (the stand-in for hosts without
+ * CPU virtualisation: each "boot" runs the OpenWork server fixture with a real opencode serve behind it), and the
+ * time from a healthy server to a finished verification (the verify step minus its /health wait), per sandbox.
+ * Prints a markdown table. Run: npm run bench:apply [-- N [PARALLELISM]]
+ */
+import { freePort, Project, tokens } from '../test/e2e/harness.ts';
+
+const count = Number(process.argv[2] ?? 20);
+const parallelism = Number(process.argv[3] ?? 4);
+
+interface Event {
+  type: string;
+  sandbox?: string;
+  step?: string;
+  duration_ms?: number;
+  ok?: boolean;
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+const project = await Project.create('bench-apply');
+try {
+  const specs = await Promise.all(Array.from({ length: count }, async (_, i) => ({ name: `sb${String(i).padStart(3, '0')}`, port: await freePort(), tokens: tokens(`b${i}`) })));
+  await project.writeFile(specs);
+  const started = performance.now();
+  const run = project.spawnOwctl(['apply', '--auto-approve', '--json', '--parallelism', String(parallelism)]);
+  const result = await run.done;
+  const wallMs = performance.now() - started;
+  if (result.code !== 0) throw new Error(`apply failed (exit ${result.code}):\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`);
+  const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as Event);
+  const byStep = (step: string) => new Map(events.filter((e) => e.type === 'step_finish' && e.step === step).map((e) => [e.sandbox!, e.duration_ms!]));
+  const verify = byStep('verify');
+  const health = byStep('verify:health');
+  const session = byStep('verify:session');
+  const changes = events.filter((e) => e.type === 'change_finish').map((e) => e.duration_ms!);
+  const afterHealthy = [...verify.entries()].map(([name, ms]) => ms - (health.get(name) ?? 0));
+  const row = (label: string, values: number[]) => `| ${label} | ${quantile(values, 0.5).toFixed(0)} | ${quantile(values, 0.95).toFixed(0)} | ${Math.max(...values).toFixed(0)} |`;
+  console.log(`\n### owctl apply: ${count} sandboxes through the msb simulator, parallelism ${parallelism}\n`);
+  console.log(`Wall time of the whole apply (process start to exit): **${(wallMs / 1000).toFixed(1)} s**\n`);
+  console.log('| per sandbox (ms) | median | p95 | max |\n|---|---|---|---|');
+  console.log(row('create → verified (whole change)', changes));
+  console.log(row('verify: waiting for /health', [...health.values()]));
+  console.log(row('verify: healthy server → verification finished', afterHealthy));
+  console.log(row('  of which the OpenCode session step', [...session.values()]));
+} finally {
+  await project.cleanup();
+}
