@@ -1,7 +1,7 @@
 // What runs "in the guest". The simulator knows one real program — the OpenWork image's entrypoint, started as the
 // workload — plus a few trivial commands (true, false, echo, printenv, env, `sh -c` with those). Anything else fails
 // the way a guest would: `failed to exec` (exit 127) for a direct command, `sh: X: not found` (127) under a shell.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { outputLog } from './home.mjs';
 import { MsbError } from './errors.mjs';
 import { imageByDigest } from './images.mjs';
@@ -35,6 +35,7 @@ export async function runInGuest(home, name, argv, { env = process.env, extraEnv
     return 0;
   }
   if (isEntrypoint(program)) return launch(home, name, config, args, { env, extraEnv, detach });
+  if (program.replace(/^\/(usr\/)?bin\//, '') === 'tail' && args.at(-1) === SERVER_LOG) return tailServerLog(outputLog(home, name), args);
   const guestEnv = { ...envMap(config), ...extraEnv };
   if (SHELLS.has(program) && args[0] === '-c') return shellScript(args[1] ?? '', guestEnv);
   const builtin = builtins(guestEnv)[program.replace(/^\/(usr\/)?bin\//, '')];
@@ -43,6 +44,29 @@ export async function runInGuest(home, name, argv, { env = process.env, extraEnv
     exitCode: 127,
     hints: ['not found: No such file or directory (ENOENT)', `is \`${program}\` on PATH inside the sandbox? Try \`msb exec ... -- which ${program}\``],
   });
+}
+
+/** The guest file the launch script appends the server's output to; the simulator keeps it as the sandbox's output log. */
+const SERVER_LOG = '/tmp/openwork-server.log';
+
+/** `tail [-n N] [-F|-f] /tmp/openwork-server.log`: the last N lines, then (with -F) new output until killed. */
+async function tailServerLog(file, args) {
+  const n = Number(args[args.indexOf('-n') + 1] ?? 10);
+  const follow = args.includes('-F') || args.includes('-f');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  process.stdout.write(lines.slice(Math.max(0, lines.length - n)).map((line) => `${line}\n`).join(''));
+  if (!follow) return 0;
+  let offset = Buffer.byteLength(text);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const size = existsSync(file) ? statSync(file).size : 0;
+    if (size > offset) {
+      process.stdout.write(readFileSync(file).subarray(offset, size));
+      offset = size;
+    }
+  }
 }
 
 async function launch(home, name, config, args, { env, extraEnv, detach }) {
