@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Project, freePort, get, json, tokens } from './harness.ts';
+import { Project, SIMULATOR_ONLY, freePort, get, json, tokens } from './harness.ts';
 
 describe('failures', () => {
   let project: Project;
@@ -11,7 +11,7 @@ describe('failures', () => {
   });
   after(() => project.cleanup());
 
-  it('verification fails at the authorized step when the server holds another client token, exit 1', async () => {
+  it('verification fails at the authorized step when the server holds another client token, exit 1', { skip: SIMULATOR_ONLY }, async () => {
     const spec = { name: 'wrong', port: await freePort(), tokens: tokens('wrong') };
     // The fixture reads its client token from the variable named here, like an image with another env prefix.
     await project.writeFile([{ ...spec, extraEnv: { OPENWORK_FIXTURE_TOKEN_ENV: 'OTHER_TOKEN', OTHER_TOKEN: 'a-different-client-token-0123456789' } }]);
@@ -29,7 +29,7 @@ describe('failures', () => {
     assert.equal((await project.owctl(['destroy', '--auto-approve'])).code, 0);
   });
 
-  it('one boot failing mid-apply leaves the others done, exits 1, and the re-run converges', async () => {
+  it('one boot failing mid-apply leaves the others done, exits 1, and the re-run converges', { skip: SIMULATOR_ONLY }, async () => {
     const specs = await Promise.all(['ok1', 'bad', 'ok2'].map(async (name) => ({ name, port: await freePort(), tokens: tokens(name) })));
     await project.writeFile(specs);
     const first = await project.owctl(['apply', '--auto-approve'], { MSB_SIM_BOOT_FAIL: 'bad' });

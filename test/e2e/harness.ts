@@ -70,8 +70,13 @@ export class Project {
     await writeFile(wrapper, `#!/bin/sh\nfor a in "$@"; do printf '%s\\037' "$a"; done >> '${argvLog}'\nprintf '\\n' >> '${argvLog}'\nexec '${REAL_MSB ?? SIM}' "$@"\n`);
     await chmod(wrapper, 0o755);
     const project = new Project(dir, msbHome, wrapper, argvLog, name);
-    await writeOciImage(dir, { ref: IMAGE });
-    await project.msbRaw(['load', '-i', join(dir, 'image.tar'), '-t', IMAGE]);
+    const archive = REAL_MSB === undefined ? join(dir, 'image.tar') : process.env.OWCTL_E2E_IMAGE_ARCHIVE;
+    if (archive === undefined || archive === '') {
+      throw new Error('OWCTL_E2E_MSB needs OWCTL_E2E_IMAGE_ARCHIVE: a docker-save or OCI tar of the real OpenWork microsandbox image');
+    }
+    if (REAL_MSB === undefined) await writeOciImage(dir, { ref: IMAGE });
+    const loaded = await project.msbRaw(['load', '-i', archive, '-t', IMAGE]);
+    if (loaded.code !== 0) throw new Error(`msb load failed: ${loaded.stderr}`);
     return project;
   }
 
@@ -201,6 +206,9 @@ export async function get(url: string, headers: Record<string, string> = {}): Pr
     return 0;
   }
 }
+
+/** For scenarios that use the simulator's or the fixture's knobs or state: skipped, and saying so, on a real msb. */
+export const SIMULATOR_ONLY = REAL_MSB === undefined ? false : 'simulator only: uses the simulator or fixture knobs/state';
 
 /** Polls `check` until it returns true or `timeoutMs` passes (never a bare sleep). */
 export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
