@@ -14,7 +14,7 @@ import { modifyArgs, parseModifyResult, refusedModify } from './modify.ts';
 import type { ListedSandbox } from './normalize.ts';
 import { normaliseImage, normaliseList, normaliseSandbox, parseJson } from './normalize.ts';
 import type { SpawnRequest, SpawnResult, Spawner, StreamHandle } from './run.ts';
-import { execaSpawner, failureError, runChecked } from './run.ts';
+import { processSpawner, failureError, runChecked } from './run.ts';
 import { WORKLOAD_LOG, workloadLaunchArgs } from './workload.ts';
 
 /** The msb version owctl is built and tested against. */
@@ -62,7 +62,7 @@ export class Msb {
   constructor(path: string, env: NodeJS.ProcessEnv, options: MsbOptions = {}) {
     this.path = path;
     this.env = msbEnv(env);
-    this.spawner = options.spawner ?? execaSpawner;
+    this.spawner = options.spawner ?? processSpawner;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   }
 

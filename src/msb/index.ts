@@ -8,7 +8,7 @@ export type { ObserveOptions } from './observe.ts';
 export type { ModifyChanges, ModifyChange, ModifyOptions, ModifyResult } from './modify.ts';
 export type { ListedSandbox } from './normalize.ts';
 export type { Spawner, SpawnRequest, SpawnResult, StreamHandle } from './run.ts';
-export { execaSpawner } from './run.ts';
+export { processSpawner } from './run.ts';
 export { WORKLOAD_LAUNCH_SCRIPT, WORKLOAD_LOG } from './workload.ts';
 export { effectiveMsbHome } from './env.ts';
 export { mapLimit } from './map-limit.ts';

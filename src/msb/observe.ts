@@ -9,7 +9,7 @@ import { OwctlError } from '../errors.ts';
 import type { DesiredState } from '../model/desired.ts';
 import { LABEL_PROJECT } from '../model/labels.ts';
 import type { ObservedImage, ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
-import type { Msb } from './driver.ts';
+import type { BackendContext, Msb } from './driver.ts';
 import { mapLimit } from './map-limit.ts';
 import { withoutImplicitTmp } from './normalize.ts';
 
@@ -18,6 +18,8 @@ export interface ObserveOptions {
   parallelism: number;
   /** Health of the OpenWork server of a Running sandbox; a probe that throws counts as `down`. */
   probe?: (sandbox: ObservedSandbox) => Promise<ServerHealth>;
+  /** `msb context`, when the caller started it early (e.g. while the file was being loaded). */
+  context?: Promise<BackendContext>;
 }
 
 type Task = { kind: 'sandbox'; name: string } | { kind: 'image'; ref: string };
@@ -25,7 +27,7 @@ type Task = { kind: 'sandbox'; name: string } | { kind: 'image'; ref: string };
 export async function observe(msb: Msb, desired: DesiredState, options: ObserveOptions): Promise<ObservedState> {
   // Context first: on the cloud backend even `ls` goes to a remote API, `inspect` answers in another shape and there
   // is no `image inspect` or `modify`; stop before any of that.
-  const context = await msb.context();
+  const context = await (options.context ?? msb.context());
   if (context.kind !== 'local') {
     throw new OwctlError('msb.unsupported_backend', `msb's active backend is ${context.kind} (${context.source}); owctl manages local sandboxes only`, {
       hint: 'select the local backend: unset MSB_BACKEND / MSB_PROFILE (`msb context` shows why cloud is active)',

@@ -3,8 +3,8 @@
  * parent env), a timeout, stdin closed, and `reject: false` so every failure goes through one mapping (errors.ts).
  * The Spawner interface exists so tests can record argv (to prove no secret is on it) or substitute a simulator.
  */
-import type { Readable } from 'node:stream';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
+import { PassThrough, type Readable } from 'node:stream';
 import { OwctlError } from '../errors.ts';
 import { msbError } from './errors.ts';
 
@@ -38,47 +38,91 @@ export interface Spawner {
   stream(request: SpawnRequest): StreamHandle;
 }
 
-export const execaSpawner: Spawner = {
-  async run(request) {
-    return toResult(await execa(request.file, request.args, options(request)));
+/**
+ * Short calls (every `ls`, `inspect`, `create`…) use node:child_process directly: execa cost ~150 ms to import and
+ * ~3 ms CPU per call, about 350 ms of CPU at 50 sandboxes, more than the rest of a plan (BENCHMARKS.md). Long-lived
+ * streams (`logs -f`) keep execa, loaded only then, for its cleanup of children when owctl exits.
+ */
+export const processSpawner: Spawner = {
+  run(request) {
+    return new Promise((resolve) => {
+      const child = spawn(request.file, request.args, { env: request.env, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
+      const stdout: Buffer[] = [];
+      const stderr: Buffer[] = [];
+      let timedOut = false;
+      const timer =
+        request.timeoutMs > 0
+          ? setTimeout(() => {
+              timedOut = true;
+              child.kill('SIGTERM');
+            }, request.timeoutMs)
+          : undefined;
+      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+      const finish = (exitCode: number | undefined, spawnError?: string) => {
+        clearTimeout(timer);
+        const result: SpawnResult = {
+          exitCode: timedOut ? undefined : exitCode,
+          stdout: Buffer.concat(stdout).toString('utf8'),
+          stderr: Buffer.concat(stderr).toString('utf8'),
+          timedOut,
+        };
+        resolve(spawnError === undefined ? result : { ...result, spawnError });
+      };
+      child.on('error', (error: NodeJS.ErrnoException) => finish(undefined, error.code ?? 'ESPAWN'));
+      child.on('close', (code) => finish(code ?? undefined));
+    });
   },
   stream(request) {
-    const child = execa(request.file, request.args, { ...options(request), buffer: { stdout: false, stderr: true } });
+    // Wrapped in an object: a subprocess is itself a promise, which `then` would otherwise wait for.
+    const child = import('execa').then(({ execa }) => ({
+      subprocess: execa(request.file, request.args, {
+        env: request.env,
+        extendEnv: false,
+        reject: false,
+        timeout: request.timeoutMs,
+        stdin: 'ignore',
+        shell: false,
+        buffer: { stdout: false, stderr: true },
+      }),
+    }));
+    const stdout = new PassThrough();
+    // stop() may come before execa has loaded: remember it and kill the subprocess as soon as it exists.
+    let stopped = false;
+    let kill = () => {};
+    const done = new Promise<SpawnResult>((resolve) => {
+      void child.then(
+        ({ subprocess }) => {
+          subprocess.stdout.pipe(stdout);
+          kill = () => void subprocess.kill();
+          if (stopped) kill();
+          void subprocess.then((result) => resolve(toResult(result)));
+        },
+        (error: NodeJS.ErrnoException) => resolve({ exitCode: undefined, stdout: '', stderr: '', timedOut: false, spawnError: error.code ?? 'ESPAWN' }),
+      );
+    });
     return {
-      stdout: child.stdout,
-      done: child.then(toResult),
+      stdout,
+      done,
       stop: () => {
-        child.kill();
+        stopped = true;
+        kill();
       },
     };
   },
 };
 
-function options(request: SpawnRequest) {
-  return {
-    env: request.env,
-    extendEnv: false,
-    reject: false,
-    timeout: request.timeoutMs,
-    stdin: 'ignore',
-    shell: false,
-    stripFinalNewline: false,
-  } as const;
-}
-
 interface ExecaLike {
   exitCode?: number | undefined;
-  stdout?: unknown;
   stderr?: unknown;
   timedOut?: boolean;
-  failed?: boolean;
   code?: unknown;
 }
 
 function toResult(result: ExecaLike): SpawnResult {
   const out: SpawnResult = {
     exitCode: result.exitCode,
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
+    stdout: '',
     stderr: typeof result.stderr === 'string' ? result.stderr : '',
     timedOut: result.timedOut === true,
   };

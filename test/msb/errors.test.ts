@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { OwctlError } from '../../src/errors.ts';
 import { Msb } from '../../src/msb/driver.ts';
 import { classify, parseMsbError } from '../../src/msb/errors.ts';
-import { execaSpawner, runChecked } from '../../src/msb/run.ts';
+import { processSpawner, runChecked } from '../../src/msb/run.ts';
 import type { MsbHome } from '../helpers/msb-home.ts';
 import { MSB_BIN, hasSqlite, makeMsbHome, populateSandbox, setRecordedStatus } from '../helpers/msb-home.ts';
 import { writeOciImage } from '../helpers/oci-image.ts';
@@ -56,7 +56,7 @@ describe('parseMsbError', () => {
 describe('msb errors from the real binary', () => {
   let home: MsbHome;
   let msb: Msb;
-  const raw = (args: string[]) => runChecked(execaSpawner, { file: MSB_BIN, args, env: { ...home.env } as Record<string, string>, timeoutMs: 30_000 }, args[0] ?? '');
+  const raw = (args: string[]) => runChecked(processSpawner, { file: MSB_BIN, args, env: { ...home.env } as Record<string, string>, timeoutMs: 30_000 }, args[0] ?? '');
 
   before(async () => {
     home = await makeMsbHome();

@@ -1,6 +1,6 @@
 /** A Spawner that runs the real one and records every request, to assert on argv and on what each call saw. */
 import type { SpawnRequest, Spawner } from '../../src/msb/run.ts';
-import { execaSpawner } from '../../src/msb/run.ts';
+import { processSpawner } from '../../src/msb/run.ts';
 
 export interface Recording extends Spawner {
   requests: SpawnRequest[];
@@ -8,7 +8,7 @@ export interface Recording extends Spawner {
   subcommands(): string[];
 }
 
-export function recordingSpawner(inner: Spawner = execaSpawner, onRun?: (request: SpawnRequest) => Promise<void>): Recording {
+export function recordingSpawner(inner: Spawner = processSpawner, onRun?: (request: SpawnRequest) => Promise<void>): Recording {
   const requests: SpawnRequest[] = [];
   return {
     requests,
