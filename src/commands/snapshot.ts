@@ -6,11 +6,10 @@ import { resolve } from 'node:path';
 import { loadDesiredState } from '../config/load.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
-import { Msb } from '../msb/driver.ts';
+import { Msb, type BackendContext } from '../msb/driver.ts';
 import { locateMsb } from '../msb/locate.ts';
 import { observe } from '../msb/observe.ts';
 import type { CommandIO } from './io.ts';
-import { OwctlError } from '../errors.ts';
 
 export const DEFAULT_PARALLELISM = 8;
 export const OPENWORK_GUEST_PORT = 8787;
@@ -40,7 +39,7 @@ export async function openMsb(flag: string | undefined, io: CommandIO): Promise<
   return new Msb(located.path, io.env);
 }
 
-export async function observeLive(desired: DesiredState, msb: Msb, parallelism: number | undefined): Promise<ObservedState> {
+export async function observeLive(desired: DesiredState, msb: Msb, parallelism: number | undefined, context?: Promise<BackendContext>): Promise<ObservedState> {
   const connectHost = new Map(desired.sandboxes.map((s) => [s.name, s.verify.connectHost]));
   const probe = async (sandbox: ObservedSandbox): Promise<ServerHealth> => {
     const url = serverUrl(sandbox, connectHost.get(sandbox.name) ?? '127.0.0.1');
@@ -49,20 +48,18 @@ export async function observeLive(desired: DesiredState, msb: Msb, parallelism: 
     const { probeHealth } = await import('../verify/probe.ts');
     return probeHealth(url);
   };
-  const observed = await observe(msb, desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe });
-  if (observed.backend === 'cloud') {
-    throw new OwctlError('msb.unsupported_backend', 'the active msb backend is cloud; owctl manages local sandboxes only (ports, bind mounts and modify are local-only in msb)', {
-      hint: 'select the local backend: unset MSB_BACKEND / MSB_PROFILE, or run `msb context` to see why cloud is active',
-    });
-  }
-  return observed;
+  // observe refuses the cloud backend itself (msb.unsupported_backend) before any other call.
+  return observe(msb, desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe, context });
 }
 
 /** Load the file, then observe. `between` runs after loading and before observing (apply takes its lock there). */
 export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, between?: (desired: DesiredState) => Promise<void>): Promise<Snapshot> {
-  const { desired, secrets } = await loadDesiredState(resolve(io.cwd, options.file), io.env);
   const msb = await openMsb(options.msb, io);
+  // msb answers `context` while the file is read and checked: one round trip off every plan.
+  const context = msb.context();
+  context.catch(() => undefined); // observed (and reported) by observeLive; never an unhandled rejection
+  const { desired, secrets } = await loadDesiredState(resolve(io.cwd, options.file), io.env);
   if (between) await between(desired);
-  const observed = await observeLive(desired, msb, options.parallelism);
+  const observed = await observeLive(desired, msb, options.parallelism, context);
   return { desired, secrets, observed, msb };
 }
