@@ -12,7 +12,12 @@ type Step = <T>(name: string, body: () => Promise<T>) => Promise<T>;
 
 export async function ensureImage(runtime: Runtime, sandbox: DesiredSandbox, step: Step): Promise<ObservedImage> {
   const { ref, archive } = sandbox.image;
-  const cached = await step('check-image', () => runtime.inspectImage(ref));
+  const pulls = (cached: ObservedImage | null) => sandbox.pull === 'always' || (sandbox.pull === 'if-missing' && cached === null);
+  // One check step: an image that will be neither loaded nor pulled must be there already, and fails here if not.
+  const cached = await step('check-image', async () => {
+    const image = await runtime.inspectImage(ref);
+    return archive === undefined && !pulls(image) ? present(image, sandbox) : image;
+  });
   if (archive !== undefined) {
     const wanted = await runtime.archiveDigest(archive);
     if (cached !== null && (wanted === null || cached.digest === wanted)) return cached;
@@ -21,13 +26,11 @@ export async function ensureImage(runtime: Runtime, sandbox: DesiredSandbox, ste
       return present(await runtime.inspectImage(ref), sandbox);
     });
   }
-  if (sandbox.pull === 'always' || (sandbox.pull === 'if-missing' && cached === null)) {
-    return step('pull-image', async () => {
-      await runtime.pullImage(ref);
-      return present(await runtime.inspectImage(ref), sandbox);
-    });
-  }
-  return step('check-image', async () => present(cached, sandbox));
+  if (!pulls(cached)) return present(cached, sandbox);
+  return step('pull-image', async () => {
+    await runtime.pullImage(ref);
+    return present(await runtime.inspectImage(ref), sandbox);
+  });
 }
 
 function present(image: ObservedImage | null, sandbox: DesiredSandbox): ObservedImage {

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CommandIO } from '../commands/io.ts';
 import { runCommand, type GlobalOptions } from './main.ts';
-import { parseCount, parseLockTimeout, parseParallelism, parseTimeout } from './parse.ts';
+import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat, type PlanFormat } from './parse.ts';
 
 /** Matches DEFAULT_APPLY_PARALLELISM in src/apply/executor.ts (not imported: it would load the executor). */
 const APPLY_PARALLELISM = 4;
@@ -19,14 +19,15 @@ export interface Wiring {
 type Handler<T> = (options: T, global: GlobalOptions, io: CommandIO, args: string[]) => Promise<number>;
 
 /** Wraps a handler: global options, IO, error rendering, exit code. */
-export function action<T extends { json?: boolean }>(program: Command, wiring: Wiring, handler: Handler<T>) {
+export function action<T extends { json?: boolean; format?: string }>(program: Command, wiring: Wiring, handler: Handler<T>) {
   return async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
     const options = command.opts<T>();
     const global = program.opts<GlobalOptions>();
     const io = wiring.ioFor(global);
     const args = command.args;
-    wiring.setExit(await runCommand(io, options.json === true, () => handler(options, global, io, args)));
+    const json = options.json === true || options.format === 'json';
+    wiring.setExit(await runCommand(io, json, () => handler(options, global, io, args)));
   };
 }
 
@@ -40,15 +41,16 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   program
     .command('plan')
     .description('show what apply would change in live microsandbox state, and why')
-    .option('--json', 'print the versioned plan document')
+    .addOption(new Option('--format <FORMAT>', 'human, json (the versioned plan document) or markdown (for a pull-request comment)').choices(['human', 'json', 'markdown']))
+    .option('--json', 'the same as --format json')
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
     .option('-o, --out <FILE>', 'save the plan for `owctl apply FILE`')
     .option('--target <NAME...>', 'plan only these sandboxes')
     .addOption(new Option('--parallelism <N>', 'concurrent msb calls while observing').argParser(parseParallelism))
     .action(
-      action<{ json?: boolean; detailedExitcode?: boolean; out?: string; target?: string[]; parallelism?: number }>(program, wiring, async (o, g, io) =>
+      action<{ json?: boolean; format?: PlanFormat; detailedExitcode?: boolean; out?: string; target?: string[]; parallelism?: number }>(program, wiring, async (o, g, io) =>
         (await import('../commands/plan.ts')).planCommand(
-          { file: g.file, msb: g.msb, json: o.json === true, detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, parallelism: o.parallelism },
+          { file: g.file, msb: g.msb, format: planFormat(o), detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, parallelism: o.parallelism },
           io,
         ),
       ),

@@ -27,7 +27,7 @@ export async function runCommand(io: CommandIO, json: boolean, body: () => Promi
   }
 }
 
-export function buildProgram(setExit: (code: number) => void, ioFor: (global: GlobalOptions) => CommandIO): Command {
+export function buildProgram(setExit: (code: number) => void, ioFor: (global: GlobalOptions) => CommandIO, io?: CommandIO): Command {
   const program = new Command('owctl')
     .description('Declarative OpenWork sandboxes on microsandbox: plan, apply, verify, destroy')
     .version(VERSION, '-V, --version')
@@ -36,6 +36,8 @@ export function buildProgram(setExit: (code: number) => void, ioFor: (global: Gl
     .option('--no-color', 'no colour in output (NO_COLOR is honoured too)')
     .showHelpAfterError('(run `owctl --help` for usage)')
     .exitOverride();
+  // Before the subcommands exist: they copy these settings when created, so their usage errors go to `io` too.
+  if (io !== undefined) program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerCommands(program, { setExit, ioFor });
   return program;
 }
@@ -47,8 +49,8 @@ export async function main(argv: string[], io?: CommandIO): Promise<number> {
       code = value;
     },
     (global) => io ?? processIO({ noColor: !global.color }),
+    io,
   );
-  if (io !== undefined) program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
     await program.parseAsync(argv);
   } catch (error) {

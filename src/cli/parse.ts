@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/units.ts';
+import { OwctlError } from '../errors.ts';
 
 export function parseParallelism(value: string): number {
   const n = Number(value);
@@ -22,4 +23,14 @@ export function parseCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
+}
+
+export type PlanFormat = 'human' | 'json' | 'markdown';
+
+/** `--json` is `--format json`; both given with different formats is refused rather than guessed. */
+export function planFormat(flags: { json?: boolean; format?: PlanFormat }): PlanFormat {
+  if (flags.json === true && flags.format !== undefined && flags.format !== 'json') {
+    throw new OwctlError('usage', `--json and --format ${flags.format} ask for different outputs`, { hint: 'give one of them' });
+  }
+  return flags.json === true ? 'json' : (flags.format ?? 'human');
 }

@@ -75,7 +75,7 @@ export async function applyCommand(options: ApplyOptions, io: CommandIO): Promis
   const stream = options.json ? new EventStream(io.stdout) : undefined;
   let release: (() => Promise<void>) | undefined;
   try {
-    const snapshot = await takeSnapshot({ ...options, file }, io, async (desired) => {
+    const snapshot = await takeSnapshot({ ...options, file, command: 'apply' }, io, async (desired) => {
       const lock = await acquireLock({ project: desired.project, msbHome: effectiveMsbHome(io.env), command: 'apply', timeoutMs: options.lockTimeoutMs });
       release = lock.release;
     });

@@ -2,14 +2,13 @@
  * `owctl connect NAME`: what a remote OpenWork client needs to pair — the connect URL and which variable holds the
  * token. The token itself only with --show-token (an explicit request to print a secret).
  */
-import { resolve } from 'node:path';
-import { loadDesiredState } from '../config/load.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import type { CommandIO } from './io.ts';
+import { loadFile } from './load-file.ts';
 import { serverUrl } from './snapshot.ts';
 
 export async function connectCommand(options: { file: string; name: string; showToken: boolean; json: boolean }, io: CommandIO): Promise<number> {
-  const { desired } = await loadDesiredState(resolve(io.cwd, options.file), io.env);
+  const { desired } = await loadFile(options.file, io, 'connect');
   const sandbox = desired.sandboxes.find((s) => s.name === options.name);
   if (sandbox === undefined) throw new OwctlError('usage', `no sandbox named ${options.name} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   const url = serverUrl(sandbox, sandbox.verify.connectHost);

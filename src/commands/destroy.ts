@@ -31,7 +31,7 @@ export async function destroyCommand(options: DestroyOptions, io: CommandIO): Pr
   const stream = options.json ? new EventStream(io.stdout) : undefined;
   let release: (() => Promise<void>) | undefined;
   try {
-    const snapshot = await takeSnapshot({ ...options, file: resolve(io.cwd, options.file) }, io, async (desired) => {
+    const snapshot = await takeSnapshot({ ...options, file: resolve(io.cwd, options.file), command: 'destroy' }, io, async (desired) => {
       const lock = await acquireLock({ project: desired.project, msbHome: effectiveMsbHome(io.env), command: 'destroy', timeoutMs: options.lockTimeoutMs });
       release = lock.release;
     });

@@ -10,6 +10,11 @@ export interface CommandIO {
   color: boolean;
 }
 
+/** Running as a GitHub Actions step: workflow commands and the step summary apply (src/views/github.ts). */
+export function isGitHubActions(env: NodeJS.ProcessEnv): boolean {
+  return env.GITHUB_ACTIONS === 'true';
+}
+
 export function processIO(options: { noColor?: boolean } = {}): CommandIO {
   const env = process.env;
   const noColor = options.noColor === true || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');

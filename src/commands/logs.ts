@@ -1,12 +1,11 @@
 /** `owctl logs NAME [-f] [--tail N]`: the OpenWork server's output, read through msb from inside the sandbox. */
-import { resolve } from 'node:path';
-import { loadDesiredState } from '../config/load.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import type { CommandIO } from './io.ts';
+import { loadFile } from './load-file.ts';
 import { openMsb } from './snapshot.ts';
 
 export async function logsCommand(options: { file: string; msb?: string; name: string; follow: boolean; tail: number }, io: CommandIO): Promise<number> {
-  const { desired } = await loadDesiredState(resolve(io.cwd, options.file), io.env);
+  const { desired } = await loadFile(options.file, io, 'logs');
   if (!desired.sandboxes.some((s) => s.name === options.name)) {
     throw new OwctlError('usage', `no sandbox named ${options.name} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   }

@@ -11,7 +11,7 @@ import type { EventStream } from '../views/event-stream.ts';
 import { ProgressView } from '../views/progress.ts';
 import { progressLine } from '../views/progress-lines.ts';
 import { style } from '../views/style.ts';
-import type { CommandIO } from './io.ts';
+import { isGitHubActions, type CommandIO } from './io.ts';
 import { withInterrupts } from './interrupt.ts';
 import { msbRuntime } from './runtime.ts';
 import type { Snapshot } from './snapshot.ts';
@@ -41,5 +41,9 @@ export async function runChanges(
   const code = exitCodeOf(result);
   if (options.stream) options.stream.summary(result, code);
   else io.stdout(renderApplySummary(result, options.verb, style(io.color)));
+  if (isGitHubActions(io.env)) {
+    const { appendStepSummary, applySummaryMarkdown } = await import('../views/github.ts');
+    await appendStepSummary(io.env, applySummaryMarkdown(result, options.verb));
+  }
   return { result, code };
 }

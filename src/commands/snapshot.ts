@@ -2,14 +2,13 @@
  * The first two stages every command shares: load the file (desired state) and take one read-only snapshot of
  * live msb state (observed), with a /health probe of each running sandbox's OpenWork server.
  */
-import { resolve } from 'node:path';
-import { loadDesiredState } from '../config/load.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
 import { Msb, type BackendContext } from '../msb/driver.ts';
 import { locateMsb } from '../msb/locate.ts';
 import { observe } from '../msb/observe.ts';
 import type { CommandIO } from './io.ts';
+import { loadFile } from './load-file.ts';
 
 export const DEFAULT_PARALLELISM = 8;
 export const OPENWORK_GUEST_PORT = 8787;
@@ -18,6 +17,8 @@ export interface SnapshotOptions {
   file: string;
   msb?: string;
   parallelism?: number;
+  /** The verb, for GitHub annotations' titles (default: plan). */
+  command?: string;
 }
 
 export interface Snapshot {
@@ -58,7 +59,7 @@ export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, betw
   // msb answers `context` while the file is read and checked: one round trip off every plan.
   const context = msb.context();
   context.catch(() => undefined); // observed (and reported) by observeLive; never an unhandled rejection
-  const { desired, secrets } = await loadDesiredState(resolve(io.cwd, options.file), io.env);
+  const { desired, secrets } = await loadFile(options.file, io, options.command ?? 'plan');
   if (between) await between(desired);
   const observed = await observeLive(desired, msb, options.parallelism, context);
   return { desired, secrets, observed, msb };

@@ -1,9 +1,9 @@
 /** `owctl validate`: load the file and report. Exit 0 when valid, 1 otherwise. Reads no live state. */
 import path from 'node:path';
-import { loadConfig } from '../config/load.ts';
 import { EXIT } from '../errors.ts';
 import { diagnosticsJson, displayFile, formatDiagnostics } from '../views/diagnostics.ts';
 import type { CommandIO } from './io.ts';
+import { loadFileResult } from './load-file.ts';
 
 export interface ValidateOptions {
   file: string;
@@ -13,7 +13,7 @@ export interface ValidateOptions {
 export async function validateCommand(options: ValidateOptions, io: CommandIO): Promise<number> {
   const file = path.resolve(io.cwd, options.file);
   const shown = displayFile(file, io.cwd);
-  const result = await loadConfig(file, io.env);
+  const result = await loadFileResult(file, io, 'validate');
   const names = result.desired?.sandboxes.map((sandbox) => sandbox.name) ?? [];
   const valid = result.desired !== undefined && result.diagnostics.length === 0;
   if (options.json) {

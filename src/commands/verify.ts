@@ -2,14 +2,13 @@
  * `owctl verify [NAME…]` checks declared sandboxes the way a remote OpenWork client would; `owctl verify --url URL`
  * checks any endpoint, with tokens read from environment variables (never from argv).
  */
-import { resolve } from 'node:path';
 import type { VerifyReport } from '../apply/runtime.ts';
 import { EXIT, OwctlError } from '../errors.ts';
-import { loadDesiredState } from '../config/load.ts';
 import { verifyEndpoint } from '../verify/verify.ts';
 import { style } from '../views/style.ts';
 import { renderVerifyReport } from '../views/verify-report.ts';
 import type { CommandIO } from './io.ts';
+import { loadFile, maskSecrets } from './load-file.ts';
 import { verifySandbox } from './runtime.ts';
 
 export interface VerifyOptions {
@@ -39,9 +38,10 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
       hostToken: tokenFrom(io, options.hostTokenEnv, '--host-token-env'),
       timeoutSecs: options.timeoutSecs,
     };
+    await maskSecrets(io, [target.clientToken, target.hostToken]);
     return [[options.url, await verifyEndpoint(target, undefined, signal)]];
   }
-  const { desired } = await loadDesiredState(resolve(io.cwd, options.file), io.env);
+  const { desired } = await loadFile(options.file, io, 'verify');
   const unknown = options.names.filter((name) => !desired.sandboxes.some((s) => s.name === name));
   if (unknown.length > 0) throw new OwctlError('usage', `no sandbox named ${unknown.join(', ')} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   const chosen = desired.sandboxes.filter((s) => options.names.length === 0 || options.names.includes(s.name));

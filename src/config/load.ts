@@ -93,13 +93,18 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv): Promise<
 export async function loadDesiredState(file: string, env: NodeJS.ProcessEnv): Promise<{ desired: DesiredState; secrets: string[] }> {
   const result = await loadConfig(file, env);
   if (result.desired && result.diagnostics.length === 0) return { desired: result.desired, secrets: result.secrets };
-  const count = result.diagnostics.length;
-  const first = result.diagnostics[0];
+  throw invalidConfigError(file, result.diagnostics);
+}
+
+/** `config.invalid`: the first problem with its place in the message, all of them in `details.diagnostics`. */
+export function invalidConfigError(file: string, diagnostics: Diagnostic[]): OwctlError {
+  const count = diagnostics.length;
+  const first = diagnostics[0];
   const where = first ? `${first.file === path.resolve(file) ? file : first.file}:${first.line}:${first.col}` : file;
   const summary = first ? `${where}: ${first.path === '' ? '' : `${first.path}: `}${first.message}` : `${file} is not valid`;
-  throw new OwctlError('config.invalid', count > 1 ? `${summary} (and ${count - 1} more ${count === 2 ? 'problem' : 'problems'})` : summary, {
+  return new OwctlError('config.invalid', count > 1 ? `${summary} (and ${count - 1} more ${count === 2 ? 'problem' : 'problems'})` : summary, {
     hint: `run "owctl validate -f ${file}" to list every problem with its line`,
-    details: { file: path.resolve(file), diagnostics: result.diagnostics },
+    details: { file: path.resolve(file), diagnostics },
   });
 }
 

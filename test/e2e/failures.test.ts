@@ -1,5 +1,6 @@
 /** Failures are contained, named and recoverable: verification, boot, stale plans, protection. */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Project, SIMULATOR_ONLY, freePort, get, json, tokens } from './harness.ts';
@@ -32,9 +33,16 @@ describe('failures', () => {
   it('one boot failing mid-apply leaves the others done, exits 1, and the re-run converges', { skip: SIMULATOR_ONLY }, async () => {
     const specs = await Promise.all(['ok1', 'bad', 'ok2'].map(async (name) => ({ name, port: await freePort(), tokens: tokens(name) })));
     await project.writeFile(specs);
-    const first = await project.owctl(['apply', '--auto-approve'], { MSB_SIM_BOOT_FAIL: 'bad' });
+    // As a GitHub Actions step: the outcome also lands in the step summary, as a table.
+    const summaryFile = join(project.dir, 'step-summary.md');
+    const first = await project.owctl(['apply', '--auto-approve'], { MSB_SIM_BOOT_FAIL: 'bad', GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summaryFile });
     assert.equal(first.code, 1);
     assert.match(first.stdout, /2 succeeded \(ok1, ok2\), 1 failed \(bad\)/);
+    const summary = await readFile(summaryFile, 'utf8');
+    assert.match(summary, /### owctl apply: failed/);
+    assert.match(summary, /\| `bad` \| create \| ❌ failed \|/);
+    assert.match(summary, /\| `ok1` \| create \| ✅ succeeded \|/);
+    const firstStderr = first.stderr.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
     assert.equal(await get(`http://127.0.0.1:${specs[0]!.port}/health`), 200);
     assert.equal(await get(`http://127.0.0.1:${specs[2]!.port}/health`), 200);
     const plan = json(await project.owctl(['plan', '--json']));
@@ -42,7 +50,7 @@ describe('failures', () => {
     const second = await project.owctl(['apply', '--auto-approve']);
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.equal(await get(`http://127.0.0.1:${specs[1]!.port}/health`), 200);
-    await project.assertNoSecrets(first.stdout, first.stderr, second.stdout);
+    await project.assertNoSecrets(first.stdout, firstStderr, summary, second.stdout);
   });
 
   it('a saved plan is refused as stale once live state moved, and applied as is otherwise', async () => {
