@@ -70,14 +70,20 @@ export class Msb {
   async version(): Promise<string> {
     const { stdout } = await this.run(['--version'], 'query', '--version');
     const match = /(\d+\.\d+\.\d+[^\s]*)/.exec(stdout);
-    if (!match?.[1]) throw new OwctlError('msb.bad_output', `unexpected output from msb --version: ${stdout.trim()}`);
+    if (!match?.[1]) {
+      throw new OwctlError('msb.bad_output', `unexpected output from msb --version: ${stdout.trim()}`, {
+        hint: 'is this msb? point owctl at msb 0.6.18 with --msb PATH or OWCTL_MSB (`owctl doctor` shows which one it found)',
+      });
+    }
     return match[1];
   }
 
   async context(): Promise<BackendContext> {
     const value = parseJson((await this.run(['context', '--format', 'json'], 'query')).stdout, 'context') as Record<string, unknown>;
     if (value?.kind !== 'local' && value?.kind !== 'cloud') {
-      throw new OwctlError('msb.bad_output', `unexpected backend kind from msb context: ${JSON.stringify(value?.kind)}`);
+      throw new OwctlError('msb.bad_output', `unexpected backend kind from msb context: ${JSON.stringify(value?.kind)}`, {
+        hint: 'owctl speaks msb 0.6.18; `owctl doctor` shows the msb it found and its version',
+      });
     }
     return { kind: value.kind, source: String(value.source ?? '') };
   }
@@ -173,7 +179,9 @@ export class Msb {
 
   /** Starts the OpenWork server detached (see workload.ts); returns once it is backgrounded in the guest. */
   async launchWorkload(name: string, argv: readonly string[]): Promise<void> {
-    if (argv.length === 0) throw new OwctlError('apply.failed', `no workload command to launch in ${name}`);
+    if (argv.length === 0) {
+      throw new OwctlError('apply.failed', `no workload command to launch in ${name}`, { hint: `set sandboxes.${name}.command to the OpenWork server's start command` });
+    }
     await this.run(workloadLaunchArgs(name, argv), 'lifecycle', 'exec');
   }
 

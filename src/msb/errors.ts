@@ -32,6 +32,19 @@ const CATEGORIES: ReadonlyArray<readonly [RegExp, ErrorCode]> = [
   [/^failed to start "[^"]*"/, 'msb.start_failed'],
 ];
 
+/** What to do about each kind of failure when msb itself gives no `→` hint. */
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  'msb.sandbox_not_found': 'it was removed outside owctl; `owctl plan` shows what exists now',
+  'msb.sandbox_exists': 'another sandbox holds this name (`msb ls` lists them); rename it in the file or remove the other one',
+  'msb.sandbox_running': 'stop it first (`msb stop NAME`), or let `owctl apply` do it',
+  'msb.invalid_config': 'check the value against msb 0.6.18\'s rules with `owctl validate`; if the file is valid, please report it with `owctl doctor` output',
+  'msb.image':
+    'check the image ref and that the registry is reachable (`msb pull REF`), or use a local archive: `msb load -i FILE -t REF`, or image: { ref: REF, archive: ./image.tar } in the file',
+  'msb.volume_not_found': 'create it with `msb volume create NAME`, or remove the volume mount from the file',
+  'msb.start_failed': 'run `owctl doctor`: booting needs CPU virtualisation (KVM) on this host',
+  'msb.failed': 'run `owctl doctor` to check the msb binary and the host',
+};
+
 const ERROR_PREFIX = 'error: ';
 const HINT_PREFIX = /^\s*→\s?/;
 // msb colours its output when it thinks it may; strip SGR sequences before reading lines.
@@ -98,12 +111,15 @@ export function msbError(failure: MsbFailure): OwctlError {
   if (report === null) {
     const text = lastLine(failure.stderr);
     return new OwctlError('msb.failed', `msb ${subcommand} failed (exit ${exitCode ?? 'none'})${text ? `: ${text}` : ''}`, {
+      hint: HINTS['msb.failed'],
       cause: failure.cause,
       details,
     });
   }
-  return new OwctlError(classify(report.message), `msb ${subcommand}: ${report.message}`, {
-    ...(report.hints.length > 0 ? { hint: report.hints.join('\n') } : {}),
+  const code = classify(report.message);
+  const hint = report.hints.length > 0 ? report.hints.join('\n') : HINTS[code];
+  return new OwctlError(code, `msb ${subcommand}: ${report.message}`, {
+    ...(hint === undefined ? {} : { hint }),
     cause: failure.cause,
     details: { ...details, category: report.category },
   });

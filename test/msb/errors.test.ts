@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OwctlError } from '../../src/errors.ts';
 import { Msb } from '../../src/msb/driver.ts';
-import { classify, parseMsbError } from '../../src/msb/errors.ts';
+import { classify, msbError, parseMsbError } from '../../src/msb/errors.ts';
 import { processSpawner, runChecked } from '../../src/msb/run.ts';
 import type { MsbHome } from '../helpers/msb-home.ts';
 import { MSB_BIN, hasSqlite, makeMsbHome, populateSandbox, setRecordedStatus } from '../helpers/msb-home.ts';
@@ -50,6 +50,18 @@ describe('parseMsbError', () => {
       ['port must be in format HOST:GUEST[/udp]', 'msb.failed'],
     ];
     for (const [message, code] of cases) assert.equal(classify(message), code, message);
+  });
+
+  it('gives every failure a hint: msb\'s own `→` lines when it has them, else one for its kind', () => {
+    const failure = (stderr: string) => msbError({ subcommand: 'create', exitCode: 1, stderr });
+    assert.equal(failure('error: sandbox not found: x\n  → run msb ls\n').hint, 'run msb ls');
+    const pull = failure('error: registry error: error sending request for url (https://index.docker.io/v2/x)\n');
+    assert.equal(pull.code, 'msb.image');
+    assert.match(pull.hint ?? '', /msb load -i FILE -t REF/);
+    for (const message of ['sandbox already exists: x', 'volume not found: v', 'failed to start "x"', 'something odd']) {
+      assert.ok(failure(`error: ${message}\n`).hint, message);
+    }
+    assert.match(failure('segfault\n').hint ?? '', /owctl doctor/);
   });
 });
 
