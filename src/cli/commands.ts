@@ -6,7 +6,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CommandIO } from '../commands/io.ts';
 import { runCommand, type GlobalOptions } from './main.ts';
-import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat, type PlanFormat } from './parse.ts';
+import type { PlanFormat } from '../commands/plan.ts';
+import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
 
 /** Matches DEFAULT_APPLY_PARALLELISM in src/apply/executor.ts (not imported: it would load the executor). */
 const APPLY_PARALLELISM = 4;

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { parseDuration } from '../config/units.ts';
+import type { PlanFormat } from '../commands/plan.ts';
 import { OwctlError } from '../errors.ts';
 
 export function parseParallelism(value: string): number {
@@ -24,8 +25,6 @@ export function parseCount(value: string): number {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
 }
-
-export type PlanFormat = 'human' | 'json' | 'markdown';
 
 /** `--json` is `--format json`; both given with different formats is refused rather than guessed. */
 export function planFormat(flags: { json?: boolean; format?: PlanFormat }): PlanFormat {

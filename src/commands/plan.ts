@@ -7,12 +7,14 @@ import { plan as makePlan } from '../plan/planner.ts';
 import { savedPlan } from '../plan/saved-plan.ts';
 import { targetPlan, unknownTargets } from '../plan/target.ts';
 import { renderPlanHuman } from '../views/plan-human.ts';
-import { planDocument, renderPlanJson, type PlanDocument } from '../views/plan-json.ts';
+import { planDocument, renderPlanJson } from '../views/plan-json.ts';
 import { style } from '../views/style.ts';
-import type { PlanFormat } from '../cli/parse.ts';
 import { isGitHubActions, type CommandIO } from './io.ts';
 import { relativeFile } from './paths.ts';
 import { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
+
+/** human: Terraform-style text; json: the versioned plan document; markdown: for a pull-request comment. */
+export type PlanFormat = 'human' | 'json' | 'markdown';
 
 export interface PlanOptions extends SnapshotOptions {
   format: PlanFormat;
@@ -51,18 +53,13 @@ export async function planCommand(options: PlanOptions, io: CommandIO): Promise<
     const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed), options.target ?? []);
     await writeFile(options.out, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   }
-  io.stdout(await render(document, options.format, io));
+  // Markdown is rendered when asked for, and under GitHub Actions for the step summary: once either way.
+  const actions = isGitHubActions(io.env);
+  const markdown = options.format === 'markdown' || actions ? (await import('../views/plan-markdown.ts')).renderPlanMarkdown(document) : undefined;
+  const text = { json: () => renderPlanJson(document), markdown: () => markdown!, human: () => renderPlanHuman(document, style(io.color)) };
+  io.stdout(text[options.format]());
   if (options.format === 'human' && options.out !== undefined) io.stdout(`\nSaved the plan to ${options.out}. Apply exactly this plan with: owctl apply ${options.out}\n`);
-  if (isGitHubActions(io.env)) {
-    const [{ appendStepSummary }, { renderPlanMarkdown }] = await Promise.all([import('../views/github.ts'), import('../views/plan-markdown.ts')]);
-    await appendStepSummary(io.env, renderPlanMarkdown(document));
-  }
+  if (actions && markdown !== undefined) await (await import('../views/github.ts')).appendStepSummary(io.env, markdown);
   if (options.detailedExitcode && hasChanges(planned)) return EXIT.changes;
   return EXIT.ok;
-}
-
-async function render(document: PlanDocument, format: PlanFormat, io: CommandIO): Promise<string> {
-  if (format === 'json') return renderPlanJson(document);
-  if (format === 'markdown') return (await import('../views/plan-markdown.ts')).renderPlanMarkdown(document);
-  return renderPlanHuman(document, style(io.color));
 }

@@ -42,7 +42,8 @@ describe('owctl in GitHub Actions', () => {
     const result = await runCli(['plan', '--detailed-exitcode'], { env, cwd: p.dir });
     assert.equal(result.code, 2);
     assertMaskedFirst(result, p);
-    assert.match(result.stdout, /Plan: 2 to add/);
+    assert.match(result.stdout, /^  \+ sandbox "a" \{$/m, 'stdout keeps the human plan');
+    assert.match(result.stdout, /^Plan: 2 to add/m);
     const summary = await readFile(env.GITHUB_STEP_SUMMARY!, 'utf8');
     const markdown = await runCli(['plan', '--format', 'markdown'], { env: p.env, cwd: p.dir });
     assert.equal(summary, `${markdown.stdout.trimEnd()}\n\n`);
