@@ -33,6 +33,8 @@ export class ProgressView {
       exitOnError: false,
       renderer: 'default',
       fallbackRenderer: 'simple',
+      // A terminal that reports no width (a pty nobody sized, as `script` makes) would get one character per line.
+      fallbackRendererCondition: !((process.stdout.columns ?? 0) > 0),
       rendererOptions: { collapseErrors: false } as never,
     });
     this.done = list.run().catch(() => undefined);
