@@ -14,21 +14,12 @@ import { WORKLOAD_LAUNCH_SCRIPT } from '../../src/msb/workload.ts';
 import { OPENWORK_ENTRYPOINT, writeOciImage } from '../helpers/oci-image.ts';
 import type { Side } from './harness.ts';
 import { ECHO_WORKLOAD, category, errorLine, eventually, makeSim } from './harness.ts';
+import { freePort } from '../helpers/ports.ts';
 
 type Sim = Side & { work: string; cleanup(): Promise<void> };
 const REF = 'owctl-test:1';
 const DEFAULT_FIXTURE = fileURLToPath(new URL('../fixture/openwork-server.mjs', import.meta.url));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 async function health(port: number): Promise<Record<string, unknown> | undefined> {
   try {
