@@ -5,7 +5,7 @@
  * it, so `cpus: ${CPUS}` with CPUS=4 is the number 4; quote it to keep a string.
  */
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Scalar } from 'yaml';
-import { hasInterpolation, interpolate, type Lookup } from './interpolate.ts';
+import { hasInterpolation, interpolate, retype, type Lookup } from './interpolate.ts';
 import type { Issue, Segment } from './issue.ts';
 
 export interface InterpolationOutcome {
@@ -13,10 +13,6 @@ export interface InterpolationOutcome {
   /** Paths whose value could not be interpolated: later checks on them would only repeat the problem. */
   failed: Segment[][];
 }
-
-const INTEGER = /^[-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-const BOOLEAN = /^(?:true|True|TRUE|false|False|FALSE)$/;
 
 export function interpolateDocument(doc: Document, text: string, lineCounter: LineCounter, file: string, lookup: Lookup): InterpolationOutcome {
   const outcome: InterpolationOutcome = { issues: [], failed: [] };
@@ -47,10 +43,4 @@ function offsetOf(node: Scalar, text: string, expression: string): number {
   const [start, end] = node.range ?? [0, 0];
   const index = text.slice(start, end).indexOf(expression);
   return start + Math.max(index, 0);
-}
-
-function retype(value: string): string | number | boolean {
-  if (INTEGER.test(value) || FLOAT.test(value)) return Number(value);
-  if (BOOLEAN.test(value)) return value.toLowerCase() === 'true';
-  return value;
 }

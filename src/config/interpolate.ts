@@ -127,3 +127,14 @@ function unsetHint(name: string): string {
 function clip(text: string): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
+
+const INTEGER = /^[-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
+const BOOLEAN = /^(?:true|True|TRUE|false|False|FALSE)$/;
+
+/** An interpolated plain (unquoted) scalar, typed the way YAML would have typed the text it became. */
+export function retype(value: string): string | number | boolean {
+  if (INTEGER.test(value) || FLOAT.test(value)) return Number(value);
+  if (BOOLEAN.test(value)) return value.toLowerCase() === 'true';
+  return value;
+}

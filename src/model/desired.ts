@@ -5,13 +5,6 @@
  */
 export type PullPolicy = 'always' | 'if-missing' | 'never';
 
-/** Where a value came from in the YAML file (1-based line and column). */
-export interface SourcePos {
-  file: string;
-  line: number;
-  col: number;
-}
-
 export interface ImageSpec {
   /** The OCI reference msb resolves, e.g. `openwork-microsandbox:dev`. */
   ref: string;
@@ -67,8 +60,6 @@ export interface DesiredSandbox {
   maxDurationSecs?: number;
   protect: boolean;
   verify: VerifySpec;
-  /** Position of the sandbox's key in the file, for messages. */
-  source?: SourcePos;
 }
 
 export interface DesiredState {

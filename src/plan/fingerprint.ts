@@ -17,9 +17,8 @@ export interface Fingerprints {
 const digest = (value: unknown) => `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
 
 export function fingerprints(desired: DesiredState, observed: ObservedState): Fingerprints {
-  const sandboxes = desired.sandboxes.map(({ source: _source, ...sandbox }) => sandbox);
   return {
-    desired: digest({ project: desired.project, sandboxes }),
+    desired: digest({ project: desired.project, sandboxes: desired.sandboxes }),
     observed: Object.fromEntries(observed.sandboxes.map((sandbox) => [sandbox.name, digest(sandbox)])),
   };
 }

@@ -43,7 +43,6 @@ describe('normalisation', () => {
       maxDurationSecs: 28800,
       protect: false,
       verify: { timeoutSecs: 120, connectHost: '127.0.0.1' },
-      source: { file: path.join(ROOT, 'openwork.yaml'), line: 7, col: 3 },
     };
     assert.deepEqual(desired.sandboxes[0], expected);
     assert.equal(desired.sandboxes[1]!.ports[0]!.host, 8788);

@@ -1,0 +1,76 @@
+/**
+ * The full way of reading the file, on the `yaml` package: a document with source ranges, guarded against hostile
+ * input (parse-yaml.ts), interpolated in place (interpolate-doc.ts), then checked, with every problem placed at
+ * its file, line and column. Taken when the fast path (fast-yaml.ts) declines a file or finds a problem in it.
+ */
+import type { Diagnostic, LoadResult } from './load.ts';
+import { MAX_ALIAS_COUNT, MAX_DIAGNOSTICS } from './defaults.ts';
+import { interpolateDocument } from './interpolate-doc.ts';
+import type { Lookup } from './interpolate.ts';
+import { formatPath, isUnder, type Issue, type Segment } from './issue.ts';
+import { Locator } from './locate.ts';
+import { checkData, collectSecrets, failed } from './outcome.ts';
+import { parseYaml } from './parse-yaml.ts';
+
+export interface PositionedInput {
+  text: string;
+  /** Absolute path of the file. */
+  file: string;
+  env: NodeJS.ProcessEnv;
+  lookup: Lookup;
+  /** Problems of the .env file beside it, reported with the file's own. */
+  dotenv: Diagnostic[];
+}
+
+export function loadPositioned({ text, file, env, lookup, dotenv }: PositionedInput): LoadResult {
+  const { parsed, issues: syntax } = parseYaml(text, file);
+  if (!parsed) return failed([...dotenv, ...place(syntax, file)], []);
+
+  const { doc, lineCounter } = parsed;
+  const locator = new Locator(doc, lineCounter);
+  const interpolation = interpolateDocument(doc, text, lineCounter, file, lookup);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past maxAliasCount ("billion laughs"); unknown aliases
+    // were reported by parseYaml already. Anything else is a bug and goes up as one.
+    if (!(error instanceof ReferenceError)) throw error;
+    const issue: Issue = { path: [], message: 'too many alias (*name) expansions', hint: 'this looks like an alias bomb; use defaults instead of anchors' };
+    return failed([...dotenv, ...place([...interpolation.issues, issue], file, locator)], []);
+  }
+  const secrets = collectSecrets(data);
+  const { desired, issues } = checkData(data, file, env);
+  // A value that failed interpolation is reported once, as such, not again by every check it then fails.
+  const checked = issues.filter((issue) => !interpolation.failed.some((failedPath) => isUnder(issue.path, failedPath)));
+  const diagnostics = [...dotenv, ...place([...interpolation.issues, ...checked], file, locator)];
+  if (diagnostics.length > 0 || desired === undefined) return failed(diagnostics, secrets);
+  return { desired, diagnostics: [], secrets };
+}
+
+/**
+ * Places issues: each at its own position if it has one, else at its path in the YAML. A hostile file can hold
+ * thousands of problems; past MAX_DIAGNOSTICS one more diagnostic (at the next problem) says how many are left.
+ */
+function place(issues: Issue[], file: string, locator?: Locator): Diagnostic[] {
+  const shown = issues.slice(0, MAX_DIAGNOSTICS).map((issue) => placeOne(issue, file, locator));
+  const rest = issues.length - MAX_DIAGNOSTICS;
+  if (rest <= 0) return shown;
+  const next = placeOne(issues[MAX_DIAGNOSTICS]!, file, locator);
+  return [...shown, { ...next, path: '', message: `and ${rest} more ${rest === 1 ? 'problem' : 'problems'} (only the first ${MAX_DIAGNOSTICS} are listed)` }];
+}
+
+function placeOne(issue: Issue, file: string, locator: Locator | undefined): Diagnostic {
+  const shownPath = issue.at || !locator ? issue.path : origin(issue.path, locator);
+  const where = issue.at ?? { file, ...(locator ? locator.position(shownPath, issue.on) : { line: 1, col: 1 }) };
+  const diagnostic: Diagnostic = { file: where.file, line: where.line, col: where.col, path: formatPath(shownPath), message: issue.message };
+  return issue.hint ? { ...diagnostic, hint: issue.hint } : diagnostic;
+}
+
+/** A merged sandbox value that the sandbox itself does not set came from `defaults`: point there. */
+function origin(issuePath: Segment[], locator: Locator): Segment[] {
+  if (issuePath[0] !== 'sandboxes' || issuePath.length < 3 || locator.has(issuePath)) return issuePath;
+  const fromDefaults = ['defaults', ...issuePath.slice(2)];
+  return locator.has(fromDefaults) ? fromDefaults : issuePath;
+}
+

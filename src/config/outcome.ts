@@ -1,0 +1,64 @@
+/**
+ * What both ways of reading the file share once they hold plain data: schema, merge, normalise and semantic
+ * checks (checkData), the secrets to mask, and the final shape of a list of diagnostics.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { DesiredState } from '../model/desired.ts';
+import { SENSITIVE } from '../model/plan.ts';
+import { buildDesired } from './build.ts';
+import type { Issue } from './issue.ts';
+import type { Diagnostic, LoadResult } from './load.ts';
+import { isMapping } from './merge.ts';
+import { schema, validate } from './schema.ts';
+import { rejectedPaths, schemaIssues } from './schema-errors.ts';
+
+/** Schema and semantic checks of interpolated data; `desired` is set when the data could be built at all. */
+export function checkData(data: unknown, file: string, env: NodeJS.ProcessEnv): { desired?: DesiredState; issues: Issue[] } {
+  if (!isMapping(data)) {
+    const empty = data === null || data === undefined;
+    return {
+      issues: [{ path: [], message: empty ? 'the file is empty' : 'the file must be a mapping (key: value lines) at the top level', hint: 'start from: version: 1, project: NAME, sandboxes: {...}' }],
+    };
+  }
+  const errors = validate(schema().validateFile, data);
+  const structural = schemaIssues(errors, data);
+  const built = buildDesired({ data, file, dir: path.dirname(file), home: env.HOME || os.homedir(), rejected: rejectedPaths(errors, data) });
+  return { desired: built.desired, issues: [...structural, ...built.issues] };
+}
+
+export function failed(diagnostics: Diagnostic[], secrets: string[]): LoadResult {
+  return { diagnostics: tidy(diagnostics, secrets), secrets };
+}
+
+/** Sorted, without repeats (a bad default is found once per sandbox), secrets masked as a last line of defence. */
+function tidy(diagnostics: Diagnostic[], secrets: string[]): Diagnostic[] {
+  const masked = secrets.filter((secret) => secret.length >= 8);
+  const mask = (text: string): string => masked.reduce((out, secret) => out.replaceAll(secret, SENSITIVE), text);
+  const unique = new Map<string, Diagnostic>();
+  for (const diagnostic of diagnostics) {
+    const clean = { ...diagnostic, message: mask(diagnostic.message), ...(diagnostic.hint ? { hint: mask(diagnostic.hint) } : {}) };
+    const key = JSON.stringify([clean.file, clean.line, clean.col, clean.path, clean.message]);
+    if (!unique.has(key)) unique.set(key, clean);
+  }
+  return [...unique.values()].sort(
+    (a, b) => compare(a.file, b.file) || a.line - b.line || a.col - b.col || compare(a.path, b.path) || compare(a.message, b.message),
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Token values wherever the file sets them (valid or not), so views can mask them even in error output. */
+export function collectSecrets(data: unknown): string[] {
+  if (!isMapping(data)) return [];
+  const holders = [data.defaults, ...(isMapping(data.sandboxes) ? Object.values(data.sandboxes) : [])];
+  const found = new Set<string>();
+  for (const holder of holders) {
+    const tokens = isMapping(holder) ? holder.tokens : undefined;
+    if (!isMapping(tokens)) continue;
+    for (const key of ['client', 'host']) if (typeof tokens[key] === 'string' && tokens[key] !== '') found.add(tokens[key]);
+  }
+  return [...found].sort(compare);
+}
