@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The published entry point runs the compiled CLI (npm runs `prepare`, which builds dist/, on install).
-import '../dist/cli/run.js';
+// The published entry point runs the bundled CLI (npm runs `prepare`, which builds dist/, on install).
+import '../dist/bundle/run.js';

@@ -52,7 +52,8 @@ export function readSchema(): SchemaNode {
  */
 function precompiled(): Pick<Schema, 'validateFile' | 'validateComplete'> | null {
   try {
-    return require('./validators.cjs') as Pick<Schema, 'validateFile' | 'validateComplete'>;
+    // From dist/config and from dist/bundle alike (src/config has none: there they are compiled at run time).
+    return require('../config/validators.cjs') as Pick<Schema, 'validateFile' | 'validateComplete'>;
   } catch {
     return null;
   }
