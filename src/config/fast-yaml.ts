@@ -26,6 +26,8 @@ const CORE_NON_STRING = [
   /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
 ];
 
+const CORE_FIRST = /^[-+.~0-9nNtTfF]/;
+
 /** Thrown inside the walk to leave the fast path; never escapes this module. */
 class Unmodelled extends Error {}
 
@@ -33,7 +35,8 @@ class Unmodelled extends Error {}
 function typePlain(text: string): unknown {
   if (text === '' || text === 'null') return null;
   if (text === 'true' || text === 'false') return text === 'true';
-  if (!CORE_NON_STRING.some((pattern) => pattern.test(text))) return text;
+  // Every pattern above starts with one of these: most strings (names, paths, images) stop here.
+  if (!CORE_FIRST.test(text) || !CORE_NON_STRING.some((pattern) => pattern.test(text))) return text;
   const number = Number(text);
   if (Number.isFinite(number) && String(number) === text) return number;
   throw new Unmodelled();
