@@ -21,12 +21,11 @@ const time = async (name, body) => {
 await time('import cli shell', () => import('../dist/cli/main.js'));
 await time('import plan command graph', () => import('../dist/commands/plan.js'));
 
-const { loadDesiredState } = await import('../dist/config/load.js');
-const { parseYaml } = await import('../dist/config/parse-yaml.js');
-const { readFileSync } = await import('node:fs');
-const { desired } = await time('config load, cold (as the CLI)', () => loadDesiredState(file, process.env));
+const { loadConfig, loadDesiredState } = await import('../dist/config/load.js');
+const { desired } = await time('config load, cold (as the CLI: the fast path)', () => loadDesiredState(file, process.env));
 await time('config load, warm (2nd call)', () => loadDesiredState(file, process.env));
-await time('yaml parse alone, warm (3rd parse)', () => parseYaml(readFileSync(file, 'utf8'), file));
+// The full way (yaml package, source positions), which a file with a problem takes: first use, so cold.
+await time('config load the full way, cold', () => loadConfig(file, process.env, { positioned: true }));
 
 const { Msb } = await import('../dist/msb/driver.js');
 const { observe } = await import('../dist/msb/observe.js');
