@@ -97,8 +97,8 @@ export function fastYaml(text: string, lookup: Lookup): { data: unknown } | unde
     const data = events[index]?.type === EVENT_ID.POP ? null : node();
     if (events[index]?.type !== EVENT_ID.POP || index + 1 !== events.length) return undefined;
     return { data };
-  } catch (error) {
-    if (error instanceof Unmodelled) return undefined;
-    throw error;
+  } catch {
+    // Unmodelled, or anything js-yaml throws while decoding a scalar: the full way decides.
+    return undefined;
   }
 }

@@ -27,6 +27,7 @@ export function checkData(data: unknown, file: string, env: NodeJS.ProcessEnv): 
   return { desired: built.desired, issues: [...structural, ...built.issues] };
 }
 
+/** The result of a load that found problems: its diagnostics tidied, the secrets still known so views can mask them. */
 export function failed(diagnostics: Diagnostic[], secrets: string[]): LoadResult {
   return { diagnostics: tidy(diagnostics, secrets), secrets };
 }
