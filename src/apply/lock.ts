@@ -33,7 +33,8 @@ export function lockPath(project: string, msbHome: string, dir = join(tmpdir(), 
   return join(dir, `${key}.lock`);
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -77,7 +78,7 @@ export async function acquireLock(options: { project: string; msbHome: string; c
   for (;;) {
     if (await tryCreate(path, me)) return { path, release: () => unlink(path).catch(() => undefined) };
     const holder = await readHolder(path);
-    if (holder !== null && holder.host === me.host && !alive(holder.pid)) {
+    if (holder !== null && holder.host === me.host && !processAlive(holder.pid)) {
       await unlink(path).catch(() => undefined); // left by a dead process: take it over
       continue;
     }

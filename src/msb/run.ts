@@ -1,6 +1,7 @@
 /**
  * Spawning msb: the only place in owctl that starts a process. No shell, an explicit environment (never the whole
- * parent env), a timeout, stdin closed, and `reject: false` so every failure goes through one mapping (errors.ts).
+ * parent env), a timeout, stdin closed; a failed call is a result, never a throw, so every failure goes through one
+ * mapping (errors.ts).
  * The Spawner interface exists so tests can record argv (to prove no secret is on it) or substitute a simulator.
  */
 import { spawn } from 'node:child_process';

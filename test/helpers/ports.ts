@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../../src/apply/lock.ts';
 
 const LOW = 20_000;
 const HIGH = 32_000;
@@ -19,15 +20,6 @@ process.once('exit', () => {
   for (const file of mine) rmSync(file, { force: true });
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Takes the reservation file for `port`, or one left by a process that is gone; false when another holds it. */
 function reserve(port: number): boolean {
   const file = join(RESERVATIONS, String(port));
@@ -35,7 +27,7 @@ function reserve(port: number): boolean {
     writeFileSync(file, String(process.pid), { flag: 'wx' });
   } catch {
     const holder = Number(readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(holder) && holder > 0 && alive(holder)) return false;
+    if (Number.isInteger(holder) && holder > 0 && processAlive(holder)) return false;
     writeFileSync(file, String(process.pid));
   }
   mine.push(file);
