@@ -4,9 +4,9 @@
  */
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
-import { Msb, type BackendContext } from '../msb/driver.ts';
+import { Msb } from '../msb/driver.ts';
+import { liveObserver, type LiveObserver } from '../msb/live-observer.ts';
 import { locateMsb } from '../msb/locate.ts';
-import { observe } from '../msb/observe.ts';
 import type { CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
 
@@ -40,7 +40,13 @@ export async function openMsb(flag: string | undefined, io: CommandIO): Promise<
   return new Msb(located.path, io.env);
 }
 
-export async function observeLive(desired: DesiredState, msb: Msb, parallelism: number | undefined, context?: Promise<BackendContext>): Promise<ObservedState> {
+/** The msb driver (for changes) and the observer of live state (SDK or CLI channel, see src/msb/sdk-channel.ts). */
+export function openObserver(flag: string | undefined, io: CommandIO): LiveObserver {
+  const located = locateMsb({ flag, env: io.env, cwd: io.cwd });
+  return liveObserver(new Msb(located.path, io.env), located, io.env);
+}
+
+export async function observeLive(desired: DesiredState, observer: LiveObserver, parallelism: number | undefined): Promise<ObservedState> {
   const connectHost = new Map(desired.sandboxes.map((s) => [s.name, s.verify.connectHost]));
   const probe = async (sandbox: ObservedSandbox): Promise<ServerHealth> => {
     const url = serverUrl(sandbox, connectHost.get(sandbox.name) ?? '127.0.0.1');
@@ -49,18 +55,19 @@ export async function observeLive(desired: DesiredState, msb: Msb, parallelism: 
     const { probeHealth } = await import('../verify/probe.ts');
     return probeHealth(url);
   };
-  // observe refuses the cloud backend itself (msb.unsupported_backend) before any other call.
-  return observe(msb, desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe, context });
+  // The CLI channel refuses the cloud backend itself (msb.unsupported_backend) before any other call; the SDK
+  // channel leaves any backend but local to it.
+  return observer.observe(desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe });
 }
 
 /** Load the file, then observe. `between` runs after loading and before observing (apply takes its lock there). */
 export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, between?: (desired: DesiredState) => Promise<void>): Promise<Snapshot> {
-  const msb = await openMsb(options.msb, io);
-  // msb answers `context` while the file is read and checked: one round trip off every plan.
-  const context = msb.context();
-  context.catch(() => undefined); // observed (and reported) by observeLive; never an unhandled rejection
+  const observer = openObserver(options.msb, io);
+  // The SDK loads, or msb answers `context`, while the file is read and checked.
+  observer.warm();
   const { desired, secrets } = await loadFile(options.file, io, options.command ?? 'plan');
   if (between) await between(desired);
-  const observed = await observeLive(desired, msb, options.parallelism, context);
-  return { desired, secrets, observed, msb };
+  const observed = await observeLive(desired, observer, options.parallelism);
+  if (io.env.OWCTL_DEBUG === '1') io.stderr(`observed through the ${observer.choice.channel.toUpperCase()}: ${observer.choice.reason}\n`);
+  return { desired, secrets, observed, msb: observer.msb };
 }

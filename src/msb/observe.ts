@@ -59,7 +59,7 @@ export async function observe(msb: Msb, desired: DesiredState, options: ObserveO
   return { backend: context.kind, sandboxes, images: sortedImages };
 }
 
-async function probeSafely(probe: NonNullable<ObserveOptions['probe']>, sandbox: ObservedSandbox): Promise<ServerHealth> {
+export async function probeSafely(probe: NonNullable<ObserveOptions['probe']>, sandbox: ObservedSandbox): Promise<ServerHealth> {
   try {
     return await probe(sandbox);
   } catch {

@@ -1,0 +1,110 @@
+/**
+ * Observe through the microsandbox SDK: the same snapshot as observe.ts takes with the CLI, in-process. One
+ * paginated, label-filtered list gives every project sandbox with its stored config (`configJson` is `msb inspect`'s
+ * `config`); a lookup by name of each declared sandbox the list did not return finds names held by others
+ * (conflicts); one image inspect per declared image. Each answer is reshaped into msb's JSON and normalised by
+ * normalize.ts, the CLI path's own code, so both channels produce the same ObservedState by construction.
+ * Throws on anything unexpected; the caller then observes through the CLI from scratch.
+ */
+import type { DesiredState } from '../model/desired.ts';
+import { LABEL_PROJECT } from '../model/labels.ts';
+import type { ObservedImage, ObservedSandbox, ObservedState, SandboxStatus } from '../model/observed.ts';
+import { mapLimit } from './map-limit.ts';
+import { normaliseImage, normaliseSandbox, withoutImplicitTmp } from './normalize.ts';
+import type { MicrosandboxSdk } from './sdk-load.ts';
+
+export interface SdkObserveOptions {
+  /** Most lookups in flight at once. */
+  parallelism: number;
+  /** Sandboxes per list page (1–100). */
+  pageSize?: number;
+}
+
+type Handle = Awaited<ReturnType<MicrosandboxSdk['Sandbox']['get']>>;
+
+/** msb 0.6.18 accepts 1–100 per page. */
+const DEFAULT_PAGE_SIZE = 100;
+
+/** The SDK's lower-case status names → msb's CLI names. */
+const STATUS: Record<string, SandboxStatus> = {
+  created: 'Created',
+  starting: 'Starting',
+  running: 'Running',
+  draining: 'Draining',
+  paused: 'Paused',
+  stopped: 'Stopped',
+  crashed: 'Crashed',
+};
+
+/** Without server probes (the caller probes, as for the CLI channel). */
+export async function observeWithSdk(sdk: MicrosandboxSdk, desired: DesiredState, options: SdkObserveOptions): Promise<ObservedState> {
+  const backend = sdk.defaultBackendInfo();
+  if (backend.kind !== 'local') throw new Error(`the SDK's backend is ${backend.kind}`);
+  const listed = await listLabelled(sdk, LABEL_PROJECT, desired.project, options.pageSize ?? DEFAULT_PAGE_SIZE);
+  const seen = new Set(listed.map((handle) => handle.name));
+  const unlisted = [...new Set(desired.sandboxes.map((s) => s.name))].filter((name) => !seen.has(name)).sort();
+  const held = await mapLimit(unlisted, options.parallelism, (name) => getOrNull(sdk, name));
+  const declared = new Map(desired.sandboxes.map((s) => [s.name, s]));
+  const sandboxes = [...listed, ...held.filter((h): h is Handle => h !== null)].map((handle) => {
+    const sandbox = sandboxOf(handle);
+    const spec = declared.get(sandbox.name);
+    if (spec !== undefined) sandbox.mounts = withoutImplicitTmp(sandbox.mounts, spec.mounts);
+    return sandbox;
+  });
+  sandboxes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const refs = [...new Set(desired.sandboxes.map((s) => s.image.ref))].sort();
+  const images = await mapLimit(refs, options.parallelism, (ref) => imageOrNull(sdk, ref));
+  return { backend: 'local', sandboxes, images: Object.fromEntries(refs.map((ref, i) => [ref, images[i] ?? null])) };
+}
+
+async function listLabelled(sdk: MicrosandboxSdk, key: string, value: string, pageSize: number): Promise<Handle[]> {
+  const all: Handle[] = [];
+  const names = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const at = cursor;
+    const page = await sdk.Sandbox.listWith((list) => (at === undefined ? list : list.cursor(at)).label(key, value).limit(pageSize));
+    for (const handle of page.sandboxes) {
+      // A page boundary moving under concurrent writes must not count a sandbox twice.
+      if (!names.has(handle.name)) all.push(handle);
+      names.add(handle.name);
+    }
+    if (page.nextCursor !== undefined && page.nextCursor === cursor) throw new Error('the SDK returned the same list cursor twice');
+    cursor = page.sandboxes.length === 0 ? undefined : page.nextCursor;
+  } while (cursor !== undefined);
+  return all;
+}
+
+async function getOrNull(sdk: MicrosandboxSdk, name: string): Promise<Handle | null> {
+  try {
+    return await sdk.Sandbox.get(name);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'sandboxNotFound') return null;
+    throw error;
+  }
+}
+
+function sandboxOf(handle: Handle): ObservedSandbox {
+  if (handle.backendKind !== 'local') throw new Error(`sandbox ${handle.name} is on the ${handle.backendKind} backend`);
+  const status = STATUS[handle.status];
+  if (status === undefined) throw new Error(`unknown sandbox status ${JSON.stringify(handle.status)}`);
+  // configJson is inspect's `config`: the CLI's normaliser reads it, so both channels agree field by field.
+  return normaliseSandbox({ name: handle.name, status, config: JSON.parse(handle.configJson) as unknown });
+}
+
+async function imageOrNull(sdk: MicrosandboxSdk, ref: string): Promise<ObservedImage | null> {
+  let detail: Awaited<ReturnType<MicrosandboxSdk['Image']['inspect']>>;
+  try {
+    detail = await sdk.Image.inspect(ref);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'imageNotFound') return null;
+    throw error;
+  }
+  // `msb image inspect`'s shape: top-level reference and manifest digest, the image config below.
+  const config = detail.config;
+  return normaliseImage({
+    reference: detail.handle.reference,
+    digest: detail.handle.manifestDigest,
+    config: config === null ? {} : { env: config.env, entrypoint: config.entrypoint ?? [], cmd: config.cmd ?? [] },
+  });
+}
