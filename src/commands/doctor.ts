@@ -13,6 +13,8 @@ import type { BackendContext } from '../msb/driver.ts';
 import { effectiveMsbHome } from '../msb/env.ts';
 import type { LocatedMsb, MsbSource } from '../msb/locate.ts';
 import { describeSource, locateMsb } from '../msb/locate.ts';
+import { liveObserver, type ObserverDeps } from '../msb/live-observer.ts';
+import type { ChannelChoice } from '../msb/sdk-channel.ts';
 import { style } from '../views/style.ts';
 import type { CommandIO } from './io.ts';
 
@@ -34,6 +36,8 @@ export interface DoctorReport {
   host: { ok: boolean; cpuVirtualisation: boolean; checks: string } | null;
   backend: BackendContext | null;
   msbHome: { path: string; source: 'MSB_HOME' | 'default' };
+  /** How plan, status, apply and destroy read live state: the SDK in-process, or the msb CLI; and why. */
+  observe: ChannelChoice | null;
   problems: Problem[];
   warnings: string[];
 }
@@ -44,7 +48,13 @@ export async function doctorCommand(options: DoctorOptions, io: CommandIO): Prom
   return report.ok ? EXIT.ok : EXIT.error;
 }
 
-export async function diagnose(options: DoctorOptions, io: CommandIO): Promise<DoctorReport> {
+/** Tests replace how msb is found and what the observe channel reads. */
+export interface DoctorDeps {
+  bundled?: () => string | null;
+  observer?: ObserverDeps;
+}
+
+export async function diagnose(options: DoctorOptions, io: CommandIO, deps: DoctorDeps = {}): Promise<DoctorReport> {
   const problems: Problem[] = [];
   const warnings: string[] = [];
   const report: DoctorReport = {
@@ -54,19 +64,21 @@ export async function diagnose(options: DoctorOptions, io: CommandIO): Promise<D
     host: null,
     backend: null,
     msbHome: effectiveMsbHome(io.env),
+    observe: null,
     problems,
     warnings,
   };
   let located: LocatedMsb;
   try {
-    located = locateMsb({ flag: options.msb, env: io.env, cwd: io.cwd });
+    located = locateMsb({ flag: options.msb, env: io.env, cwd: io.cwd, ...(deps.bundled ? { bundled: deps.bundled } : {}) });
   } catch (error) {
     problems.push(problemOf(error));
     return report;
   }
   report.msb = { ...located, foundVia: describeSource(located.source) };
   const msb = new Msb(located.path, io.env);
-  const [version, context, doctor] = await Promise.allSettled([msb.version(), msb.context(), msb.doctor()]);
+  const [version, context, doctor, channel] = await Promise.allSettled([msb.version(), msb.context(), msb.doctor(), liveObserver(msb, located, io.env, deps.observer).check()]);
+  if (channel.status === 'fulfilled') report.observe = channel.value;
 
   if (version.status === 'fulfilled') {
     report.version = { found: version.value, pinned: PINNED_MSB_VERSION, matches: version.value === PINNED_MSB_VERSION };
@@ -116,6 +128,7 @@ export function renderDoctor(report: DoctorReport, color: boolean): string {
   row('version', found === null ? bad('unknown') : matches ? good(`${found} ${s.dim('(pinned)')}`) : warn(`${found} ${s.dim(`(owctl is pinned to ${pinned})`)}`));
   row('backend', report.backend ? (report.backend.kind === 'local' ? good : bad)(`${report.backend.kind} ${s.dim(`(${report.backend.source})`)}`) : bad('unknown'));
   row('MSB_HOME', `${report.msbHome.path} ${s.dim(report.msbHome.source === 'MSB_HOME' ? '(from MSB_HOME)' : '(default)')}`);
+  if (report.observe !== null) row('observe', `${report.observe.channel === 'sdk' ? 'microsandbox SDK, in-process' : 'msb CLI'} ${s.dim(`(${report.observe.reason})`)}`);
   if (report.host !== null) {
     row('host', report.host.ok ? good('ready to boot sandboxes') : report.host.cpuVirtualisation ? bad('not ready') : bad('cannot boot sandboxes (no CPU virtualisation)'));
     lines.push('', s.bold('msb doctor:'), ...report.host.checks.split('\n').map((line) => `  ${line}`));

@@ -9,7 +9,7 @@ import type { BackendContext, Msb } from './driver.ts';
 import type { LocatedMsb } from './locate.ts';
 import { mapLimit } from './map-limit.ts';
 import { observe, probeSafely, type ObserveOptions } from './observe.ts';
-import { chooseChannel, sdkFacts, type ChannelChoice } from './sdk-channel.ts';
+import { chooseChannel, sdkFacts, type ChannelChoice, type SdkFacts } from './sdk-channel.ts';
 import { bindSdkHome, loadSdk, sdkBoundHome, type MicrosandboxSdk } from './sdk-load.ts';
 import { observeWithSdk } from './sdk-observe.ts';
 
@@ -20,14 +20,22 @@ export interface LiveObserver {
   /** Starts what does not depend on the file (the SDK import, or `msb context`) so it overlaps loading it. */
   warm(): void;
   observe(desired: DesiredState, options: Omit<ObserveOptions, 'context'>): Promise<ObservedState>;
+  /** For `owctl doctor`: when the SDK is chosen, loads it and lists one sandbox; the channel plans would use, and why. */
+  check(): Promise<ChannelChoice>;
 }
 
-export function liveObserver(msb: Msb, located: LocatedMsb, env: NodeJS.ProcessEnv): LiveObserver {
-  let choice = chooseChannel(located, env, sdkFacts(), process.env, sdkBoundHome());
+/** What the observer reads from the installed packages and how it loads the SDK; tests replace them. */
+export interface ObserverDeps {
+  facts?: SdkFacts;
+  load?: () => Promise<MicrosandboxSdk>;
+}
+
+export function liveObserver(msb: Msb, located: LocatedMsb, env: NodeJS.ProcessEnv, deps: ObserverDeps = {}): LiveObserver {
+  let choice = chooseChannel(located, env, deps.facts ?? sdkFacts(), process.env, sdkBoundHome());
   let context: Promise<BackendContext> | undefined;
   let sdk: Promise<MicrosandboxSdk> | undefined;
   const startSdk = () => {
-    sdk ??= loadSdk();
+    sdk ??= (deps.load ?? loadSdk)();
     sdk.catch(() => undefined); // reported by observe, which falls back
     return sdk;
   };
@@ -54,7 +62,7 @@ export function liveObserver(msb: Msb, located: LocatedMsb, env: NodeJS.ProcessE
         bindSdkHome(env.MSB_HOME ?? ''); // equal to the process's (chooseChannel checked)
         observed = await observeWithSdk(loaded, desired, { parallelism: options.parallelism });
       } catch (error) {
-        choice = { channel: 'cli', reason: `the SDK failed (${describe(error)}); observed through the CLI` };
+        choice = sdkFailed(error);
         return viaCli(desired, options);
       }
       const probe = options.probe;
@@ -64,7 +72,24 @@ export function liveObserver(msb: Msb, located: LocatedMsb, env: NodeJS.ProcessE
       }
       return observed;
     },
+    async check() {
+      if (choice.channel === 'cli') return choice;
+      try {
+        const loaded = await startSdk();
+        bindSdkHome(env.MSB_HOME ?? '');
+        const backend = loaded.defaultBackendInfo();
+        if (backend.kind !== 'local') throw new Error(`the SDK's backend is ${backend.kind}`);
+        await loaded.Sandbox.listWith((list) => list.limit(1));
+      } catch (error) {
+        choice = sdkFailed(error);
+      }
+      return choice;
+    },
   };
+}
+
+function sdkFailed(error: unknown): ChannelChoice {
+  return { channel: 'cli', reason: `the SDK failed (${describe(error)}), so the CLI observes` };
 }
 
 /** One line, without the stack: the name and message of what failed (SDK errors carry no config values). */
