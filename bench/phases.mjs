@@ -45,6 +45,11 @@ const plain = {
 const observed = await time("observe, cold (owctl's driver)", () => observe(new Msb(msbPath, process.env), desired, { parallelism }));
 await time('observe via execFile spawner (same heap)', () => observe(new Msb(msbPath, process.env, { spawner: plain }), desired, { parallelism }));
 await time("observe, warm (owctl's driver)", () => observe(new Msb(msbPath, process.env), desired, { parallelism }));
+// The SDK channel (in-process; reads the MSB_HOME of this process).
+const sdk = await time('import microsandbox SDK (with its binding)', () => import('microsandbox'));
+const { observeWithSdk } = await import('../dist/msb/sdk-observe.js');
+await time('observe via SDK, cold', () => observeWithSdk(sdk, desired, { parallelism }));
+await time('observe via SDK, warm', () => observeWithSdk(sdk, desired, { parallelism }));
 
 const { plan } = await import('../dist/plan/planner.js');
 const { planDocument } = await import('../dist/views/plan-json.js');

@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: what `owctl plan` costs over the msb calls it cannot avoid, for 10, 50 and 200 managed sandboxes
- * in a real msb 0.6.18 MSB_HOME (see populate.ts). In one run, as medians of RUNS interleaved rounds, it measures:
+ * `npm run bench`: what `owctl plan` costs, through each observe channel, for 10, 50, 200 and 1,000 managed
+ * sandboxes in a real msb 0.6.18 MSB_HOME (see populate.ts). In one run, as medians of RUNS interleaved rounds:
  *   (a) `node bin/owctl.js -f FILE plan` as a real process (dist/ is built first when missing or older than src/),
- *       and its peak RSS (GNU `/usr/bin/time -f %M`, else bench/rss-wrapper.mjs: process.resourceUsage().maxRSS);
- *   (b) the floor: `msb ls` + one `msb inspect` per sandbox at owctl's parallelism, timed in bench/floor.mjs;
+ *       twice: through the SDK (the bundled msb, the default) and through the CLI (OWCTL_OBSERVE=cli); and the
+ *       peak RSS of each (GNU `/usr/bin/time -f %M`, else bench/rss-wrapper.mjs: process.resourceUsage().maxRSS);
+ *   (b) the spawn floor: `msb ls` + one `msb inspect` per sandbox at owctl's parallelism, timed in bench/floor.mjs;
  *   (c) `node -e 0`;
- * and prints a Markdown table. Target: owctl adds at most 25 % to (b) + (c) at 50 sandboxes.
+ * and prints Markdown tables with the targets: at 50 sandboxes the SDK plan ≤ 0.35 × the floor and ≤ 200 ms; at
+ * 1,000 ≤ 1 s; owctl CPU per extra sandbox ≤ 0.3 ms; peak RSS ≤ 90 MiB at 1,000.
  * It also reports CPU time of the owctl process alone and of the floor script alone (msb children excluded): on a
  * shared, loaded host wall times swing, CPU time much less.
  *
@@ -24,12 +26,11 @@ import { MSB_BIN } from '../test/helpers/msb-home.ts';
 import { BENCH_IMAGE, makeBenchProject, type BenchProject } from './populate.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TARGET_SIZE = 50;
-const TARGET_OVERHEAD_PCT = 25;
+const TARGETS = { floorRatioAt50: 0.35, wallAt50Ms: 200, wallAt1000Ms: 1000, cpuPerSandboxMs: 0.3, rssAt1000Mib: 90 };
 
 const { values } = parseArgs({
   options: {
-    sizes: { type: 'string', default: '10,50,200' },
+    sizes: { type: 'string', default: '10,50,200,1000' },
     runs: { type: 'string', default: '5' },
     rss: { type: 'string', default: existsSync('/usr/bin/time') ? 'time' : 'wrapper' },
     phases: { type: 'boolean', default: false },
@@ -88,20 +89,35 @@ async function ensureBuilt(): Promise<string> {
   return `dist/ built by the bench (${why})`;
 }
 
-/** The plan must be what the table claims: N no-ops (or N starts when the sandboxes could not be marked Running). */
+type Channel = 'sdk' | 'cli';
+
+/** The environment of a plan through `channel`: the bundled msb either way (no OWCTL_MSB), the CLI forced for 'cli'. */
+function channelEnv(project: BenchProject, channel: Channel): Record<string, string> {
+  const { OWCTL_MSB: _, ...env } = project.env;
+  return channel === 'cli' ? { ...env, OWCTL_OBSERVE: 'cli' } : env;
+}
+
+/**
+ * The plan must be what the table claims: N no-ops (or N starts when the sandboxes could not be marked Running),
+ * the same through both channels, each really taken (OWCTL_DEBUG=1 names it).
+ */
 async function checkPlan(project: BenchProject, count: number): Promise<void> {
-  const result = await checked(process.execPath, ['bin/owctl.js', '-f', project.file, 'plan', '--json'], project.env);
-  const summary = (JSON.parse(result.stdout) as { summary: Record<string, number> }).summary;
   const expected = project.status === 'Running' ? 'noop' : 'start';
-  if (summary[expected] !== count) throw new Error(`expected ${count} × ${expected}, got ${JSON.stringify(summary)}`);
+  for (const channel of ['sdk', 'cli'] as const) {
+    const result = await checked(process.execPath, ['bin/owctl.js', '-f', project.file, 'plan', '--json'], { ...channelEnv(project, channel), OWCTL_DEBUG: '1' });
+    const summary = (JSON.parse(result.stdout) as { summary: Record<string, number> }).summary;
+    if (summary[expected] !== count) throw new Error(`${channel}: expected ${count} × ${expected}, got ${JSON.stringify(summary)}`);
+    if (!result.stderr.includes(`observed through the ${channel.toUpperCase()}`)) throw new Error(`${channel}: the plan did not observe through it:\n${result.stderr}`);
+  }
 }
 
 /** One plan through bench/rss-wrapper.mjs (under /usr/bin/time when used): owctl's own CPU time and peak RSS. */
-async function planCpuAndRss(project: BenchProject): Promise<{ cpuMs: number; rssMib: number }> {
+async function planCpuAndRss(project: BenchProject, channel: Channel): Promise<{ cpuMs: number; rssMib: number }> {
   const wrapper = [process.execPath, 'bench/rss-wrapper.mjs', '-f', project.file, 'plan'];
+  const env = channelEnv(project, channel);
   const result = rssByTime
-    ? await checked('/usr/bin/time', ['-f', 'time_maxrss_kib=%M', ...wrapper], project.env)
-    : await checked(wrapper[0]!, wrapper.slice(1), project.env);
+    ? await checked('/usr/bin/time', ['-f', 'time_maxrss_kib=%M', ...wrapper], env)
+    : await checked(wrapper[0]!, wrapper.slice(1), env);
   const cpu = /cpu_ms=([\d.]+) maxrss_kib=(\d+)/.exec(result.stderr);
   const byTime = /time_maxrss_kib=(\d+)\s*$/.exec(result.stderr);
   if (cpu === null || (rssByTime && byTime === null)) throw new Error(`no CPU/RSS figures in:\n${result.stderr}`);
@@ -120,13 +136,16 @@ const NODE_CPU = "process.on('exit',()=>{const u=process.resourceUsage();console
 
 interface Samples {
   plan: number[];
+  planCli: number[];
   floor: number[];
   floorFull: number[];
   node: number[];
   planCpu: number[];
+  planCliCpu: number[];
   floorCpu: number[];
   nodeCpu: number[];
   rss: number[];
+  rssCli: number[];
 }
 
 /**
@@ -134,23 +153,29 @@ interface Samples {
  * machine's load (other work on a shared host) hits all of them alike rather than one column.
  */
 async function measure(project: BenchProject): Promise<Samples> {
-  const samples: Samples = { plan: [], floor: [], floorFull: [], node: [], planCpu: [], floorCpu: [], nodeCpu: [], rss: [] };
+  const samples: Samples = { plan: [], planCli: [], floor: [], floorFull: [], node: [], planCpu: [], planCliCpu: [], floorCpu: [], nodeCpu: [], rss: [], rssCli: [] };
+  const planArgs = ['bin/owctl.js', '-f', project.file, 'plan'];
   for (let round = 0; round <= runs; round++) {
     const node = (await checked(process.execPath, ['-e', '0'], project.env)).ms;
-    const plan = (await checked(process.execPath, ['bin/owctl.js', '-f', project.file, 'plan'], project.env)).ms;
+    const plan = (await checked(process.execPath, planArgs, channelEnv(project, 'sdk'))).ms;
+    const planCli = (await checked(process.execPath, planArgs, channelEnv(project, 'cli'))).ms;
     const floor = await floorOnce(project, false);
     const floorFull = await floorOnce(project, true);
-    const owctl = await planCpuAndRss(project);
+    const owctl = await planCpuAndRss(project, 'sdk');
+    const owctlCli = await planCpuAndRss(project, 'cli');
     const nodeCpu = Number((await checked(process.execPath, ['-e', NODE_CPU], project.env)).stdout);
     if (round === 0) continue;
     samples.node.push(node);
     samples.plan.push(plan);
+    samples.planCli.push(planCli);
     samples.floor.push(floor.ms);
     samples.floorFull.push(floorFull.ms);
     samples.planCpu.push(owctl.cpuMs);
+    samples.planCliCpu.push(owctlCli.cpuMs);
     samples.floorCpu.push(floor.cpuMs);
     samples.nodeCpu.push(nodeCpu);
     samples.rss.push(owctl.rssMib);
+    samples.rssCli.push(owctlCli.rssMib);
   }
   return samples;
 }
@@ -213,26 +238,30 @@ const overhead = (plan: number, base: number) => ((plan - base) / base) * 100;
 
 function mainTable(rows: Row[]): string {
   const lines = [
-    '| sandboxes | owctl plan (ms, median) | floor: msb calls (ms) | node -e 0 (ms) | overhead vs (msb calls + node startup) % | peak RSS (MiB) |',
-    '|---:|---:|---:|---:|---:|---:|',
+    '| sandboxes | plan via SDK (ms) | plan via CLI (ms) | spawn floor: msb calls (ms) | node -e 0 (ms) | SDK ÷ floor | CLI over floor + node | peak RSS SDK / CLI (MiB) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
-    const pct = overhead(median(row.plan), median(row.floor) + median(row.node));
-    lines.push(`| ${row.sandboxes} | ${fmt(median(row.plan))} | ${fmt(median(row.floor))} | ${fmt(median(row.node))} | ${pct.toFixed(0)} % | ${Math.max(...row.rss).toFixed(1)} |`);
+    const sdk = median(row.plan);
+    const floor = median(row.floor);
+    const cliPct = overhead(median(row.planCli), floor + median(row.node));
+    lines.push(
+      `| ${row.sandboxes} | ${fmt(sdk)} | ${fmt(median(row.planCli))} | ${fmt(floor)} | ${fmt(median(row.node))} | ${(sdk / floor).toFixed(2)}× | ` +
+        `${cliPct.toFixed(0)} % | ${Math.max(...row.rss).toFixed(1)} / ${Math.max(...row.rssCli).toFixed(1)} |`,
+    );
   }
   return lines.join('\n');
 }
 
 function detailTable(rows: Row[]): string {
   const lines = [
-    '| sandboxes | owctl plan min–max (ms) | floor min–max (ms) | floor + `context` + `image inspect` (ms) | overhead vs that + node % | CPU: owctl process (ms) | CPU: floor script + node startup (ms) | status | populate (s) |',
-    '|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| sandboxes | SDK plan min–max (ms) | CLI plan min–max (ms) | floor min–max (ms) | floor + `context` + `image inspect` (ms) | CPU: owctl via SDK (ms) | CPU: owctl via CLI (ms) | CPU: floor script + node startup (ms) | status | populate (s) |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
   for (const row of rows) {
-    const pct = overhead(median(row.plan), median(row.floorFull) + median(row.node));
     lines.push(
-      `| ${row.sandboxes} | ${range(row.plan)} | ${range(row.floor)} | ${fmt(median(row.floorFull))} | ${pct.toFixed(0)} % | ` +
-        `${fmt(median(row.planCpu))} | ${fmt(median(row.floorCpu))} + ${fmt(median(row.nodeCpu))} | ${row.status} | ${(row.populateMs / 1000).toFixed(1)} |`,
+      `| ${row.sandboxes} | ${range(row.plan)} | ${range(row.planCli)} | ${range(row.floor)} | ${fmt(median(row.floorFull))} | ` +
+        `${fmt(median(row.planCpu))} | ${fmt(median(row.planCliCpu))} | ${fmt(median(row.floorCpu))} + ${fmt(median(row.nodeCpu))} | ${row.status} | ${(row.populateMs / 1000).toFixed(1)} |`,
     );
   }
   return lines.join('\n');
@@ -245,11 +274,28 @@ function phaseTable(rows: Row[]): string {
   return lines.join('\n');
 }
 
-function verdict(rows: Row[]): string {
-  const row = rows.find((r) => r.sandboxes === TARGET_SIZE);
-  if (row === undefined) return '';
-  const pct = overhead(median(row.plan), median(row.floor) + median(row.node));
-  return `Target (≤ ${TARGET_OVERHEAD_PCT} % at ${TARGET_SIZE} sandboxes): ${pct <= TARGET_OVERHEAD_PCT ? 'met' : 'MISSED'} (${pct.toFixed(0)} %).`;
+/** Each target of the SDK channel with the measured value and the ratio to it (≤ 1 is met). */
+function targets(rows: Row[]): string {
+  const at = (n: number) => rows.find((r) => r.sandboxes === n);
+  const lines = ['| target (SDK channel) | limit | measured | measured ÷ limit | |', '|---|---:|---:|---:|---|'];
+  const add = (what: string, limit: number, value: number | undefined, unit: string, digits = 0) => {
+    if (value === undefined) return;
+    const ratio = value / limit;
+    lines.push(`| ${what} | ${limit} ${unit} | ${value.toFixed(digits)} ${unit} | ${ratio.toFixed(2)} | ${ratio <= 1 ? 'met' : 'MISSED'} |`);
+  };
+  const r50 = at(50);
+  if (r50) add('plan at 50 ÷ spawn floor', TARGETS.floorRatioAt50, median(r50.plan) / median(r50.floor), '×', 2);
+  if (r50) add('plan at 50, wall', TARGETS.wallAt50Ms, median(r50.plan), 'ms');
+  const r1000 = at(1000);
+  if (r1000) add('plan at 1,000, wall', TARGETS.wallAt1000Ms, median(r1000.plan), 'ms');
+  if (r1000) add('peak RSS at 1,000', TARGETS.rssAt1000Mib, Math.max(...r1000.rss), 'MiB', 1);
+  const sorted = [...rows].sort((a, b) => a.sandboxes - b.sandboxes);
+  const [low, high] = [sorted[0], sorted[sorted.length - 1]];
+  if (low && high && high.sandboxes > low.sandboxes) {
+    const slope = (median(high.planCpu) - median(low.planCpu)) / (high.sandboxes - low.sandboxes);
+    add(`owctl CPU per extra sandbox (${low.sandboxes} → ${high.sandboxes})`, TARGETS.cpuPerSandboxMs, slope, 'ms', 3);
+  }
+  return lines.join('\n');
 }
 
 async function main(): Promise<void> {
@@ -284,7 +330,8 @@ async function main(): Promise<void> {
       '',
       mainTable(rows),
       '',
-      ...(verdict(rows) === '' ? [] : [verdict(rows), '']),
+      targets(rows),
+      '',
       'Details:',
       '',
       detailTable(rows),

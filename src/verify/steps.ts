@@ -12,8 +12,18 @@ import type { VerifyTarget } from './types.ts';
 export const REQUEST_TIMEOUT_MS = 10_000;
 export const SESSION_CREATE_TIMEOUT_MS = 30_000;
 const HEALTH_ATTEMPT_TIMEOUT_MS = 2_000;
-const BACKOFF_START_MS = 50;
-const BACKOFF_MAX_MS = 1_000;
+/**
+ * Waits between /health attempts: short and capped low, so a server that turns healthy is seen within ~0.1 s, not
+ * after up to a second of back-off. A refused or failed attempt costs well under a millisecond, so polling this
+ * often costs nothing worth saving.
+ */
+const POLL_START_MS = 25;
+export const POLL_MAX_MS = 100;
+
+/** The wait after the `attempt`-th failed /health attempt (0-based). */
+export function healthRetryDelay(attempt: number): number {
+  return Math.min(POLL_START_MS * 2 ** Math.min(attempt, 10), POLL_MAX_MS);
+}
 const CLEANUP_TIMEOUT_MS = 5_000;
 
 export interface StepContext {
@@ -50,7 +60,7 @@ const bearer = (ctx: StepContext) => ({ authorization: `Bearer ${ctx.target.clie
 export async function health(ctx: StepContext): Promise<StepOutcome> {
   const url = `${ctx.base}/health`;
   const deadline = Date.now() + ctx.target.timeoutSecs * 1000;
-  let wait = BACKOFF_START_MS;
+  let attempt = 0;
   let last: HttpOutcome;
   for (;;) {
     const remaining = deadline - Date.now();
@@ -60,11 +70,10 @@ export async function health(ctx: StepContext): Promise<StepOutcome> {
     const left = deadline - Date.now();
     if (left <= 0) break;
     try {
-      await sleep(Math.min(wait, left), undefined, { signal: ctx.signal });
+      await sleep(Math.min(healthRetryDelay(attempt++), left), undefined, { signal: ctx.signal });
     } catch {
       return failed(url, INTERRUPTED);
     }
-    wait = Math.min(wait * 2, BACKOFF_MAX_MS);
   }
   const diagnosis = hints.healthFailure(last.kind === 'answer' ? { status: last.status } : last, ctx.target.timeoutSecs);
   return failed(url, diagnosis, last.kind === 'answer' ? last.status : undefined);
