@@ -8,7 +8,8 @@
  * its own each): an opencode process spends about 34 s of CPU in the half minute after its first session
  * (measured on the 2-core reference machine), so 20 of them cannot all answer within verification's timeouts
  * there. That cost is the stand-in's, not owctl's or msb's. `--own-opencode` gives each fixture its own, as the
- * e2e tests do.
+ * e2e tests do. `--warm-opencode` (shared OpenCode only) first creates and deletes one session in each sandbox's
+ * session directory, so verification meets a warm OpenCode: OpenCode's first session in a directory costs ~0.7 s.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { startOpencode } from '../test/fixture/opencode-process.mjs';
 
 const positional = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const ownOpencode = process.argv.includes('--own-opencode');
+const warmOpencode = process.argv.includes('--warm-opencode');
 const count = Number(positional[0] ?? 20);
 const parallelism = Number(positional[1] ?? 4);
 
@@ -52,6 +54,10 @@ try {
       return { name, port: await freePort(), tokens: tokens(`b${i}`), ...(extraEnv ? { extraEnv } : {}) };
     }),
   );
+  if (warmOpencode && shared !== undefined) {
+    const authorization = `Basic ${Buffer.from(`opencode:${opencode!.password}`).toString('base64')}`;
+    for (const spec of specs) await warm(shared.url, authorization, spec.extraEnv!.OPENWORK_FIXTURE_OPENCODE_DIRECTORY);
+  }
   await project.writeFile(specs);
   const started = performance.now();
   const run = project.spawnOwctl(['apply', '--auto-approve', '--json', '--parallelism', String(parallelism)]);
@@ -66,7 +72,8 @@ try {
   const changes = events.filter((e) => e.type === 'change_finish').map((e) => e.duration_ms!);
   const afterHealthy = [...verify.entries()].map(([name, ms]) => ms - (health.get(name) ?? 0));
   const row = (label: string, values: number[]) => `| ${label} | ${quantile(values, 0.5).toFixed(0)} | ${quantile(values, 0.95).toFixed(0)} | ${Math.max(...values).toFixed(0)} |`;
-  console.log(`\n### owctl apply: ${count} sandboxes through the msb simulator, parallelism ${parallelism}, ${shared ? 'one shared opencode serve' : 'an opencode serve per sandbox'}\n`);
+  const which = shared ? `one shared opencode serve${warmOpencode ? ', warmed (one session per directory before the apply)' : ''}` : 'an opencode serve per sandbox';
+  console.log(`\n### owctl apply: ${count} sandboxes through the msb simulator, parallelism ${parallelism}, ${which}\n`);
   console.log(`Wall time of the whole apply (process start to exit): **${(wallMs / 1000).toFixed(1)} s**\n`);
   console.log('| per sandbox (ms) | median | p95 | max |\n|---|---|---|---|');
   console.log(row('create → verified (whole change)', changes));
@@ -76,4 +83,13 @@ try {
 } finally {
   await project.cleanup();
   await opencode?.stop();
+}
+
+/** One session created and deleted in `directory`, straight on OpenCode: its first session there is the slow one. */
+async function warm(url: string, authorization: string, directory: string): Promise<void> {
+  const headers = { authorization, 'x-opencode-directory': encodeURIComponent(directory), 'content-type': 'application/json' };
+  const created = await fetch(`${url.replace(/\/+$/, '')}/session`, { method: 'POST', headers, body: JSON.stringify({ title: 'warm-up' }) });
+  if (!created.ok) throw new Error(`warming OpenCode in ${directory}: HTTP ${created.status}`);
+  const { id } = (await created.json()) as { id: string };
+  await fetch(`${url.replace(/\/+$/, '')}/session/${encodeURIComponent(id)}`, { method: 'DELETE', headers });
 }
