@@ -173,6 +173,21 @@ describe('observe: the SDK channel and the CLI channel see the same state', () =
     );
   });
 
+  it('leaves msb free to change state after an SDK observe in the same process, and the next snapshot sees it', async (t) => {
+    if (skip !== undefined) return t.skip(skip);
+    const msb = new Msb(MSB_BIN, env);
+    const observer = () => liveObserver(msb, { path: MSB_BIN, source: 'bundled' }, env);
+    await observer().observe(desired, { parallelism: 4 });
+    await msb.modify('stopped', { labels: { team: 'moved' } });
+    await msb.remove('orphan', { force: true });
+    const first = observer();
+    const after = await first.observe(desired, { parallelism: 4 });
+    assert.equal(first.choice.channel, 'sdk', first.choice.reason);
+    assert.equal(after.sandboxes.find((s) => s.name === 'stopped')?.labels.team, 'moved');
+    assert.equal(after.sandboxes.some((s) => s.name === 'orphan'), false);
+    assert.deepEqual(after, await observe(msb, desired, { parallelism: 4 }));
+  });
+
   it('pages through the list: two at a time gives the same sandboxes as the CLI', async (t) => {
     if (skip !== undefined) return t.skip(skip);
     const paged = await observeWithSdk(await loadSdk(), desired, { parallelism: 4, pageSize: 2 });
