@@ -1,10 +1,14 @@
-/** src/msb's public surface: the only code in owctl that runs msb. */
+/** src/msb's public surface: the only code in owctl that talks to msb (its CLI, and its SDK for reading state). */
 export { Msb, PINNED_MSB_VERSION, DEFAULT_TIMEOUTS } from './driver.ts';
 export type { BackendContext, ExecResult, LogOptions, MsbOptions, Timeouts } from './driver.ts';
 export { locateMsb, describeSource, bundledMsb, BUNDLED_PACKAGE } from './locate.ts';
 export type { LocatedMsb, LocateOptions, MsbSource } from './locate.ts';
 export { observe } from './observe.ts';
 export type { ObserveOptions } from './observe.ts';
+export { liveObserver } from './live-observer.ts';
+export type { LiveObserver, ObserverDeps } from './live-observer.ts';
+export { chooseChannel, sdkFacts } from './sdk-channel.ts';
+export type { ChannelChoice, ObserveChannel, SdkFacts } from './sdk-channel.ts';
 export type { ModifyChanges, ModifyChange, ModifyOptions, ModifyResult } from './modify.ts';
 export type { ListedSandbox } from './normalize.ts';
 export type { Spawner, SpawnRequest, SpawnResult, StreamHandle } from './run.ts';
