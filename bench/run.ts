@@ -200,7 +200,7 @@ async function packagesLoaded(project: BenchProject): Promise<Record<string, num
   return JSON.parse(result.stdout) as Record<string, number>;
 }
 
-const DEPENDENCIES = ['commander', 'yaml', 'execa', 'ajv/dist/2020.js', 'undici', 'listr2'];
+const DEPENDENCIES = ['commander', 'yaml', 'execa', 'ajv/dist/2020.js', 'undici', 'listr2', 'microsandbox'];
 
 /** What importing each dependency costs on its own: median over RUNS fresh processes. */
 async function importCosts(env: Record<string, string>): Promise<Record<string, number>> {
