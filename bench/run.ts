@@ -316,6 +316,8 @@ async function main(): Promise<void> {
       if (values.phases) row.phases = await phases(project);
       if (values.phases && imports === '') imports = importTable(await importCosts(project.env), await packagesLoaded(project));
       rows.push(row);
+      // Each size as it is done, so a long run's finished sizes are never lost.
+      process.stderr.write(`${mainTable([row]).split('\n').pop()}\n${detailTable([row]).split('\n').pop()}\n`);
     } finally {
       await project.cleanup();
     }
