@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CommandIO } from '../commands/io.ts';
-import { runCommand, type GlobalOptions } from './main.ts';
+import { runCommand, type GlobalOptions } from './run-command.ts';
 import type { PlanFormat } from '../commands/plan.ts';
 import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
 
