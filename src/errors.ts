@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'msb.start_failed'
   | 'msb.bad_output'
   | 'msb.unsupported_backend'
+  | 'backend.unsupported'
   | 'plan.conflict'
   | 'plan.stale'
   | 'plan.protected'

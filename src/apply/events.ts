@@ -14,7 +14,11 @@ export type StepName =
   | 'modify'
   | 'start'
   | 'launch-server'
-  | 'verify';
+  | 'verify'
+  | 'verify-existing'
+  | 'remove-new'
+  | 'remove-old'
+  | 'remove-duplicate';
 
 export type ApplyEvent =
   | { type: 'change_start'; sandbox: string; action: Action }

@@ -4,6 +4,7 @@
  * others; an abort starts nothing new and lets in-flight work finish.
  */
 import { ownedLabels } from '../model/applied.ts';
+import { MSB_CAPABILITIES, type BackendCapabilities } from '../model/capabilities.ts';
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import type { Change } from '../model/plan.ts';
 import { OwctlError, isOwctlError } from '../errors.ts';
@@ -21,6 +22,8 @@ export interface ExecuteOptions {
   onEvent: (event: ApplyEvent) => void;
   /** Skip verification (tests of the executor alone; never exposed for apply). */
   verify?: boolean;
+  /** What the engine does itself (images, launching the server); default microsandbox's. */
+  capabilities?: BackendCapabilities;
 }
 
 class StepFailure extends Error {
@@ -50,13 +53,18 @@ async function step<T>(ctx: Context, name: string, body: () => Promise<T>): Prom
   }
 }
 
-async function verifySandbox(ctx: Context, sandbox: DesiredSandbox): Promise<void> {
+function caps(ctx: Context): BackendCapabilities {
+  return ctx.options.capabilities ?? MSB_CAPABILITIES;
+}
+
+async function verifySandbox(ctx: Context, sandbox: DesiredSandbox, instance?: string, name = 'verify'): Promise<void> {
   if (ctx.options.verify === false) return;
-  await step(ctx, 'verify', async () => {
+  await step(ctx, name, async () => {
     const report = await ctx.runtime.verify(
       sandbox,
       (s) => ctx.options.onEvent({ type: 'step_finish', sandbox: sandbox.name, step: `verify:${s.step}`, ok: s.ok, duration_ms: s.durationMs, message: s.message }),
       ctx.options.signal,
+      instance,
     );
     if (!report.ok) {
       const failed = report.failed;
@@ -67,48 +75,96 @@ async function verifySandbox(ctx: Context, sandbox: DesiredSandbox): Promise<voi
 }
 
 /** Boot path shared by create and replace: image first (so a missing image never costs the old sandbox). */
-async function createSandbox(ctx: Context, sandbox: DesiredSandbox, removeFirst: boolean): Promise<void> {
-  const image = await ensureImage(ctx.runtime, sandbox, (name, body) => step(ctx, name, body));
+async function createSandbox(ctx: Context, sandbox: DesiredSandbox, removeFirst: boolean): Promise<string | undefined> {
+  const image = caps(ctx).localImages ? await ensureImage(ctx.runtime, sandbox, (name, body) => step(ctx, name, body)) : null;
   if (removeFirst) await step(ctx, 'remove', () => ctx.runtime.remove(sandbox.name));
   await step(ctx, 'prepare-mounts', () => ctx.runtime.prepareMounts(sandbox));
-  await step(ctx, 'create', () => ctx.runtime.create(sandbox, ownedLabels(ctx.project, sandbox)));
-  await step(ctx, 'launch-server', () => ctx.runtime.launchServer(sandbox.name, launchArgv(sandbox, image)));
+  const instance = await step(ctx, 'create', () => ctx.runtime.create(sandbox, ownedLabels(ctx.project, sandbox)));
+  if (caps(ctx).launchesServer) await step(ctx, 'launch-server', () => ctx.runtime.launchServer(sandbox.name, launchArgv(sandbox, image)));
+  return instance ?? undefined;
 }
 
-async function startSandbox(ctx: Context, sandbox: DesiredSandbox, bootFirst: boolean): Promise<void> {
+/**
+ * Zero-downtime replacement: the new sandbox is created and verified while the old ones still serve; only then are
+ * they deleted. A new sandbox that fails verification is deleted again, leaving the old ones as they were.
+ */
+async function createThenRemove(ctx: Context, sandbox: DesiredSandbox, old: readonly string[]): Promise<void> {
+  const created = await createSandbox(ctx, sandbox, false);
+  try {
+    await verifySandbox(ctx, sandbox, created);
+  } catch (error) {
+    if (created !== undefined) await step(ctx, 'remove-new', () => ctx.runtime.remove(sandbox.name, created)).catch(() => undefined);
+    throw error;
+  }
+  for (const instance of old) await step(ctx, 'remove-old', () => ctx.runtime.remove(sandbox.name, instance));
+}
+
+/** Several live sandboxes carry one name: keep the first (in plan order) that verifies, delete the others. */
+async function heal(ctx: Context, sandbox: DesiredSandbox, instances: readonly string[]): Promise<string> {
+  for (const instance of instances) {
+    const ok = await verifySandbox(ctx, sandbox, instance, 'verify-existing').then(
+      () => true,
+      () => false,
+    );
+    if (!ok) continue;
+    for (const other of instances.filter((i) => i !== instance)) await step(ctx, 'remove-duplicate', () => ctx.runtime.remove(sandbox.name, other));
+    return instance;
+  }
+  await createThenRemove(ctx, sandbox, instances);
+  return '';
+}
+
+async function startSandbox(ctx: Context, sandbox: DesiredSandbox, bootFirst: boolean, instance?: string): Promise<void> {
+  if (!caps(ctx).launchesServer) {
+    if (bootFirst) await step(ctx, 'start', () => ctx.runtime.start(sandbox.name, instance));
+    return;
+  }
   const image = await step(ctx, 'check-image', () => ctx.runtime.inspectImage(sandbox.image.ref));
-  if (bootFirst) await step(ctx, 'start', () => ctx.runtime.start(sandbox.name));
+  if (bootFirst) await step(ctx, 'start', () => ctx.runtime.start(sandbox.name, instance));
   await step(ctx, 'launch-server', () => ctx.runtime.launchServer(sandbox.name, launchArgv(sandbox, image)));
 }
 
 async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Promise<void> {
   const { change, runtime } = ctx;
+  const instances = change.instances ?? [];
   if (change.action === 'delete') {
-    await step(ctx, 'remove', () => runtime.remove(change.sandbox));
+    if (instances.length === 0) await step(ctx, 'remove', () => runtime.remove(change.sandbox));
+    for (const instance of instances) await step(ctx, 'remove', () => runtime.remove(change.sandbox, instance));
     return;
   }
   if (sandbox === undefined) throw new StepFailure('plan', new Error(`"${change.sandbox}" is not declared in the file`));
+  let instance = instances[0];
   switch (change.action) {
     case 'create':
-      await createSandbox(ctx, sandbox, false);
+      instance = await createSandbox(ctx, sandbox, false);
       break;
     case 'replace':
+      if (change.create_first === true) {
+        await createThenRemove(ctx, sandbox, instances); // verified before the old ones went
+        return;
+      }
       await createSandbox(ctx, sandbox, true);
       break;
     case 'update': {
-      const patch = modifyPatch(ctx.project, change, sandbox);
-      await step(ctx, 'modify', () => runtime.modify(sandbox.name, patch, { restart: change.restart }));
+      if (change.heal === true) {
+        instance = await heal(ctx, sandbox, instances);
+        if (instance === '') return; // a new sandbox replaced them all, verified
+      }
+      if (change.fields.length > 0) {
+        const patch = modifyPatch(ctx.project, change, sandbox);
+        await step(ctx, 'modify', () => runtime.modify(sandbox.name, patch, { restart: change.restart }, instance));
+      }
       // A restarted VM boots idle (msb does not persist the launch command); a stopped one must be booted.
-      if (change.start) await startSandbox(ctx, sandbox, !change.restart);
+      if (change.start) await startSandbox(ctx, sandbox, !change.restart, instance);
       break;
     }
     case 'start':
-      await startSandbox(ctx, sandbox, change.status !== 'Running' && change.status !== 'Starting');
+      await startSandbox(ctx, sandbox, change.status !== 'Running' && change.status !== 'Starting', instance);
       break;
     case 'noop':
       return;
   }
-  await verifySandbox(ctx, sandbox);
+  await verifySandbox(ctx, sandbox, instance);
 }
 
 function failureOf(error: unknown): ChangeOutcome['error'] {

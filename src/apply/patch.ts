@@ -12,6 +12,7 @@ export function modifyPatch(project: string, change: Change, sandbox: DesiredSan
   for (const field of change.fields) {
     if (field.path === 'resources.cpus') patch.cpus = sandbox.cpus;
     else if (field.path === 'resources.memory') patch.memoryMib = sandbox.memoryMib;
+    else if (field.path === 'max_duration' && field.disposition === 'live') patch.maxDurationSecs = sandbox.maxDurationSecs;
     else if (field.path.startsWith('env.')) {
       const key = field.path.slice('env.'.length);
       const value = env[key];

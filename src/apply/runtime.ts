@@ -5,7 +5,7 @@
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { ObservedImage } from '../model/observed.ts';
 
-/** An in-place change for `msb modify`. Env values may be secret: the runtime must keep them off argv. */
+/** An in-place change. Env values may be secret: the runtime must keep them off argv. */
 export interface ModifyPatch {
   cpus?: number;
   memoryMib?: number;
@@ -13,12 +13,18 @@ export interface ModifyPatch {
   envRemove: string[];
   labels: Record<string, string>;
   labelRemove: string[];
+  /** A longer max_duration, on engines that renew an expiry in place. */
+  maxDurationSecs?: number;
 }
 
 /** Verification results (type-only import: the executor never loads the HTTP client). */
 export type { VerifyResult as VerifyReport, VerifyStepResult as VerifyStepReport } from '../verify/types.ts';
 import type { VerifyResult, VerifyStepResult } from '../verify/types.ts';
 
+/**
+ * `instance` names one live sandbox when the engine's key is not the name (OpenSandbox ids, from the plan's
+ * `instances`); runtimes keyed by name ignore it. `create` answers the new sandbox's instance, when it has one.
+ */
 export interface Runtime {
   inspectImage(ref: string): Promise<ObservedImage | null>;
   loadImage(archive: string, ref: string): Promise<void>;
@@ -26,10 +32,10 @@ export interface Runtime {
   /** Digest of the image inside a local archive, to tell whether the cached ref is that image. */
   archiveDigest(archive: string): Promise<string | null>;
   prepareMounts(sandbox: DesiredSandbox): Promise<void>;
-  create(sandbox: DesiredSandbox, labels: Record<string, string>): Promise<void>;
-  remove(name: string): Promise<void>;
-  start(name: string): Promise<void>;
-  modify(name: string, patch: ModifyPatch, options: { restart: boolean }): Promise<void>;
+  create(sandbox: DesiredSandbox, labels: Record<string, string>): Promise<string | void>;
+  remove(name: string, instance?: string): Promise<void>;
+  start(name: string, instance?: string): Promise<void>;
+  modify(name: string, patch: ModifyPatch, options: { restart: boolean }, instance?: string): Promise<void>;
   launchServer(name: string, argv: string[]): Promise<void>;
-  verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal): Promise<VerifyResult>;
+  verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal, instance?: string): Promise<VerifyResult>;
 }

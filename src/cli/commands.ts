@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { CommandIO } from '../commands/io.ts';
-import { runCommand, type GlobalOptions } from './main.ts';
+import { runCommand, type GlobalOptions } from './run-command.ts';
 import type { PlanFormat } from '../commands/plan.ts';
 import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
 
@@ -136,7 +136,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('--json', 'machine-readable results')
     .action(
       action<{ url?: string; tokenEnv: string; hostTokenEnv: string; timeout: number; json?: boolean }>(program, wiring, async (o, g, io, args) =>
-        (await import('../commands/verify.ts')).verifyCommand({ file: g.file, names: args, url: o.url, tokenEnv: o.tokenEnv, hostTokenEnv: o.hostTokenEnv, timeoutSecs: o.timeout, json: o.json === true }, io),
+        (await import('../commands/verify.ts')).verifyCommand({ file: g.file, msb: g.msb, names: args, url: o.url, tokenEnv: o.tokenEnv, hostTokenEnv: o.hostTokenEnv, timeoutSecs: o.timeout, json: o.json === true }, io),
       ),
     );
 
@@ -160,7 +160,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('--json', 'machine-readable details')
     .action(
       action<{ json?: boolean; showToken?: boolean }>(program, wiring, async (o, g, io, args) =>
-        (await import('../commands/connect.ts')).connectCommand({ file: g.file, name: args[0]!, showToken: o.showToken === true, json: o.json === true }, io),
+        (await import('../commands/connect.ts')).connectCommand({ file: g.file, msb: g.msb, name: args[0]!, showToken: o.showToken === true, json: o.json === true }, io),
       ),
     );
 

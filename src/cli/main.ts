@@ -4,28 +4,13 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { processIO, type CommandIO } from '../commands/io.ts';
-import { errorJson, renderError } from '../views/error.ts';
 import { EXIT } from '../errors.ts';
 import { registerCommands } from './commands.ts';
+import type { GlobalOptions } from './run-command.ts';
+
+export { runCommand, type GlobalOptions } from './run-command.ts';
 
 export const VERSION = '0.1.0';
-
-export interface GlobalOptions {
-  file: string;
-  msb?: string;
-  color: boolean;
-}
-
-/** Runs one command and turns any error into output plus an exit code; never lets a stack trace out by default. */
-export async function runCommand(io: CommandIO, json: boolean, body: () => Promise<number>): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (json) io.stdout(`${JSON.stringify({ format_version: '1.0', error: errorJson(error) })}\n`);
-    io.stderr(renderError(error, { color: io.color && !json, debug: io.env.OWCTL_DEBUG === '1', cwd: io.cwd }));
-    return typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : EXIT.error;
-  }
-}
 
 export function buildProgram(setExit: (code: number) => void, ioFor: (global: GlobalOptions) => CommandIO, io?: CommandIO): Command {
   const program = new Command('owctl')

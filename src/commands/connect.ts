@@ -5,19 +5,27 @@
 import { EXIT, OwctlError } from '../errors.ts';
 import type { CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
-import { serverUrl } from './snapshot.ts';
+import { openBackend, startMsb } from './backend.ts';
 
-export async function connectCommand(options: { file: string; name: string; showToken: boolean; json: boolean }, io: CommandIO): Promise<number> {
-  const { desired } = await loadFile(options.file, io, 'connect');
+export async function connectCommand(options: { file: string; msb?: string; name: string; showToken: boolean; json: boolean }, io: CommandIO): Promise<number> {
+  const early = startMsb(options.msb, io);
+  const { desired, secrets } = await loadFile(options.file, io, 'connect');
   const sandbox = desired.sandboxes.find((s) => s.name === options.name);
   if (sandbox === undefined) throw new OwctlError('usage', `no sandbox named ${options.name} in ${options.file}`, { hint: 'run `owctl status` to list them' });
-  const url = serverUrl(sandbox, sandbox.verify.connectHost);
-  if (url === null) throw new OwctlError('usage', `${sandbox.name} publishes no host port for guest port 8787`, { hint: `add ports: [{ host: 8787, guest: 8787 }] to sandboxes.${sandbox.name}` });
+  const backend = await openBackend(desired, secrets, io, early);
+  const address = await backend.serverAddress(sandbox);
+  if (address === null) {
+    const hint = backend.capabilities.backend === 'msb' ? `add ports: [{ host: 8787, guest: 8787 }] to sandboxes.${sandbox.name}` : `create it with \`owctl apply\``;
+    throw new OwctlError('usage', `${sandbox.name} has no address for guest port 8787`, { hint });
+  }
+  const url = address.url;
+  const headers = Object.keys(address.headers).sort();
   const details = {
     sandbox: sandbox.name,
     url,
     token_env: sandbox.tokens.clientEnv,
     host_token_env: sandbox.tokens.hostEnv,
+    ...(headers.length > 0 ? { headers: address.headers } : {}),
     ...(options.showToken ? { token: sandbox.tokens.client } : {}),
   };
   if (options.json) {
@@ -25,6 +33,7 @@ export async function connectCommand(options: { file: string; name: string; show
     return EXIT.ok;
   }
   io.stdout(`OpenWork server for ${sandbox.name}\n  URL:    ${url}\n`);
+  for (const name of headers) io.stdout(`  header: ${name}: ${address.headers[name]}\n`);
   io.stdout(`  token:  ${options.showToken ? sandbox.tokens.client : `(hidden) the client token set in the file as ${sandbox.tokens.clientEnv}; --show-token prints it`}\n`);
   io.stdout(`\nIn the OpenWork app: add a remote workspace with this URL and the client token.\nCheck it like a client would: owctl verify ${sandbox.name}\n`);
   return EXIT.ok;

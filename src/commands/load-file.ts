@@ -4,7 +4,9 @@
  * line. The GitHub module is loaded only there: outside Actions this adds nothing to start-up.
  */
 import { resolve } from 'node:path';
-import { invalidConfigError, loadConfig, type Diagnostic, type LoadResult } from '../config/load.ts';
+import { invalidConfigError, loadConfig } from '../config/load.ts';
+import type { LoadResult } from '../config/load-result.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
 import type { DesiredState } from '../model/desired.ts';
 import { isGitHubActions, type CommandIO } from './io.ts';
 

@@ -13,7 +13,7 @@ import { progressLine } from '../views/progress-lines.ts';
 import { style } from '../views/style.ts';
 import { isGitHubActions, type CommandIO } from './io.ts';
 import { withInterrupts } from './interrupt.ts';
-import { msbRuntime } from './runtime.ts';
+import { runtimeOf } from './runtime.ts';
 import type { Snapshot } from './snapshot.ts';
 
 export function exitCodeOf(result: ApplyResult): number {
@@ -34,8 +34,9 @@ export async function runChanges(
     if (line !== null) io.stdout(`${line}\n`);
   };
   const onEvent = options.stream?.onEvent ?? progress?.onEvent ?? lines;
-  const runtime = msbRuntime(snapshot.msb, snapshot.observed, snapshot.secrets);
-  const result = await withInterrupts(io, (signal) => execute(planned.changes, snapshot.desired, runtime, { parallelism: options.parallelism, signal, onEvent }));
+  const runtime = runtimeOf(snapshot.backend);
+  const capabilities = snapshot.backend.capabilities;
+  const result = await withInterrupts(io, (signal) => execute(planned.changes, snapshot.desired, runtime, { parallelism: options.parallelism, signal, onEvent, capabilities }));
   await progress?.finish();
   await options.afterExecute?.(result);
   const code = exitCodeOf(result);

@@ -5,7 +5,7 @@ import { formatSize } from '../model/units.ts';
 import { style } from '../views/style.ts';
 import { renderTable } from '../views/table.ts';
 import type { CommandIO } from './io.ts';
-import { serverUrl, takeSnapshot, type SnapshotOptions } from './snapshot.ts';
+import { takeSnapshot, type SnapshotOptions } from './snapshot.ts';
 
 export interface StatusRow {
   name: string;
@@ -20,18 +20,18 @@ export interface StatusRow {
 }
 
 export async function statusCommand(options: SnapshotOptions & { names: string[]; json: boolean }, io: CommandIO): Promise<number> {
-  const { desired, observed } = await takeSnapshot({ ...options, command: 'status' }, io);
+  const { desired, observed, backend } = await takeSnapshot({ ...options, command: 'status' }, io);
   const declared = new Map(desired.sandboxes.map((s) => [s.name, s]));
   const live = new Map(observed.sandboxes.map((s) => [s.name, s]));
   const names = [...new Set([...declared.keys(), ...observed.sandboxes.filter((s) => s.labels[LABEL_PROJECT] === desired.project).map((s) => s.name)])].sort();
   const unknown = options.names.filter((n) => !names.includes(n));
   if (unknown.length > 0) throw new OwctlError('usage', `no sandbox named ${unknown.join(', ')} in project "${desired.project}"`, { hint: 'run `owctl status` to list them' });
-  const rows: StatusRow[] = names
-    .filter((name) => options.names.length === 0 || options.names.includes(name))
-    .map((name) => {
+  const chosen = names.filter((name) => options.names.length === 0 || options.names.includes(name));
+  const rows: StatusRow[] = await Promise.all(
+    chosen.map(async (name) => {
       const sandbox = live.get(name);
       const want = declared.get(name);
-      const connect = want?.verify.connectHost ?? '127.0.0.1';
+      const address = sandbox ? await backend.serverAddress(sandbox, sandbox.id).catch(() => null) : want ? await backend.serverAddress(want).catch(() => null) : null;
       return {
         name,
         declared: want !== undefined,
@@ -39,11 +39,12 @@ export async function statusCommand(options: SnapshotOptions & { names: string[]
         image: sandbox?.image ?? want?.image.ref ?? null,
         cpus: sandbox?.cpus ?? null,
         memory: sandbox ? formatSize(sandbox.memoryMib) : null,
-        url: sandbox ? serverUrl(sandbox, connect) : want ? serverUrl(want, connect) : null,
+        url: address?.url ?? null,
         owner: sandbox ? (sandbox.labels[LABEL_PROJECT] ?? '(unmanaged)') : null,
         server: sandbox?.server ?? 'unknown',
       };
-    });
+    }),
+  );
   if (options.json) {
     io.stdout(`${JSON.stringify({ format_version: '1.0', project: desired.project, sandboxes: rows }, null, 2)}\n`);
     return EXIT.ok;

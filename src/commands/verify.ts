@@ -9,10 +9,12 @@ import { style } from '../views/style.ts';
 import { renderVerifyReport } from '../views/verify-report.ts';
 import type { CommandIO } from './io.ts';
 import { loadFile, maskSecrets } from './load-file.ts';
+import { openBackend, startMsb } from './backend.ts';
 import { verifySandbox } from './runtime.ts';
 
 export interface VerifyOptions {
   file: string;
+  msb?: string;
   names: string[];
   url?: string;
   tokenEnv: string;
@@ -41,11 +43,13 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
     await maskSecrets(io, [target.clientToken, target.hostToken]);
     return [[options.url, await verifyEndpoint(target, undefined, signal)]];
   }
-  const { desired } = await loadFile(options.file, io, 'verify');
+  const early = startMsb(options.msb, io);
+  const { desired, secrets } = await loadFile(options.file, io, 'verify');
   const unknown = options.names.filter((name) => !desired.sandboxes.some((s) => s.name === name));
   if (unknown.length > 0) throw new OwctlError('usage', `no sandbox named ${unknown.join(', ')} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   const chosen = desired.sandboxes.filter((s) => options.names.length === 0 || options.names.includes(s.name));
-  return Promise.all(chosen.map(async (sandbox) => [sandbox.name, await verifySandbox(sandbox, () => undefined, signal)] as [string, VerifyReport]));
+  const backend = await openBackend(desired, secrets, io, early);
+  return Promise.all(chosen.map(async (sandbox) => [sandbox.name, await verifySandbox(backend, sandbox, () => undefined, signal)] as [string, VerifyReport]));
 }
 
 export async function verifyCommand(options: VerifyOptions, io: CommandIO): Promise<number> {

@@ -3,7 +3,8 @@
  * input (parse-yaml.ts), interpolated in place (interpolate-doc.ts), then checked, with every problem placed at
  * its file, line and column. Taken when the fast path (fast-yaml.ts) declines a file or finds a problem in it.
  */
-import type { Diagnostic, LoadResult } from './load.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { LoadResult } from './load-result.ts';
 import { MAX_ALIAS_COUNT, MAX_DIAGNOSTICS } from './defaults.ts';
 import { interpolateDocument } from './interpolate-doc.ts';
 import type { Lookup } from './interpolate.ts';

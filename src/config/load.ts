@@ -11,24 +11,11 @@ import { parseDotenv } from './dotenv.ts';
 import { fastYaml } from './fast-yaml.ts';
 import { checkData, collectSecrets, failed } from './outcome.ts';
 import { readSource } from './read-source.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
+import type { LoadResult } from './load-result.ts';
 
-export interface Diagnostic {
-  file: string;
-  line: number;
-  col: number;
-  /** Key path, e.g. `sandboxes.alice.resources.memory`; empty for problems of the file as a whole. */
-  path: string;
-  message: string;
-  hint?: string;
-}
-
-export interface LoadResult {
-  /** Set only when `diagnostics` is empty. */
-  desired?: DesiredState;
-  diagnostics: Diagnostic[];
-  /** Every secret value the file yields (tokens), for views to mask. */
-  secrets: string[];
-}
+export type { Diagnostic } from '../model/diagnostic.ts';
+export type { LoadResult } from './load-result.ts';
 
 /**
  * Throws OwctlError `config.not_found` when the file does not exist; every other problem is a diagnostic.

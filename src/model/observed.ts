@@ -3,6 +3,7 @@
  * `msb image inspect` by src/msb. The planner compares DesiredState against this and nothing else.
  * Invariant: values use the same units and shapes as DesiredState (MiB, seconds, absolute paths as stored).
  */
+import type { BackendCapabilities } from './capabilities.ts';
 import type { MountSpec, PortSpec, PullPolicy } from './desired.ts';
 
 export type SandboxStatus = 'Created' | 'Starting' | 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed';
@@ -28,6 +29,13 @@ export interface ObservedSandbox {
   idleTimeoutSecs: number | null;
   maxDurationSecs: number | null;
   server: ServerHealth;
+  /**
+   * The engine's own id, when names are not its key (OpenSandbox: a UUID; the name is metadata). Absent on msb.
+   * Two sandboxes may then carry the same name: the planner sees both.
+   */
+  id?: string;
+  /** Digests recorded when owctl made the sandbox, per field group the engine cannot report (label syntax). */
+  digests?: Record<string, string>;
 }
 
 export interface ObservedImage {
@@ -39,8 +47,10 @@ export interface ObservedImage {
 }
 
 export interface ObservedState {
-  /** Backend kind from `msb context`. */
+  /** Backend kind from `msb context` (`local` for any engine owctl reaches directly). */
   backend: 'local' | 'cloud';
+  /** What the observed engine can do; absent means microsandbox's description (MSB_CAPABILITIES). */
+  capabilities?: BackendCapabilities;
   /** Sandboxes carrying this project's label, plus any sandbox holding a declared name. Sorted by name. */
   sandboxes: ObservedSandbox[];
   /** Declared image refs → cached image facts, or null when the image is not in msb's cache. */

@@ -11,8 +11,8 @@ export const ACTIONS: readonly Action[] = ['create', 'update', 'replace', 'delet
 /** Rendered in place of any secret value. */
 export const SENSITIVE = '(sensitive value)';
 
-/** How a change lands: without downtime, with a restart of the running VM, or with a new VM. */
-export type Disposition = 'live' | 'restart' | 'replace';
+export type { Disposition } from './capabilities.ts';
+import type { Disposition } from './capabilities.ts';
 
 /** Whether a difference comes from the file or from a change made outside owctl (drift). */
 export type Origin = 'file' | 'outside';
@@ -44,6 +44,12 @@ export interface Change {
   blocked: boolean;
   /** Live status before the change (absent for create). */
   status?: SandboxStatus;
+  /** replace only: the new sandbox is created and verified before the old one is deleted (its address changes). */
+  create_first?: boolean;
+  /** The engine ids of the live sandboxes carrying this name, the compared one first (engines without unique names). */
+  instances?: string[];
+  /** More than one live sandbox carries this name: apply keeps the first of `instances` that verifies, deletes the others. */
+  heal?: boolean;
 }
 
 export interface Conflict {

@@ -3,6 +3,7 @@
  * Every change carries its cause (compose's reconciler, Terraform's action_reason).
  */
 import { configHash, parseAppliedRecord } from '../model/applied.ts';
+import { MSB_CAPABILITIES, type BackendCapabilities } from '../model/capabilities.ts';
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import { guestEnv, secretEnvKeys } from '../model/desired.ts';
 import { LABEL_APPLIED, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT } from '../model/labels.ts';
@@ -53,39 +54,57 @@ function change(sandbox: string, action: Action, reason: string, extra: Partial<
   return { sandbox, action, reason, fields: [], unchanged: 0, restart: false, start: false, blocked: false, ...extra };
 }
 
-function planDeclared(desired: DesiredSandbox, live: ObservedSandbox): Change {
+const DOWN: ReadonlySet<string> = new Set(['Stopped', 'Crashed']);
+
+function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: BackendCapabilities, instances: string[] | undefined): Change {
   const applied = parseAppliedRecord(live.labels[LABEL_APPLIED]);
   const liveHash = live.labels[LABEL_CONFIG_HASH];
   const attribution = { replaceFieldsUnchangedInFile: liveHash === configHash(desired), applied };
-  const replace = compareReplaceFields(desired, live, attribution);
-  const inPlace = compareInPlaceFields(desired, live, guestEnv(desired), secretEnvKeys(desired), attribution);
+  const replace = compareReplaceFields(desired, live, attribution, caps);
+  const inPlace = compareInPlaceFields(desired, live, guestEnv(desired), secretEnvKeys(desired), attribution, caps);
   const protectLive = live.labels[LABEL_PROTECT] === 'true';
   if (protectLive !== desired.protect) {
-    inPlace.fields.push({ path: 'protect', before: protectLive, after: desired.protect, sensitive: false, disposition: 'live', origin: 'file' });
+    inPlace.fields.push({ path: 'protect', before: protectLive, after: desired.protect, sensitive: false, disposition: caps.inPlace.protect, origin: 'file' });
   } else inPlace.unchanged += 1;
   const running = UP.has(live.status);
-  const base = { status: live.status, unchanged: replace.unchanged + inPlace.unchanged };
+  const duplicates = instances !== undefined && instances.length > 1;
+  const base = { status: live.status, unchanged: replace.unchanged + inPlace.unchanged, ...(instances ? { instances } : {}) };
+  const all = [...replace.fields, ...inPlace.fields];
+  const replacement = (why: string) =>
+    caps.createBeforeDestroy
+      ? change(desired.name, 'replace', `must be replaced (${why}); a new sandbox is created and verified, then the old one deleted (its address changes)`, {
+          ...base,
+          fields: all,
+          start: true,
+          blocked: desired.protect || protectLive,
+          create_first: true,
+        })
+      : change(desired.name, 'replace', `must be replaced (${why}); destroy, then create`, { ...base, fields: all, start: true, blocked: desired.protect || protectLive });
 
-  const forcing = [...replace.fields, ...inPlace.fields.filter((f) => f.disposition === 'replace')];
+  const forcing = all.filter((f) => f.disposition === 'replace');
   if (forcing.length > 0) {
     const reasons = [...new Set(forcing.map((f) => (f.sensitive ? 'tokens' : f.path.replace(/\[.*\]$/, ''))))].join(', ');
-    return change(desired.name, 'replace', `must be replaced (${reasons} cannot change in place); destroy, then create`, {
-      ...base,
-      fields: [...replace.fields, ...inPlace.fields],
-      start: true,
-      blocked: desired.protect || protectLive,
-    });
+    return replacement(`${reasons} cannot change in place`);
   }
-  if (inPlace.fields.length > 0) {
-    const restart = running && inPlace.fields.some((f) => f.disposition === 'restart');
+  // An engine that runs the server itself cannot relaunch it, and may not restart a stopped sandbox: a new one.
+  if (!caps.restartable && DOWN.has(live.status)) return replacement(`it is ${live.status} and this engine cannot start it again`);
+  if (!caps.launchesServer && running && live.server === 'down') return replacement('its OpenWork server does not answer /health and this engine cannot relaunch it');
+  const heal = duplicates ? { heal: true } : {};
+  const healing = duplicates ? `; ${instances!.length} live sandboxes carry this name: the first that verifies is kept, the others deleted` : '';
+  // Fields compared as replace-fields may still land in place on some engines (a longer expiry is a renew).
+  const inPlaceFields = all.filter((f) => f.disposition !== 'replace');
+  if (inPlaceFields.length > 0) {
+    const restart = running && inPlaceFields.some((f) => f.disposition === 'restart');
     const how = restart ? 'restarts the running sandbox' : running ? 'no downtime' : `then started (it is ${live.status})`;
-    return change(desired.name, 'update', `will be updated in place (${how})`, {
+    return change(desired.name, 'update', `will be updated in place (${how})${healing}`, {
       ...base,
-      fields: inPlace.fields,
+      ...heal,
+      fields: inPlaceFields,
       restart,
       start: restart || !running,
     });
   }
+  if (duplicates) return change(desired.name, 'update', `is up to date${healing}`, { ...base, ...heal, start: !running });
   if (!running) {
     return change(desired.name, 'start', `is ${live.status}; will be started and its server launched`, { ...base, start: true });
   }
@@ -96,6 +115,20 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox): Change {
     });
   }
   return change(desired.name, 'noop', 'is up to date', base);
+}
+
+/** Live sandboxes by name; several per name only on engines whose key is not the name. Preferred (Running, then by id) first. */
+function byName(observed: ObservedState): Map<string, ObservedSandbox[]> {
+  const groups = new Map<string, ObservedSandbox[]>();
+  for (const sandbox of observed.sandboxes) groups.set(sandbox.name, [...(groups.get(sandbox.name) ?? []), sandbox]);
+  const rank = (s: ObservedSandbox) => (s.status === 'Running' ? 0 : UP.has(s.status) ? 1 : 2);
+  for (const group of groups.values()) group.sort((a, b) => rank(a) - rank(b) || ((a.id ?? '') < (b.id ?? '') ? -1 : 1));
+  return groups;
+}
+
+function instanceIds(group: ObservedSandbox[]): string[] | undefined {
+  const ids = group.flatMap((s) => (s.id === undefined ? [] : [s.id]));
+  return ids.length === 0 ? undefined : ids;
 }
 
 function conflictFor(project: string, live: ObservedSandbox): Conflict {
@@ -109,26 +142,32 @@ function conflictFor(project: string, live: ObservedSandbox): Conflict {
 }
 
 export function plan(desired: DesiredState, observed: ObservedState): Plan {
-  const live = new Map(observed.sandboxes.map((sandbox) => [sandbox.name, sandbox]));
+  const caps = observed.capabilities ?? MSB_CAPABILITIES;
+  const live = byName(observed);
   const declared = new Set(desired.sandboxes.map((sandbox) => sandbox.name));
   const changes: Change[] = [];
   const conflicts: Conflict[] = [];
 
   for (const sandbox of desired.sandboxes) {
-    const current = live.get(sandbox.name);
+    const group = live.get(sandbox.name) ?? [];
+    const owned = group.filter((s) => s.labels[LABEL_PROJECT] === desired.project);
+    const current = owned[0] ?? group[0];
     if (current === undefined) {
       changes.push(change(sandbox.name, 'create', 'will be created', { fields: creationFields(sandbox), start: true }));
     } else if (current.labels[LABEL_PROJECT] !== desired.project) {
       conflicts.push(conflictFor(desired.project, current));
     } else {
-      changes.push(planDeclared(sandbox, current));
+      // Sandboxes of other owners that carry the same name are theirs: never compared, healed or deleted.
+      changes.push(planDeclared(sandbox, current, caps, instanceIds(owned)));
     }
   }
-  for (const current of observed.sandboxes) {
-    if (declared.has(current.name) || current.labels[LABEL_PROJECT] !== desired.project) continue;
-    const blocked = current.labels[LABEL_PROTECT] === 'true';
+  for (const [name, group] of live) {
+    const owned = group.filter((s) => s.labels[LABEL_PROJECT] === desired.project);
+    if (declared.has(name) || owned.length === 0) continue;
+    const blocked = owned.some((s) => s.labels[LABEL_PROTECT] === 'true');
+    const instances = instanceIds(owned);
     changes.push(
-      change(current.name, 'delete', 'will be destroyed (it is no longer in the file)', { status: current.status, blocked }),
+      change(name, 'delete', 'will be destroyed (it is no longer in the file)', { status: owned[0]!.status, blocked, ...(instances ? { instances } : {}) }),
     );
   }
   changes.sort((a, b) => (a.sandbox < b.sandbox ? -1 : a.sandbox > b.sandbox ? 1 : 0));

@@ -70,13 +70,19 @@ async function readBody(body: AsyncIterable<Buffer> & { destroy(): unknown }): P
 export class HttpClient {
   private readonly agent = new Agent({ connect: { timeout: 5_000 }, keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000 });
 
-  /** @param secrets values to redact from any error text */
-  constructor(private readonly secrets: readonly string[]) {}
+  /**
+   * @param secrets values to redact from any error text
+   * @param defaults headers sent with every request (a request's own headers win)
+   */
+  constructor(
+    private readonly secrets: readonly string[],
+    private readonly defaults: Record<string, string> = {},
+  ) {}
 
   async send(url: string, options: HttpRequestOptions): Promise<HttpOutcome> {
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    const headers: Record<string, string> = { accept: 'application/json', ...this.defaults, ...options.headers };
     let body: string | undefined;
     if (options.json !== undefined) {
       body = JSON.stringify(options.json);

@@ -2,8 +2,8 @@
 import { HttpClient } from './http.ts';
 
 /** One GET /health: `up` on HTTP 200, `down` on anything else (other status, refused, timeout). Never throws. */
-export async function probeHealth(baseUrl: string, timeoutMs = 1500): Promise<'up' | 'down'> {
-  const http = new HttpClient([]);
+export async function probeHealth(baseUrl: string, timeoutMs = 1500, headers: Record<string, string> = {}): Promise<'up' | 'down'> {
+  const http = new HttpClient([], headers);
   try {
     const answer = await http.send(`${baseUrl.replace(/\/+$/, '')}/health`, { timeoutMs });
     return answer.kind === 'answer' && answer.status === 200 ? 'up' : 'down';

@@ -10,6 +10,8 @@ export interface VerifyTarget {
   hostToken: string;
   /** Bound on waiting for /health to answer 200. */
   timeoutSecs: number;
+  /** Headers every request carries (an engine's gateway may route by them, e.g. OpenSandbox's ingress header). */
+  headers?: Record<string, string>;
 }
 
 /**

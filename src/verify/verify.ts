@@ -35,7 +35,7 @@ export async function verifyEndpoint(
   signal?: AbortSignal,
 ): Promise<VerifyResult> {
   const secrets = [target.clientToken, target.hostToken];
-  const http = new HttpClient(secrets);
+  const http = new HttpClient(secrets, target.headers);
   const ctx: StepContext = { http, base: target.baseUrl.replace(/\/+$/, ''), target, signal };
   const results: VerifyStepResult[] = [];
   try {

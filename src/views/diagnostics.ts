@@ -4,7 +4,7 @@
  * masks them), so nothing is redacted here.
  */
 import path from 'node:path';
-import type { Diagnostic } from '../config/load.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
 import { style } from './style.ts';
 
 export interface DiagnosticsViewOptions {

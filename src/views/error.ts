@@ -2,7 +2,7 @@
  * How an error reaches the user: `error: …` then `hint: …`; config problems as the full list of diagnostics;
  * with --json, one object. Never a stack trace unless OWCTL_DEBUG=1.
  */
-import type { Diagnostic } from '../config/load.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
 import { isOwctlError } from '../errors.ts';
 import { formatDiagnostics } from './diagnostics.ts';
 import { style } from './style.ts';

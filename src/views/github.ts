@@ -7,7 +7,7 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApplyResult, ChangeOutcome, Outcome } from '../apply/events.ts';
-import type { Diagnostic } from '../config/load.ts';
+import type { Diagnostic } from '../model/diagnostic.ts';
 import { escapeHtml, inlineCode } from './plan-markdown.ts';
 
 /** Lines of a multi-line secret shorter than this are not masked: alone they are not secret, and masking `}` would blank the log. */

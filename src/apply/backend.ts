@@ -1,0 +1,40 @@
+/**
+ * The seam between owctl and a sandbox engine. Each engine (src/msb/, src/opensandbox/) implements `Backend` in its
+ * own folder, the only code that talks to it; the commands hand it to observe and, as a `Runtime`, to the
+ * executor. What it can do is data (`capabilities`), which the pure planner reads; no file of the planner or the
+ * executor imports a backend.
+ */
+import type { BackendCapabilities } from '../model/capabilities.ts';
+import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
+import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
+import type { Runtime } from './runtime.ts';
+
+/** Where a client reaches a sandbox's OpenWork server: a base URL, plus headers the engine's gateway needs. */
+export interface ServerAddress {
+  url: string;
+  headers: Record<string, string>;
+}
+
+export interface ObserveRequest {
+  /** Most engine calls (and probes) in flight at once. */
+  parallelism: number;
+  /** Health of the OpenWork server of a Running sandbox; a probe that throws counts as `down`. */
+  probe?: (sandbox: ObservedSandbox, address: ServerAddress) => Promise<ServerHealth>;
+}
+
+/** A running `logs` read: output arrives through `onData`; `done` settles when it ends. */
+export interface LogReader {
+  done: Promise<void>;
+  stop(): void;
+}
+
+export interface Backend extends Omit<Runtime, 'verify'> {
+  readonly capabilities: BackendCapabilities;
+  /** One read-only snapshot of this project's sandboxes and of every declared name (ObservedState, never wire shapes). */
+  observe(desired: DesiredState, request: ObserveRequest): Promise<ObservedState>;
+  stop(name: string, instance?: string): Promise<void>;
+  /** Where the server of a live sandbox answers; null when it publishes none. Verification goes there. */
+  serverAddress(sandbox: DesiredSandbox | ObservedSandbox, instance?: string): Promise<ServerAddress | null>;
+  /** The server's output; absent when the engine has no log API. */
+  logs?(name: string, options: { tail: number; follow: boolean; onData: (text: string) => void }): LogReader;
+}

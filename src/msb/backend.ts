@@ -1,0 +1,113 @@
+/**
+ * microsandbox behind the backend seam: observe, the executor's operations, where the server answers and its log,
+ * all through the msb driver. Secrets pass through here only as values for msb's private conf file.
+ */
+import { mkdir } from 'node:fs/promises';
+import type { Backend, LogReader, ServerAddress } from '../apply/backend.ts';
+import type { ModifyPatch } from '../apply/runtime.ts';
+import { OwctlError } from '../errors.ts';
+import { archiveDigest } from '../image/archive-digest.ts';
+import { MSB_CAPABILITIES } from '../model/capabilities.ts';
+import type { SandboxStatus } from '../model/observed.ts';
+import { serverUrl } from './address.ts';
+import type { Msb } from './driver.ts';
+import type { LiveObserver } from './live-observer.ts';
+
+const UP = new Set(['Running', 'Starting']);
+
+export interface MsbBackendOptions {
+  /** Token values, to keep them in msb's private conf file and off argv. */
+  secrets: string[];
+  /** Says which channel observed, and why (OWCTL_DEBUG=1). */
+  debug?: (line: string) => void;
+}
+
+/** msb may still be being located: commands that only need an address (connect, verify) never wait for it. */
+export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, options: MsbBackendOptions): Backend {
+  const located = Promise.resolve(observer).then((o) => o.msb);
+  const msb = lazy(located);
+  const status = new Map<string, SandboxStatus>();
+  const connectHost = new Map<string, string>();
+  const address = (sandbox: { name: string; ports: { guest: number; host: number; bind: string }[]; verify?: { connectHost: string } }): ServerAddress | null => {
+    const url = serverUrl(sandbox, sandbox.verify?.connectHost ?? connectHost.get(sandbox.name) ?? '127.0.0.1');
+    return url === null ? null : { url, headers: {} };
+  };
+  return {
+    capabilities: MSB_CAPABILITIES,
+    async observe(desired, request) {
+      for (const sandbox of desired.sandboxes) connectHost.set(sandbox.name, sandbox.verify.connectHost);
+      const probe = request.probe;
+      const live = await observer;
+      const observed = await live.observe(desired, {
+        parallelism: request.parallelism,
+        probe: probe === undefined ? undefined : async (sandbox) => {
+          const where = address(sandbox);
+          return where === null ? 'unknown' : probe(sandbox, where);
+        },
+      });
+      options.debug?.(`observed through the ${live.choice.channel.toUpperCase()}: ${live.choice.reason}`);
+      for (const sandbox of observed.sandboxes) status.set(sandbox.name, sandbox.status);
+      return { ...observed, capabilities: MSB_CAPABILITIES };
+    },
+    inspectImage: (ref) => msb.imageInspect(ref),
+    loadImage: (archive, ref) => msb.imageLoad(archive, ref),
+    pullImage: (ref) => msb.pull(ref),
+    archiveDigest,
+    prepareMounts: async (sandbox) => {
+      for (const mount of sandbox.mounts) if (mount.type === 'bind') await mkdir(mount.source, { recursive: true });
+    },
+    create: (sandbox, labels) => msb.create(sandbox, labels),
+    remove: (name) => msb.remove(name, { force: true }),
+    start: (name) => msb.start(name),
+    stop: (name) => msb.stop(name),
+    modify: async (name: string, patch: ModifyPatch, modifyOptions) => {
+      const secretEnv = Object.keys(patch.env).filter((key) => options.secrets.includes(patch.env[key]!));
+      const changes = { cpus: patch.cpus, memoryMib: patch.memoryMib, env: patch.env, envRemove: patch.envRemove, labels: patch.labels, labelRemove: patch.labelRemove };
+      const running = UP.has(status.get(name) ?? 'Stopped');
+      if (!running || modifyOptions.restart) {
+        await msb.modify(name, changes, { restart: modifyOptions.restart, secretEnv });
+        return;
+      }
+      // Running, no restart: only label changes get here (everything else needs a restart in msb 0.6.18); msb
+      // would refuse them on a running VM, so they are saved for the next start.
+      await msb.modify(name, { labels: patch.labels, labelRemove: patch.labelRemove }, { nextStart: true, secretEnv });
+    },
+    launchServer: (name, argv) => msb.launchWorkload(name, argv),
+    serverAddress: async (sandbox) => address(sandbox),
+    logs: (name, logOptions): LogReader => {
+      let stopped = false;
+      let stopHandle = () => {
+        stopped = true;
+      };
+      const done = located.then(async (driver) => {
+        const handle = driver.serverLog(name, { tail: logOptions.tail, follow: logOptions.follow });
+        stopHandle = () => handle.stop();
+        if (stopped) handle.stop();
+        handle.stdout.on('data', (chunk: Buffer) => logOptions.onData(chunk.toString('utf8')));
+        const result = await handle.done;
+        if (result.exitCode !== 0 && result.exitCode !== undefined && !logOptions.follow) {
+          throw new OwctlError('msb.failed', `could not read the server log of ${name}: ${result.stderr.trim() || `exit ${result.exitCode}`}`, {
+            hint: `is it running? \`owctl status ${name}\`; \`owctl apply\` starts it`,
+          });
+        }
+      });
+      return { done, stop: () => stopHandle() };
+    },
+  };
+}
+
+/** The driver's methods, each waiting for msb to be located first. */
+function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'imageInspect' | 'imageLoad' | 'pull' | 'create' | 'remove' | 'start' | 'stop' | 'modify' | 'launchWorkload'> {
+  const driver = Promise.resolve(located);
+  return {
+    imageInspect: async (ref) => (await driver).imageInspect(ref),
+    imageLoad: async (archive, ref) => (await driver).imageLoad(archive, ref),
+    pull: async (ref) => (await driver).pull(ref),
+    create: async (sandbox, labels) => (await driver).create(sandbox, labels),
+    remove: async (name, options) => (await driver).remove(name, options),
+    start: async (name) => (await driver).start(name),
+    stop: async (name) => (await driver).stop(name),
+    modify: async (name, changes, options) => (await driver).modify(name, changes, options),
+    launchWorkload: async (name, argv) => (await driver).launchWorkload(name, argv),
+  };
+}
