@@ -34,6 +34,10 @@ export const DEFAULT_TIMEOUTS: Timeouts = { query: 60_000, create: 900_000, life
 export interface MsbOptions {
   spawner?: Spawner;
   timeouts?: Partial<Timeouts>;
+  /** After a timed-out call's SIGTERM, how long before SIGKILL of its process group. */
+  killGraceMs?: number;
+  /** Most bytes read from each of msb's stdout and stderr per call. */
+  maxOutputBytes?: number;
 }
 
 export interface BackendContext {
@@ -58,12 +62,17 @@ export class Msb {
   private readonly env: Record<string, string>;
   private readonly spawner: Spawner;
   private readonly timeouts: Timeouts;
+  private readonly limits: Pick<SpawnRequest, 'killGraceMs' | 'maxOutputBytes'>;
 
   constructor(path: string, env: NodeJS.ProcessEnv, options: MsbOptions = {}) {
     this.path = path;
     this.env = msbEnv(env);
     this.spawner = options.spawner ?? processSpawner;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.limits = {
+      ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
+      ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
+    };
   }
 
   /** `msb --version` → `0.6.18`. */
@@ -206,7 +215,7 @@ export class Msb {
   }
 
   private request(args: string[], timeout: keyof Timeouts, extraEnv: Record<string, string> = {}): SpawnRequest {
-    return { file: this.path, args, env: { ...this.env, ...extraEnv }, timeoutMs: this.timeouts[timeout] };
+    return { file: this.path, args, env: { ...this.env, ...extraEnv }, timeoutMs: this.timeouts[timeout], ...this.limits };
   }
 
   private run(args: string[], timeout: keyof Timeouts, subcommand = args[0] ?? 'msb', extraEnv?: Record<string, string>): Promise<SpawnResult> {

@@ -82,6 +82,12 @@ export interface MsbFailure {
   stderr: string;
   timedOut?: boolean;
   timeoutMs?: number;
+  /** The call as a person would name it (`inspect alice`); defaults to the subcommand. */
+  call?: string;
+  /** How long the call ran before it ended (a timed-out one: until it was stopped). */
+  durationMs?: number;
+  /** Stopping it needed SIGKILL. */
+  killed?: boolean;
   cause?: unknown;
 }
 
@@ -93,11 +99,12 @@ export function msbError(failure: MsbFailure): OwctlError {
   const { subcommand, exitCode } = failure;
   const details = { subcommand, exitCode: exitCode ?? null };
   if (failure.timedOut === true) {
-    const secs = Math.round((failure.timeoutMs ?? 0) / 1000);
-    return new OwctlError('msb.failed', `msb ${subcommand} did not finish within ${secs}s`, {
+    const how = failure.killed === true ? 'SIGTERM, then SIGKILL' : 'SIGTERM';
+    const after = failure.durationMs === undefined ? '' : ` after ${seconds(failure.durationMs)}`;
+    return new OwctlError('msb.failed', `msb ${failure.call ?? subcommand} did not exit within ${seconds(failure.timeoutMs ?? 0)}; owctl stopped it${after} (${how})`, {
       hint: 'check the host with `owctl doctor`; a slow image pull may need a retry',
       cause: failure.cause,
-      details: { ...details, timedOut: true },
+      details: { ...details, timedOut: true, timeoutMs: failure.timeoutMs ?? null, durationMs: failure.durationMs ?? null },
     });
   }
   const report = parseMsbError(failure.stderr);
@@ -123,6 +130,12 @@ export function msbError(failure: MsbFailure): OwctlError {
     cause: failure.cause,
     details: { ...details, category: report.category },
   });
+}
+
+/** `0.3 s`, `60 s`, `12.5 s`: whole seconds when whole, else one decimal. */
+function seconds(ms: number): string {
+  const value = Math.round(ms / 100) / 10;
+  return `${value} s`;
 }
 
 export function stripAnsi(text: string): string {

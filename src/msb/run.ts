@@ -14,7 +14,12 @@ export interface SpawnRequest {
   args: string[];
   /** The complete environment of the child (nothing is inherited). */
   env: Record<string, string>;
+  /** How long msb may run before owctl stops it; 0 = no limit. */
   timeoutMs: number;
+  /** After SIGTERM, how long before SIGKILL of msb's process group (default KILL_GRACE_MS). */
+  killGraceMs?: number;
+  /** Most bytes read from stdout, and from stderr, before owctl stops msb (default MAX_OUTPUT_BYTES). */
+  maxOutputBytes?: number;
 }
 
 export interface SpawnResult {
@@ -25,6 +30,12 @@ export interface SpawnResult {
   timedOut: boolean;
   /** Node's error code when the process could not start (`ENOENT`, `EACCES`). */
   spawnError?: string;
+  /** The stream that went past maxOutputBytes (msb was stopped then). */
+  overflow?: 'stdout' | 'stderr';
+  /** From spawn to exit. */
+  durationMs?: number;
+  /** Stopping a timed-out or flooding msb needed SIGKILL (it outlived SIGTERM by killGraceMs). */
+  killed?: boolean;
 }
 
 export interface StreamHandle {
@@ -39,39 +50,97 @@ export interface Spawner {
   stream(request: SpawnRequest): StreamHandle;
 }
 
+export const KILL_GRACE_MS = 5_000;
+/** Far above any answer msb gives (an `ls` of 1,000 sandboxes is about 1 MiB); below what a string can hold. */
+export const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
+/**
+ * After msb exits, how long to wait for its pipes to close: output it wrote is read at once, but a process it
+ * left behind may hold them open for ever.
+ */
+const DRAIN_MS = 500;
+
+/** Signals the process group `pid` leads (msb runs detached), or the process alone if the group is gone. */
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone (every process in it exited)
+  }
+}
+
 /**
  * Short calls (every `ls`, `inspect`, `create`…) use node:child_process directly: execa cost ~150 ms to import and
  * ~3 ms CPU per call, about 350 ms of CPU at 50 sandboxes, more than the rest of a plan (BENCHMARKS.md). Long-lived
  * streams (`logs -f`) keep execa, loaded only then, for its cleanup of children when owctl exits.
+ *
+ * msb runs detached, leading a process group of its own: a terminal's Ctrl-C signals only owctl's group, so an
+ * interrupted owctl can let in-flight calls finish; and a hung call can be stopped with everything it started.
  */
 export const processSpawner: Spawner = {
   run(request) {
     return new Promise((resolve) => {
-      const child = spawn(request.file, request.args, { env: request.env, shell: false, stdio: ['ignore', 'pipe', 'pipe'] });
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
+      const started = Date.now();
+      const limit = request.maxOutputBytes ?? MAX_OUTPUT_BYTES;
+      const child = spawn(request.file, request.args, { env: request.env, shell: false, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const output = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+      const size = { stdout: 0, stderr: 0 };
       let timedOut = false;
-      const timer =
-        request.timeoutMs > 0
-          ? setTimeout(() => {
-              timedOut = true;
-              child.kill('SIGTERM');
-            }, request.timeoutMs)
-          : undefined;
-      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-      const finish = (exitCode: number | undefined, spawnError?: string) => {
+      let overflow: SpawnResult['overflow'];
+      let killed = false;
+      let exited: number | undefined;
+      let killTimer: NodeJS.Timeout | undefined;
+      let drainTimer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const stop = () => {
+        if (killTimer !== undefined) return;
+        signalGroup(child.pid, 'SIGTERM');
+        killTimer = setTimeout(() => {
+          killed = true;
+          signalGroup(child.pid, 'SIGKILL');
+        }, request.killGraceMs ?? KILL_GRACE_MS);
+      };
+      const timer = request.timeoutMs > 0 ? setTimeout(() => ((timedOut = true), stop()), request.timeoutMs) : undefined;
+      const collect = (name: 'stdout' | 'stderr') => (chunk: Buffer) => {
+        if (overflow !== undefined) return;
+        size[name] += chunk.length;
+        if (size[name] > limit) {
+          overflow = name;
+          stop();
+          return;
+        }
+        output[name].push(chunk);
+      };
+      child.stdout.on('data', collect('stdout'));
+      child.stderr.on('data', collect('stderr'));
+      const finish = (spawnError?: string) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(timer);
+        clearTimeout(killTimer);
+        clearTimeout(drainTimer);
+        child.stdout.destroy();
+        child.stderr.destroy();
         const result: SpawnResult = {
-          exitCode: timedOut ? undefined : exitCode,
-          stdout: Buffer.concat(stdout).toString('utf8'),
-          stderr: Buffer.concat(stderr).toString('utf8'),
+          exitCode: timedOut || overflow !== undefined ? undefined : exited,
+          stdout: Buffer.concat(output.stdout).toString('utf8'),
+          stderr: Buffer.concat(output.stderr).toString('utf8'),
           timedOut,
+          durationMs: Date.now() - started,
         };
+        if (overflow !== undefined) result.overflow = overflow;
+        if (killed) result.killed = true;
         resolve(spawnError === undefined ? result : { ...result, spawnError });
       };
-      child.on('error', (error: NodeJS.ErrnoException) => finish(undefined, error.code ?? 'ESPAWN'));
-      child.on('close', (code) => finish(code ?? undefined));
+      child.on('error', (error: NodeJS.ErrnoException) => finish(error.code ?? 'ESPAWN'));
+      child.on('exit', (code) => {
+        exited = code ?? undefined;
+        clearTimeout(killTimer);
+        // What msb started and left behind goes with it when owctl stopped msb.
+        if (timedOut || overflow !== undefined) signalGroup(child.pid, 'SIGKILL');
+        drainTimer = setTimeout(() => finish(), DRAIN_MS);
+      });
+      child.on('close', () => finish());
     });
   },
   stream(request) {
@@ -145,11 +214,46 @@ export function failureError(request: SpawnRequest, result: SpawnResult, subcomm
       details: { subcommand, path: request.file, code: result.spawnError },
     });
   }
+  if (result.overflow !== undefined) {
+    const limit = request.maxOutputBytes ?? MAX_OUTPUT_BYTES;
+    return new OwctlError('msb.bad_output', `msb ${subcommand} wrote more than ${mebibytes(limit)} on ${result.overflow}; owctl stopped it`, {
+      hint: `is ${request.file} msb 0.6.18? \`owctl doctor\` shows which msb owctl runs; point it at another with --msb PATH or OWCTL_MSB`,
+      details: { subcommand, stream: result.overflow, limitBytes: limit },
+    });
+  }
   return msbError({
     subcommand,
+    call: callLabel(request.args),
     exitCode: result.exitCode,
     stderr: result.stderr,
     timedOut: result.timedOut,
     timeoutMs: request.timeoutMs,
+    durationMs: result.durationMs,
+    killed: result.killed,
   });
+}
+
+function mebibytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return Number.isInteger(mib) ? `${mib} MiB` : `${bytes} bytes`;
+}
+
+/** msb's flags that take no value; every other flag is followed by its value (unless written `--flag=value`). */
+const SWITCHES = new Set(['-q', '--quiet', '-f', '--force', '--restart', '--next-start', '--dry-run', '--no-color', '--follow', '--running', '--stopped', '-a', '--all']);
+
+/**
+ * A call as a person would name it: the subcommand and its positional arguments (`inspect alice`, `create a1` for
+ * `--name a1`), never flag values nor what follows `--` (a command run in the guest).
+ */
+export function callLabel(args: readonly string[]): string {
+  const words: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') break;
+    if (arg === '--name' && args[i + 1] !== undefined) words.push(args[++i]!);
+    else if (arg.startsWith('-')) {
+      if (!arg.includes('=') && !SWITCHES.has(arg)) i++;
+    } else words.push(arg);
+  }
+  return words.join(' ');
 }
