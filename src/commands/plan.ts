@@ -24,9 +24,9 @@ export interface PlanOptions extends SnapshotOptions {
 }
 
 export function conflictError(plan: Plan): OwctlError {
-  const names = plan.conflicts.map((c) => c.sandbox).join(', ');
+  const sandboxes = plan.conflicts.map((c) => c.sandbox);
   return new OwctlError('plan.conflict', `${plan.conflicts.map((c) => c.message).join('\n')}`, {
-    hint: `rename ${names} in the file, or remove the existing sandbox yourself (\`msb rm ${names}\`) if it is yours to remove`,
+    hint: `rename ${sandboxes.join(', ')} in the file, or remove the existing sandbox yourself (\`msb rm --force ${sandboxes.join(' ')}\`) if it is yours to remove`,
     details: { conflicts: plan.conflicts },
   });
 }

@@ -57,7 +57,16 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
       for (const mount of sandbox.mounts) if (mount.type === 'bind') await mkdir(mount.source, { recursive: true });
     },
     create: (sandbox, labels) => msb.create(sandbox, labels),
-    remove: (name) => msb.remove(name, { force: true }),
+    remove: async (name) => {
+      await msb.remove(name, { force: true });
+      // An exit code is msb's word; what is left is the fact. Never report a removal that did not happen.
+      if ((await msb.inspect(name)) !== null) {
+        throw new OwctlError('msb.failed', `msb rm ${name} exited 0 but the sandbox still exists`, {
+          hint: `check with \`${(await located).path} inspect ${name}\`, and \`owctl doctor\` for the msb owctl runs`,
+          details: { sandbox: name },
+        });
+      }
+    },
     start: (name) => msb.start(name),
     stop: (name) => msb.stop(name),
     modify: async (name: string, patch: ModifyPatch, modifyOptions) => {
@@ -97,9 +106,10 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
 }
 
 /** The driver's methods, each waiting for msb to be located first. */
-function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'imageInspect' | 'imageLoad' | 'pull' | 'create' | 'remove' | 'start' | 'stop' | 'modify' | 'launchWorkload'> {
+function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect' | 'imageLoad' | 'pull' | 'create' | 'remove' | 'start' | 'stop' | 'modify' | 'launchWorkload'> {
   const driver = Promise.resolve(located);
   return {
+    inspect: async (name) => (await driver).inspect(name),
     imageInspect: async (ref) => (await driver).imageInspect(ref),
     imageLoad: async (archive, ref) => (await driver).imageLoad(archive, ref),
     pull: async (ref) => (await driver).pull(ref),

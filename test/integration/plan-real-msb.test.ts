@@ -196,7 +196,7 @@ describe('owctl plan against the real msb', () => {
     assert.equal(human.code, 1);
     assert.equal(human.stdout, '');
     assert.match(human.stderr, /error: the name "taken" is held by a sandbox not managed by owctl/);
-    assert.match(human.stderr, /hint: rename taken in the file, or remove the existing sandbox yourself \(`msb rm taken`\)/);
+    assert.match(human.stderr, /hint: rename taken in the file, or remove the existing sandbox yourself \(`msb rm --force taken`\)/);
     assert.equal((await p.msb(['inspect', 'taken', '--format', 'json'])).exitCode, 0, 'the unmanaged sandbox is left alone');
   });
 
