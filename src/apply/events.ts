@@ -26,9 +26,11 @@ export type ApplyEvent =
   | { type: 'step_finish'; sandbox: string; step: StepName | string; ok: boolean; duration_ms: number; message?: string }
   | { type: 'change_finish'; sandbox: string; action: Action; duration_ms: number }
   | { type: 'change_failed'; sandbox: string; action: Action; duration_ms: number; step: string; code: string; message: string; hint?: string }
-  | { type: 'change_skipped'; sandbox: string; action: Action; reason: string };
+  | { type: 'change_skipped'; sandbox: string; action: Action; reason: string }
+  | { type: 'change_interrupted'; sandbox: string; action: Action; duration_ms: number; step: string; reason: string };
 
-export type Outcome = 'succeeded' | 'failed' | 'skipped';
+/** skipped: never started (an interrupt came first); interrupted: started, stopped between steps by an interrupt. */
+export type Outcome = 'succeeded' | 'failed' | 'interrupted' | 'skipped';
 
 export interface ChangeOutcome {
   sandbox: string;
@@ -37,6 +39,8 @@ export interface ChangeOutcome {
   durationMs: number;
   error?: { step: string; code: string; message: string; hint?: string };
   reason?: string;
+  /** interrupted: the step it stopped before (or during, for verification). */
+  step?: string;
 }
 
 export interface ApplyResult {

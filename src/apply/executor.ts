@@ -32,6 +32,13 @@ class StepFailure extends Error {
   }
 }
 
+/** An interrupt stopped the change before `step` started, or during it (verification, the one step it cuts). */
+class StepInterrupted extends Error {
+  constructor(readonly step: string, readonly during: boolean) {
+    super(`interrupted ${during ? 'during' : 'before'} ${step}`);
+  }
+}
+
 interface Context {
   project: string;
   runtime: Runtime;
@@ -40,6 +47,8 @@ interface Context {
 }
 
 async function step<T>(ctx: Context, name: string, body: () => Promise<T>): Promise<T> {
+  // After an interrupt no step starts; the one in flight (an msb call) has finished by now.
+  if (ctx.options.signal.aborted) throw new StepInterrupted(name, false);
   const started = Date.now();
   ctx.options.onEvent({ type: 'step_start', sandbox: ctx.change.sandbox, step: name });
   try {
@@ -49,7 +58,7 @@ async function step<T>(ctx: Context, name: string, body: () => Promise<T>): Prom
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     ctx.options.onEvent({ type: 'step_finish', sandbox: ctx.change.sandbox, step: name, ok: false, duration_ms: Date.now() - started, message });
-    throw new StepFailure(name, error);
+    throw error instanceof StepInterrupted ? error : new StepFailure(name, error);
   }
 }
 
@@ -66,6 +75,7 @@ async function verifySandbox(ctx: Context, sandbox: DesiredSandbox, instance?: s
       ctx.options.signal,
       instance,
     );
+    if (!report.ok && ctx.options.signal.aborted) throw new StepInterrupted('verify', true);
     if (!report.ok) {
       const failed = report.failed;
       const where = failed ? `step ${failed.step} (${failed.url}${failed.status !== undefined ? `, HTTP ${failed.status}` : ''})` : 'verification';
@@ -191,6 +201,12 @@ export async function execute(changes: Change[], desired: DesiredState, runtime:
         outcomes.push({ sandbox: change.sandbox, action: change.action, outcome: 'succeeded', durationMs });
       } catch (error) {
         const durationMs = Date.now() - started;
+        if (error instanceof StepInterrupted) {
+          const reason = error.message;
+          options.onEvent({ type: 'change_interrupted', sandbox: change.sandbox, action: change.action, duration_ms: durationMs, step: error.step, reason });
+          outcomes.push({ sandbox: change.sandbox, action: change.action, outcome: 'interrupted', durationMs, step: error.step, reason });
+          return;
+        }
         const failure = failureOf(error)!;
         options.onEvent({ type: 'change_failed', sandbox: change.sandbox, action: change.action, duration_ms: durationMs, ...failure });
         outcomes.push({ sandbox: change.sandbox, action: change.action, outcome: 'failed', durationMs, error: failure });

@@ -63,7 +63,8 @@ async function tryCreate(path: string, holder: LockHolder): Promise<boolean> {
   }
 }
 
-export async function acquireLock(options: { project: string; msbHome: string; command: string; timeoutMs: number; dir?: string }): Promise<Lock> {
+/** `signal`: stop waiting (the caller reports the interrupt); a lock taken as it aborts is given back at once. */
+export async function acquireLock(options: { project: string; msbHome: string; command: string; timeoutMs: number; dir?: string; signal?: AbortSignal }): Promise<Lock> {
   const path = lockPath(options.project, options.msbHome, options.dir);
   await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
   const me: LockHolder = {
@@ -76,7 +77,13 @@ export async function acquireLock(options: { project: string; msbHome: string; c
   };
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
-    if (await tryCreate(path, me)) return { path, release: () => unlink(path).catch(() => undefined) };
+    options.signal?.throwIfAborted();
+    if (await tryCreate(path, me)) {
+      const lock = { path, release: () => unlink(path).catch(() => undefined) };
+      if (options.signal?.aborted) await lock.release();
+      options.signal?.throwIfAborted();
+      return lock;
+    }
     const holder = await readHolder(path);
     if (holder !== null && holder.host === me.host && !processAlive(holder.pid)) {
       await unlink(path).catch(() => undefined); // left by a dead process: take it over
@@ -89,6 +96,6 @@ export async function acquireLock(options: { project: string; msbHome: string; c
         details: { lock: path, holder },
       });
     }
-    await sleep(Math.min(250, Math.max(10, deadline - Date.now())));
+    await sleep(Math.min(250, Math.max(10, deadline - Date.now())), undefined, options.signal ? { signal: options.signal } : undefined);
   }
 }

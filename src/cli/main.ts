@@ -3,6 +3,7 @@
  * 0 success / no changes, 1 error, 2 changes present (plan --detailed-exitcode), 130 interrupted.
  */
 import { Command, CommanderError, Option } from 'commander';
+import type { Interrupts } from '../commands/interrupt.ts';
 import { processIO, type CommandIO } from '../commands/io.ts';
 import { EXIT } from '../errors.ts';
 import { registerCommands } from './commands.ts';
@@ -27,13 +28,14 @@ export function buildProgram(setExit: (code: number) => void, ioFor: (global: Gl
   return program;
 }
 
-export async function main(argv: string[], io?: CommandIO): Promise<number> {
+/** `interrupts`: the process's signals (src/cli/run.ts); given with `io` undefined. */
+export async function main(argv: string[], io?: CommandIO, interrupts?: Interrupts): Promise<number> {
   let code: number = EXIT.ok;
   const program = buildProgram(
     (value) => {
       code = value;
     },
-    (global) => io ?? processIO({ noColor: !global.color }),
+    (global) => io ?? processIO({ noColor: !global.color, interrupts }),
     io,
   );
   try {

@@ -1,7 +1,9 @@
 /** Running one command: any error becomes output plus an exit code; a stack trace only with OWCTL_DEBUG=1. */
+import { interruptsOf } from '../commands/interrupt.ts';
 import type { CommandIO } from '../commands/io.ts';
 import { EXIT } from '../errors.ts';
 import { errorJson, renderError } from '../views/error.ts';
+import { inEventStream } from '../views/event-stream.ts';
 
 export interface GlobalOptions {
   file: string;
@@ -11,9 +13,10 @@ export interface GlobalOptions {
 
 export async function runCommand(io: CommandIO, json: boolean, body: () => Promise<number>): Promise<number> {
   try {
-    return await body();
+    // A command that has not claimed interrupts (it changes nothing) is cut short by a signal.
+    return await Promise.race([body(), interruptsOf(io).unclaimed()]);
   } catch (error) {
-    if (json) io.stdout(`${JSON.stringify({ format_version: '1.0', error: errorJson(error) })}\n`);
+    if (json && !inEventStream(error)) io.stdout(`${JSON.stringify({ format_version: '1.0', error: errorJson(error) })}\n`);
     io.stderr(renderError(error, { color: io.color && !json, debug: io.env.OWCTL_DEBUG === '1', cwd: io.cwd }));
     return typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : EXIT.error;
   }

@@ -1,4 +1,15 @@
 /** The process entry: run the CLI and exit with its code. bin/owctl.js loads the compiled copy of this file. */
+import { EXIT } from '../errors.ts';
+import { Interrupts, ownProcessSignals } from '../commands/interrupt.ts';
 import { main } from './main.ts';
 
-process.exitCode = await main(process.argv);
+// A closed terminal (SIGHUP) or a reader that went away (`owctl apply | head`) makes writes fail: that must not
+// crash owctl before it has released its lock and reported what it can.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+
+const interrupts = new Interrupts((text) => process.stderr.write(text));
+ownProcessSignals(interrupts);
+const code = await main(process.argv, undefined, interrupts);
+// After an interrupt, read-only work that was abandoned (an msb query, a health probe) must not hold the exit.
+if (code === EXIT.interrupted) process.exit(code);
+process.exitCode = code;

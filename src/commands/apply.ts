@@ -1,7 +1,6 @@
 /** `owctl apply [PLANFILE]`: load → lock → observe → plan → confirm → execute → verify → summary. */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { acquireLock, effectiveMsbHome } from '../apply/lock.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { hasChanges, type Plan } from '../model/plan.ts';
 import { fingerprints, movedSandboxes } from '../plan/fingerprint.ts';
@@ -10,8 +9,10 @@ import { EventStream } from '../views/event-stream.ts';
 import { renderPlanHuman } from '../views/plan-human.ts';
 import { planDocument } from '../views/plan-json.ts';
 import { style } from '../views/style.ts';
-import { confirm } from './confirm.ts';
+import { cancelledExitCode, confirm } from './confirm.ts';
+import { interruptsOf } from './interrupt.ts';
 import type { CommandIO } from './io.ts';
+import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
 import { planFromSnapshot } from './plan.ts';
 import { runChanges } from './run-changes.ts';
@@ -69,17 +70,26 @@ export function refuseProtected(plan: Plan, verb: string): void {
 }
 
 export async function applyCommand(options: ApplyOptions, io: CommandIO): Promise<number> {
+  // Every phase below answers SIGINT/SIGTERM/SIGHUP itself: see interrupt.ts.
+  interruptsOf(io).claim();
+  if (!options.json) return apply(options, io);
+  const stream = new EventStream(io.stdout);
+  return stream.closeOnError(() => apply(options, io, stream));
+}
+
+async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream): Promise<number> {
+  const interrupts = interruptsOf(io);
   const saved = options.planFile === undefined ? undefined : await readSavedPlan(options.planFile);
+  interrupts.check('reading the saved plan');
   const file = saved?.file ?? resolve(io.cwd, options.file);
   const targets = saved?.targets ?? options.target;
-  const stream = options.json ? new EventStream(io.stdout) : undefined;
   let release: (() => Promise<void>) | undefined;
   try {
     const snapshot = await takeSnapshot({ ...options, file, command: 'apply' }, io, async (desired) => {
-      const lock = await acquireLock({ project: desired.project, msbHome: effectiveMsbHome(io.env), command: 'apply', timeoutMs: options.lockTimeoutMs });
-      release = lock.release;
+      release = await lockProject(desired, io, 'apply', options.lockTimeoutMs);
     });
     const planned = planFromSnapshot(snapshot, targets);
+    interrupts.check('planning');
     if (saved !== undefined) checkStale(saved, snapshot, options.planFile!);
     const s = style(io.color);
     if (stream) stream.planned(planned);
@@ -89,10 +99,10 @@ export async function applyCommand(options: ApplyOptions, io: CommandIO): Promis
       return EXIT.ok;
     }
     refuseProtected(planned, 'apply');
-    const approved = await confirm('Do you want to perform these actions?', { autoApprove: options.autoApprove, savedPlan: saved !== undefined }, io, 'apply');
-    if (!approved) {
+    const answer = await confirm('Do you want to perform these actions?', { autoApprove: options.autoApprove, savedPlan: saved !== undefined, json: options.json }, io, 'apply');
+    if (answer !== 'approved') {
       io.stdout('\nApply cancelled.\n');
-      return EXIT.error;
+      return cancelledExitCode(answer);
     }
     const { code } = await runChanges(planned, snapshot, { parallelism: options.applyParallelism, verb: 'Apply', stream }, io);
     return code;

@@ -1,26 +1,68 @@
 /** Prompts live here, in the command layer, never in the planner or executor. */
 import { createInterface } from 'node:readline/promises';
-import { OwctlError } from '../errors.ts';
+import { EXIT, OwctlError } from '../errors.ts';
+import { interruptsOf } from './interrupt.ts';
 import type { CommandIO } from './io.ts';
 
 export interface Approval {
   autoApprove: boolean;
   /** A saved plan was given: it is the approval (Terraform's `apply PLANFILE`). */
   savedPlan: boolean;
+  /** --json: stdout is an event stream, where a question has no place. */
+  json?: boolean;
 }
 
-export async function confirm(question: string, approval: Approval, io: CommandIO, verb: 'apply' | 'destroy'): Promise<boolean> {
-  if (approval.autoApprove || approval.savedPlan) return true;
-  if (!io.interactive) {
-    throw new OwctlError('apply.not_approved', `refusing to ${verb} without a terminal to confirm on (no TTY)`, {
+/** approved; declined (any answer but `yes`, or the input ended: Ctrl-D); interrupted (Ctrl-C or a signal). */
+export type Answer = 'approved' | 'declined' | 'interrupted';
+
+/** The exit code of a cancelled apply or destroy: 1 when declined, 130 when interrupted. */
+export function cancelledExitCode(answer: Exclude<Answer, 'approved'>): number {
+  return answer === 'interrupted' ? EXIT.interrupted : EXIT.error;
+}
+
+export async function confirm(question: string, approval: Approval, io: CommandIO, verb: 'apply' | 'destroy'): Promise<Answer> {
+  if (approval.autoApprove || approval.savedPlan) return 'approved';
+  if (approval.json === true) {
+    throw new OwctlError('apply.not_approved', `refusing to ${verb} with --json without --auto-approve: a prompt would break the event stream`, {
+      hint: `pass --auto-approve, or save a plan with \`owctl plan -o plan.json\` and run \`owctl apply plan.json --json\``,
+    });
+  }
+  // stdin decides, as in Terraform: `owctl apply | tee apply.log` still asks on the terminal.
+  if (!(io.prompt ?? io.interactive)) {
+    throw new OwctlError('apply.not_approved', `refusing to ${verb} without a terminal to confirm on (stdin is not a TTY)`, {
       hint: `pass --auto-approve, or save a plan with \`owctl plan -o plan.json\` and run \`owctl apply plan.json\``,
     });
   }
+  io.stdout(`\n${question}\n  owctl will ${verb} as shown above. Only 'yes' will be accepted to approve.\n\n`);
+  return ask('  Enter a value: ', io);
+}
+
+async function ask(prompt: string, io: CommandIO): Promise<Answer> {
+  const interrupts = interruptsOf(io);
+  if (interrupts.signal.aborted) return 'interrupted';
   const rl = createInterface({ input: process.stdin, output: process.stdout });
+  // On a terminal readline reads Ctrl-C as a key (raw mode), so no signal is sent: it is the same interrupt.
+  rl.on('SIGINT', () => interrupts.receive('SIGINT'));
   try {
-    io.stdout(`\n${question}\n  owctl will ${verb} as shown above. Only 'yes' will be accepted to approve.\n\n`);
-    const answer = await rl.question('  Enter a value: ');
-    return answer.trim() === 'yes';
+    return await new Promise<Answer>((resolve) => {
+      // Cut short (Ctrl-C, Ctrl-D, a signal): the cursor is still on the prompt's line.
+      const cutShort = () => {
+        rl.off('close', cutShort);
+        interrupts.signal.removeEventListener('abort', cutShort);
+        io.stdout('\n');
+        resolve(interrupts.signal.aborted ? 'interrupted' : 'declined');
+      };
+      interrupts.signal.addEventListener('abort', cutShort, { once: true });
+      rl.once('close', cutShort);
+      rl.question(prompt).then(
+        (answer) => {
+          rl.off('close', cutShort);
+          interrupts.signal.removeEventListener('abort', cutShort);
+          resolve(answer.trim() === 'yes' ? 'approved' : 'declined');
+        },
+        () => undefined, // closed or aborted: cutShort answers
+      );
+    });
   } finally {
     rl.close();
   }

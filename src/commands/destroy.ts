@@ -1,6 +1,5 @@
 /** `owctl destroy`: remove every sandbox this project owns (by label), and nothing else; `--purge` its folders too. */
 import { resolve } from 'node:path';
-import { acquireLock, effectiveMsbHome } from '../apply/lock.ts';
 import type { ApplyResult } from '../apply/events.ts';
 import { purgeFolders } from '../apply/purge.ts';
 import { EXIT, OwctlError } from '../errors.ts';
@@ -12,8 +11,10 @@ import { planDocument } from '../views/plan-json.ts';
 import { style } from '../views/style.ts';
 import { refuseProtected } from './apply.ts';
 import { runChanges } from './run-changes.ts';
-import { confirm } from './confirm.ts';
+import { cancelledExitCode, confirm } from './confirm.ts';
+import { interruptsOf } from './interrupt.ts';
 import type { CommandIO } from './io.ts';
+import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
 import { takeSnapshot, type SnapshotOptions } from './snapshot.ts';
 
@@ -28,12 +29,18 @@ export interface DestroyOptions extends SnapshotOptions {
 }
 
 export async function destroyCommand(options: DestroyOptions, io: CommandIO): Promise<number> {
-  const stream = options.json ? new EventStream(io.stdout) : undefined;
+  // Every phase below answers SIGINT/SIGTERM/SIGHUP itself: see interrupt.ts.
+  interruptsOf(io).claim();
+  if (!options.json) return destroy(options, io);
+  const stream = new EventStream(io.stdout);
+  return stream.closeOnError(() => destroy(options, io, stream));
+}
+
+async function destroy(options: DestroyOptions, io: CommandIO, stream?: EventStream): Promise<number> {
   let release: (() => Promise<void>) | undefined;
   try {
     const snapshot = await takeSnapshot({ ...options, file: resolve(io.cwd, options.file), command: 'destroy' }, io, async (desired) => {
-      const lock = await acquireLock({ project: desired.project, msbHome: effectiveMsbHome(io.env), command: 'destroy', timeoutMs: options.lockTimeoutMs });
-      release = lock.release;
+      release = await lockProject(desired, io, 'destroy', options.lockTimeoutMs);
     });
     const full = destroyPlan(snapshot.desired, snapshot.observed, { includeProtected: options.includeProtected });
     const unknown = unknownTargets(full, options.target);
@@ -41,6 +48,7 @@ export async function destroyCommand(options: DestroyOptions, io: CommandIO): Pr
       throw new OwctlError('usage', `--target ${unknown.join(', ')}: project "${full.project}" owns no such sandbox`, { hint: 'run `owctl status` to list them' });
     }
     const planned = targetPlan(full, options.target);
+    interruptsOf(io).check('planning');
     const s = style(io.color);
     if (stream) stream.planned(planned);
     else io.stdout(renderPlanHuman(planDocument(planned, relativeFile(snapshot.desired.file, io.cwd)), s));
@@ -49,9 +57,10 @@ export async function destroyCommand(options: DestroyOptions, io: CommandIO): Pr
       return EXIT.ok;
     }
     refuseProtected(planned, 'destroy');
-    if (!(await confirm('Do you really want to destroy these sandboxes?', { autoApprove: options.autoApprove, savedPlan: false }, io, 'destroy'))) {
+    const answer = await confirm('Do you really want to destroy these sandboxes?', { autoApprove: options.autoApprove, savedPlan: false, json: options.json }, io, 'destroy');
+    if (answer !== 'approved') {
       io.stdout('\nDestroy cancelled.\n');
-      return EXIT.error;
+      return cancelledExitCode(answer);
     }
     const purge = async (result: ApplyResult) => {
       if (!options.purge) return;

@@ -1,3 +1,5 @@
+import type { Interrupts } from './interrupt.ts';
+
 /** What a command needs from its process: streams, environment, terminal facts. Tests pass their own. */
 export interface CommandIO {
   stdout: (text: string) => void;
@@ -8,6 +10,10 @@ export interface CommandIO {
   interactive: boolean;
   /** Colour on: stdout is a TTY, NO_COLOR is unset or empty, and --no-color was not given. */
   color: boolean;
+  /** stdin is a terminal: apply and destroy may ask, even when stdout is piped (`owctl apply | tee log`). Default: interactive. */
+  prompt?: boolean;
+  /** The process's SIGINT/SIGTERM/SIGHUP (interrupt.ts); absent: no signal reaches the command. */
+  interrupts?: Interrupts;
 }
 
 /** Running as a GitHub Actions step: workflow commands and the step summary apply (src/views/github.ts). */
@@ -15,7 +21,7 @@ export function isGitHubActions(env: NodeJS.ProcessEnv): boolean {
   return env.GITHUB_ACTIONS === 'true';
 }
 
-export function processIO(options: { noColor?: boolean } = {}): CommandIO {
+export function processIO(options: { noColor?: boolean; interrupts?: Interrupts } = {}): CommandIO {
   const env = process.env;
   const noColor = options.noColor === true || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
   return {
@@ -25,5 +31,7 @@ export function processIO(options: { noColor?: boolean } = {}): CommandIO {
     cwd: process.cwd(),
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     color: Boolean(process.stdout.isTTY) && !noColor,
+    prompt: Boolean(process.stdin.isTTY),
+    ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
   };
 }

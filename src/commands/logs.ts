@@ -1,6 +1,7 @@
 /** `owctl logs NAME [-f] [--tail N]`: the OpenWork server's output, through the backend's log API where it has one. */
 import { EXIT, OwctlError } from '../errors.ts';
 import { openBackend, startMsb } from './backend.ts';
+import { interruptsOf } from './interrupt.ts';
 import type { CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
 
@@ -16,13 +17,17 @@ export async function logsCommand(options: { file: string; msb?: string; name: s
       hint: `read it where the engine runs (e.g. \`docker logs\` or \`kubectl logs\` for the sandbox's container); \`owctl verify ${options.name}\` checks the server`,
     });
   }
+  // Ctrl-C (or SIGTERM/SIGHUP) is how a follow ends: stop reading, exit 130, no error.
+  const interrupts = interruptsOf(io);
+  interrupts.claim();
   const reader = backend.logs(options.name, { tail: options.tail, follow: options.follow, onData: (text) => io.stdout(text) });
   const stop = () => reader.stop();
-  process.once('SIGINT', stop);
+  interrupts.signal.addEventListener('abort', stop, { once: true });
   try {
     await reader.done;
+    if (interrupts.signal.aborted) return EXIT.interrupted;
     return EXIT.ok;
   } finally {
-    process.off('SIGINT', stop);
+    interrupts.signal.removeEventListener('abort', stop);
   }
 }

@@ -12,9 +12,28 @@ import { ProgressView } from '../views/progress.ts';
 import { progressLine } from '../views/progress-lines.ts';
 import { style } from '../views/style.ts';
 import { isGitHubActions, type CommandIO } from './io.ts';
-import { withInterrupts } from './interrupt.ts';
+import { interruptsOf } from './interrupt.ts';
 import { runtimeOf } from './runtime.ts';
 import type { Snapshot } from './snapshot.ts';
+
+/** Which change is at which step, for what a second interrupt says may be left. */
+class InFlight {
+  private readonly steps = new Map<string, { action: string; step: string; since: number }>();
+
+  onEvent(event: ApplyEvent): void {
+    if (event.type === 'change_start') this.steps.set(event.sandbox, { action: event.action, step: 'starting', since: Date.now() });
+    else if (event.type === 'step_start') {
+      const entry = this.steps.get(event.sandbox);
+      if (entry !== undefined) this.steps.set(event.sandbox, { ...entry, step: event.step, since: Date.now() });
+    } else if (event.type === 'change_finish' || event.type === 'change_failed' || event.type === 'change_interrupted') this.steps.delete(event.sandbox);
+  }
+
+  describe(): string[] {
+    return [...this.steps.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([sandbox, { action, step, since }]) => `${sandbox}: ${action}, at step ${step} for ${((Date.now() - since) / 1000).toFixed(1)} s`);
+  }
+}
 
 export function exitCodeOf(result: ApplyResult): number {
   if (result.interrupted) return EXIT.interrupted;
@@ -33,10 +52,18 @@ export async function runChanges(
     const line = progressLine(event);
     if (line !== null) io.stdout(`${line}\n`);
   };
-  const onEvent = options.stream?.onEvent ?? progress?.onEvent ?? lines;
+  const view = options.stream?.onEvent ?? progress?.onEvent ?? lines;
+  const inFlight = new InFlight();
+  const onEvent = (event: ApplyEvent) => {
+    inFlight.onEvent(event);
+    view(event);
+  };
   const runtime = runtimeOf(snapshot.backend);
   const capabilities = snapshot.backend.capabilities;
-  const result = await withInterrupts(io, (signal) => execute(planned.changes, snapshot.desired, runtime, { parallelism: options.parallelism, signal, onEvent, capabilities }));
+  const interrupts = interruptsOf(io);
+  const result = await interrupts.whileWaiting('starting nothing new; waiting for the steps in flight to finish', () => inFlight.describe(), () =>
+    execute(planned.changes, snapshot.desired, runtime, { parallelism: options.parallelism, signal: interrupts.signal, onEvent, capabilities }),
+  );
   await progress?.finish();
   await options.afterExecute?.(result);
   const code = exitCodeOf(result);

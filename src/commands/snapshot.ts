@@ -6,6 +6,7 @@ import type { Backend, ServerAddress } from '../apply/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
 import { openBackend, startMsb } from './backend.ts';
+import { interruptsOf } from './interrupt.ts';
 import type { CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
 
@@ -40,9 +41,11 @@ export async function observeLive(desired: DesiredState, backend: Backend, paral
 export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, between?: (desired: DesiredState) => Promise<void>): Promise<Snapshot> {
   // msb answers `context` while the file is read and checked: one round trip off every plan.
   const early = startMsb(options.msb, io);
-  const { desired, secrets } = await loadFile(options.file, io, options.command ?? 'plan');
-  const backend = await openBackend(desired, secrets, io, early);
+  // Reading and observing change nothing: an interrupt stops them at once (calls in flight end on their own).
+  const interrupts = interruptsOf(io);
+  const { desired, secrets } = await interrupts.during('reading the file', loadFile(options.file, io, options.command ?? 'plan'));
+  const backend = await interrupts.during('reading the file', openBackend(desired, secrets, io, early));
   if (between) await between(desired);
-  const observed = await observeLive(desired, backend, options.parallelism);
+  const observed = await interrupts.during('observing live state', observeLive(desired, backend, options.parallelism));
   return { desired, secrets, observed, backend };
 }

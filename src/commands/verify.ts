@@ -7,6 +7,7 @@ import { EXIT, OwctlError } from '../errors.ts';
 import { verifyEndpoint } from '../verify/verify.ts';
 import { style } from '../views/style.ts';
 import { renderVerifyReport } from '../views/verify-report.ts';
+import { interruptsOf } from './interrupt.ts';
 import type { CommandIO } from './io.ts';
 import { loadFile, maskSecrets } from './load-file.ts';
 import { openBackend, startMsb } from './backend.ts';
@@ -32,7 +33,8 @@ function tokenFrom(io: CommandIO, name: string, flag: string): string {
 }
 
 async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[string, VerifyReport]>> {
-  const signal = new AbortController().signal;
+  const interrupts = interruptsOf(io);
+  const signal = interrupts.signal;
   if (options.url !== undefined) {
     const target = {
       baseUrl: options.url.replace(/\/+$/, ''),
@@ -44,7 +46,7 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
     return [[options.url, await verifyEndpoint(target, undefined, signal)]];
   }
   const early = startMsb(options.msb, io);
-  const { desired, secrets } = await loadFile(options.file, io, 'verify');
+  const { desired, secrets } = await interrupts.during('reading the file', loadFile(options.file, io, 'verify'));
   const unknown = options.names.filter((name) => !desired.sandboxes.some((s) => s.name === name));
   if (unknown.length > 0) throw new OwctlError('usage', `no sandbox named ${unknown.join(', ')} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   const chosen = desired.sandboxes.filter((s) => options.names.length === 0 || options.names.includes(s.name));
@@ -52,14 +54,31 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
   return Promise.all(chosen.map(async (sandbox) => [sandbox.name, await verifySandbox(backend, sandbox, () => undefined, signal)] as [string, VerifyReport]));
 }
 
+/** What an interrupt cut short: each target's step, its URL and how long it had run. */
+function interruptedLines(results: Array<[string, VerifyReport]>, signal: string): string[] {
+  const cut = results.filter(([, report]) => !report.ok && report.failed !== undefined);
+  const lines = cut.map(([target, report]) => {
+    const step = report.failed!;
+    return `verification of ${target} interrupted by ${signal} at step ${step.step} (${step.url}) after ${(step.durationMs / 1000).toFixed(1)} s`;
+  });
+  return [...lines, 'Nothing was changed; run `owctl verify` again to check.'];
+}
+
 export async function verifyCommand(options: VerifyOptions, io: CommandIO): Promise<number> {
+  const interrupts = interruptsOf(io);
+  interrupts.claim(); // an interrupt cuts the checks short; the report says where
   const results = await reports(options, io);
-  const ok = results.every(([, report]) => report.ok);
+  const interrupted = interrupts.by;
+  const ok = interrupted === undefined && results.every(([, report]) => report.ok);
   if (options.json) {
-    const document = { format_version: '1.0', ok, targets: results.map(([target, report]) => ({ target, ...report })) };
+    const document = { format_version: '1.0', ok, ...(interrupted ? { interrupted: true } : {}), targets: results.map(([target, report]) => ({ target, ...report })) };
     io.stdout(`${JSON.stringify(document, null, 2)}\n`);
   } else {
     for (const [target, report] of results) io.stdout(renderVerifyReport(target, report, style(io.color)));
+  }
+  if (interrupted !== undefined) {
+    io.stderr(`${interruptedLines(results, interrupted).join('\n')}\n`);
+    return EXIT.interrupted;
   }
   return ok ? EXIT.ok : EXIT.error;
 }

@@ -3,7 +3,16 @@
  * version (Terraform's `-json` convention); schemas/events.schema.json describes every line.
  */
 import type { ApplyEvent, ApplyResult } from '../apply/events.ts';
+import { EXIT } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
+import { errorJson } from './error.ts';
+
+/** Errors already written to an event stream (runCommand does not print them to stdout again). */
+const streamed = new WeakSet<object>();
+
+export function inEventStream(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && streamed.has(error);
+}
 
 export const EVENT_STREAM_VERSION = '1.0';
 
@@ -25,6 +34,22 @@ export class EventStream {
 
   readonly onEvent = (event: ApplyEvent): void => this.emit({ ...event });
 
+  /**
+   * Runs `body`; when it throws, the stream ends as the schema says every stream ends: an error event with the
+   * stable code, then the summary with the exit code. The error is rethrown for stderr and the exit code.
+   */
+  async closeOnError(body: () => Promise<number>): Promise<number> {
+    try {
+      return await body();
+    } catch (error) {
+      const exitCode = typeof (error as { exitCode?: unknown }).exitCode === 'number' ? (error as { exitCode: number }).exitCode : EXIT.error;
+      this.emit({ type: 'error', ...errorJson(error) });
+      this.summary(null, exitCode);
+      if (typeof error === 'object' && error !== null) streamed.add(error);
+      throw error;
+    }
+  }
+
   summary(result: ApplyResult | null, exitCode: number): void {
     const count = (outcome: string) => result?.outcomes.filter((o) => o.outcome === outcome).length ?? 0;
     this.emit({
@@ -32,6 +57,7 @@ export class EventStream {
       succeeded: count('succeeded'),
       failed: count('failed'),
       skipped: count('skipped'),
+      unfinished: count('interrupted'),
       interrupted: result?.interrupted ?? false,
       exit_code: exitCode,
     });

@@ -61,7 +61,7 @@ export async function appendStepSummary(env: NodeJS.ProcessEnv, markdown: string
   await appendFile(file, `${markdown.trimEnd()}\n\n`, 'utf8');
 }
 
-const OUTCOME: Record<Outcome, string> = { succeeded: '✅ succeeded', failed: '❌ failed', skipped: '⏭️ skipped' };
+const OUTCOME: Record<Outcome, string> = { succeeded: '✅ succeeded', failed: '❌ failed', interrupted: '⏸️ interrupted', skipped: '⏭️ skipped' };
 
 /** A table cell: no pipe ends the cell, no newline ends the row, no raw HTML. */
 function cell(text: string): string {
@@ -85,10 +85,11 @@ export function applySummaryMarkdown(result: ApplyResult, verb: 'Apply' | 'Destr
   const status = result.interrupted ? 'interrupted' : failed > 0 ? 'failed' : 'complete';
   const lines = [`### owctl ${verb.toLowerCase()}: ${status}`, ''];
   if (result.outcomes.length === 0) return `${[...lines, 'Nothing to do.'].join('\n')}\n`;
-  lines.push(`${count('succeeded')} succeeded, ${failed} failed, ${count('skipped')} skipped.`, '');
+  const stopped = count('interrupted');
+  lines.push(`${count('succeeded')} succeeded, ${failed} failed, ${stopped > 0 ? `${stopped} interrupted, ` : ''}${count('skipped')} skipped.`, '');
   lines.push('| sandbox | action | outcome | duration | error |', '| --- | --- | --- | ---: | --- |');
   for (const o of result.outcomes) lines.push(`| ${inlineCode(o.sandbox)} | ${o.action} | ${OUTCOME[o.outcome]} | ${duration(o)} | ${detail(o)} |`);
-  if (result.interrupted) lines.push('', 'Interrupted: nothing new was started. Run it again to converge the rest.');
+  if (result.interrupted) lines.push('', 'Interrupted: nothing new was started; steps in flight finished. Run it again to converge the rest.');
   else if (failed > 0) lines.push('', 'What succeeded is kept. Fix the cause and run it again.');
   return `${lines.join('\n')}\n`;
 }

@@ -16,6 +16,8 @@ export function progressLine(event: ApplyEvent): string | null {
       return `${event.sandbox}: ${event.action} FAILED at ${event.step} (${seconds(event.duration_ms)})`;
     case 'change_skipped':
       return `${event.sandbox}: ${event.action} skipped: ${event.reason}`;
+    case 'change_interrupted':
+      return `${event.sandbox}: ${event.action} ${event.reason} (${seconds(event.duration_ms)})`;
     default:
       return null;
   }

@@ -36,6 +36,8 @@ export class ProgressView {
       // A terminal that reports no width (a pty nobody sized, as `script` makes) would get one character per line.
       fallbackRendererCondition: !((process.stdout.columns ?? 0) > 0),
       rendererOptions: { collapseErrors: false } as never,
+      // Its own SIGINT listener would exit 127 at once; owctl owns the signals (src/commands/interrupt.ts).
+      registerSignalListeners: false,
     });
     this.done = list.run().catch(() => undefined);
   }
@@ -49,6 +51,7 @@ export class ProgressView {
     }
     if (event.type === 'change_finish') wait.resolve();
     if (event.type === 'change_skipped') wait.resolve(event.reason);
+    if (event.type === 'change_interrupted') wait.resolve(event.reason);
     if (event.type === 'change_failed') wait.reject(new Error(`${event.step}: ${event.message}`));
   };
 

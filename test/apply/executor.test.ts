@@ -87,4 +87,33 @@ describe('executor', () => {
     assert.deepEqual(result.outcomes.map((o) => [o.sandbox, o.outcome]), [['a', 'succeeded'], ['b', 'skipped']]);
     assert.equal(result.interrupted, true);
   });
+
+  it('after an interrupt, lets the step in flight finish and starts no further step of that change', async () => {
+    const desired = desiredState([desiredSandbox('a'), desiredSandbox('b')]);
+    const controller = new AbortController();
+    const { runtime, calls } = recordingRuntime();
+    const create = runtime.create;
+    runtime.create = async (sandbox, labels) => {
+      controller.abort(); // Ctrl-C while msb create runs: the call itself completes
+      await create(sandbox, labels);
+    };
+    const seen: ApplyEvent[] = [];
+    const result = await execute(plan(desired, observedState([])).changes, desired, runtime, { ...options(controller.signal), onEvent: (e) => void seen.push(e) });
+    assert.deepEqual(calls, ['inspectImage openwork-microsandbox:dev', 'prepareMounts a', 'create a']);
+    assert.deepEqual(result.outcomes.map((o) => [o.sandbox, o.outcome, o.step]), [['a', 'interrupted', 'launch-server'], ['b', 'skipped', undefined]]);
+    assert.deepEqual(seen.filter((e) => e.type === 'change_interrupted').map((e) => (e as { reason: string }).reason), ['interrupted before launch-server']);
+  });
+
+  it('an interrupt cuts verification short: the change is interrupted during verify, not failed', async () => {
+    const desired = desiredState([desiredSandbox('a')]);
+    const controller = new AbortController();
+    const { runtime } = recordingRuntime();
+    runtime.verify = async () => {
+      controller.abort();
+      const cut = { step: 'health' as const, ok: false, durationMs: 1, url: 'http://127.0.0.1:8787/health', message: 'verification interrupted' };
+      return { ok: false, steps: [cut], failed: cut };
+    };
+    const result = await execute(plan(desired, observedState([])).changes, desired, runtime, options(controller.signal));
+    assert.deepEqual(result.outcomes.map((o) => [o.outcome, o.reason]), [['interrupted', 'interrupted during verify']]);
+  });
 });

@@ -27,7 +27,7 @@ import { CLIENT_TOKEN, desiredSandbox, desiredState, HOST_TOKEN, observedFrom, o
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PLAN_CASES = join(ROOT, 'test', 'fixtures', 'plan');
-const EVENT_TYPES = ['version', 'planned_change', 'change_start', 'step_start', 'step_finish', 'change_finish', 'change_failed', 'change_skipped', 'purge', 'summary'];
+const EVENT_TYPES = ['version', 'planned_change', 'change_start', 'step_start', 'step_finish', 'change_finish', 'change_failed', 'change_skipped', 'change_interrupted', 'purge', 'error', 'summary'];
 
 function compile(file: string): ValidateFunction {
   const require = createRequire(import.meta.url);
@@ -44,8 +44,9 @@ function assertValid(validate: ValidateFunction, value: unknown, what: string): 
 const IMAGE: ObservedImage = { ref: 'openwork-microsandbox:dev', digest: 'sha256:1', env: {}, entrypoint: ['/usr/local/bin/microsandbox-entrypoint.sh'], cmd: [] };
 
 /** A runtime that succeeds, except where `fail` names an operation for a sandbox (or verification fails). */
-function fakeRuntime(options: { fail?: Record<string, string>; failVerify?: string[]; onVerify?: () => void } = {}): Runtime {
+function fakeRuntime(options: { fail?: Record<string, string>; failVerify?: string[]; onVerify?: () => void; onCreate?: () => void } = {}): Runtime {
   const op = async (name: string, sandbox: string) => {
+    if (name === 'create') options.onCreate?.();
     if (options.fail?.[sandbox] === name) throw new Error(`${name} failed for ${sandbox}: exit status 1`);
   };
   return {
@@ -112,6 +113,20 @@ async function eventStreams(): Promise<string[]> {
   const both = desiredState([alice, bob]);
   const controller = new AbortController();
   streams.push(await streamRun(plan(both, observedState([])).changes, both, fakeRuntime({ onVerify: () => controller.abort() }), { controller }));
+
+  // interrupted while the first change's create runs: it finishes that step and stops (change_interrupted)
+  const cut = new AbortController();
+  streams.push(await streamRun(plan(both, observedState([])).changes, both, fakeRuntime({ onCreate: () => cut.abort() }), { controller: cut }));
+
+  // a failure before any change (here: the lock is held): an error event with the stable code, then the summary
+  let failed = '';
+  const failing = new EventStream((text) => void (failed += text));
+  await failing
+    .closeOnError(async () => {
+      throw new OwctlError('lock.held', 'project "demo" is locked by pid 1', { hint: 'pass --lock-timeout 5m', details: { holder: { pid: 1 } } });
+    })
+    .catch(() => undefined);
+  streams.push(failed);
 
   // destroy --purge: one folder removed, one kept
   const project = await mkdtemp(join(tmpdir(), 'owctl-events-'));
