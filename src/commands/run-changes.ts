@@ -61,9 +61,17 @@ export async function runChanges(
   const runtime = runtimeOf(snapshot.backend);
   const capabilities = snapshot.backend.capabilities;
   const interrupts = interruptsOf(io);
-  const result = await interrupts.whileWaiting('starting nothing new; waiting for the steps in flight to finish', () => inFlight.describe(), () =>
-    execute(planned.changes, snapshot.desired, runtime, { parallelism: options.parallelism, signal: interrupts.signal, onEvent, capabilities }),
-  );
+  const showInterrupt = () => progress?.interrupted(interrupts.by ?? 'interrupt');
+  interrupts.signal.addEventListener('abort', showInterrupt, { once: true });
+  const forget = interrupts.atForcedExit(() => progress?.abandon());
+  const result = await interrupts
+    .whileWaiting('starting nothing new; waiting for the steps in flight to finish', () => inFlight.describe(), () =>
+      execute(planned.changes, snapshot.desired, runtime, { parallelism: options.parallelism, signal: interrupts.signal, onEvent, capabilities }),
+    )
+    .finally(() => {
+      interrupts.signal.removeEventListener('abort', showInterrupt);
+      forget();
+    });
   await progress?.finish();
   await options.afterExecute?.(result);
   const code = exitCodeOf(result);

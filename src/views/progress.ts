@@ -2,7 +2,7 @@
  * Live progress of an apply/destroy on a terminal with listr2: a task tree. It only listens to executor events;
  * each task waits for its sandbox's finish/failure event. (Non-terminals get progress-lines.ts.)
  */
-import { Listr, type ListrTask } from 'listr2';
+import { Listr, ListrLogger, ProcessOutput, type ListrTask } from 'listr2';
 import type { ApplyEvent } from '../apply/events.ts';
 import type { Change } from '../model/plan.ts';
 
@@ -17,6 +17,9 @@ const VERB: Record<string, string> = { create: 'create', update: 'update', repla
 export class ProgressView {
   private readonly waits = new Map<string, Settle>();
   private readonly done: Promise<unknown>;
+  /** listr2 holds process.stdout/stderr while it draws (writes are buffered until it ends); this is that hold. */
+  private readonly output = new ProcessOutput();
+  private readonly started = new Set<string>();
 
   constructor(changes: Change[]) {
     const tasks: ListrTask[] = changes
@@ -35,7 +38,7 @@ export class ProgressView {
       fallbackRenderer: 'simple',
       // A terminal that reports no width (a pty nobody sized, as `script` makes) would get one character per line.
       fallbackRendererCondition: !((process.stdout.columns ?? 0) > 0),
-      rendererOptions: { collapseErrors: false } as never,
+      rendererOptions: { collapseErrors: false, logger: new ListrLogger({ useIcons: true, toStderr: [], processOutput: this.output }) } as never,
       // Its own SIGINT listener would exit 127 at once; owctl owns the signals (src/commands/interrupt.ts).
       registerSignalListeners: false,
     });
@@ -43,6 +46,8 @@ export class ProgressView {
   }
 
   readonly onEvent = (event: ApplyEvent): void => {
+    // The executor may start a change before listr2 has run its task: remember it either way.
+    if (event.type === 'change_start') this.started.add(event.sandbox);
     const wait = this.waits.get(event.sandbox);
     if (wait === undefined) return;
     if (event.type === 'step_start' && wait.task) wait.task.output = event.step;
@@ -54,6 +59,19 @@ export class ProgressView {
     if (event.type === 'change_interrupted') wait.resolve(event.reason);
     if (event.type === 'change_failed') wait.reject(new Error(`${event.step}: ${event.message}`));
   };
+
+  /** Shows an interrupt in the tree: what is in flight finishes its step, the rest will not start. */
+  interrupted(signal: string): void {
+    for (const [sandbox, { task }] of this.waits) {
+      if (task === undefined) continue;
+      task.output = this.started.has(sandbox) ? `${signal}: finishing ${task.output || 'this step'}, then stopping` : `${signal}: will not start`;
+    }
+  }
+
+  /** Gives process.stdout/stderr back at once (owctl is leaving without waiting for the last frame). */
+  abandon(): void {
+    this.output.release();
+  }
 
   /** Waits for the renderer to draw its last frame. */
   async finish(): Promise<void> {

@@ -1,0 +1,169 @@
+/**
+ * Interrupts as a person makes them: Ctrl-C typed in a real terminal (which signals owctl's whole process group),
+ * SIGTERM and SIGHUP sent to that group. owctl alone answers them, in every phase: msb calls in flight finish,
+ * nothing new starts, the lock is released, the exit code is 130 and the output says what happened.
+ */
+import assert from 'node:assert/strict';
+import { chmod, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { lockPath } from '../../src/apply/lock.ts';
+import { CTRL_C, CTRL_D, NO_TERMINAL, inTerminal } from '../helpers/terminal.ts';
+import { Project, SIMULATOR_ONLY, eventually, freePort, tokens } from './harness.ts';
+
+const SKIP = NO_TERMINAL || SIMULATOR_ONLY;
+
+describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
+  let project: Project;
+  const lock = () => lockPath('interrupts', project.msbHome);
+  const creates = async () => (await project.msbCalls()).filter((argv) => argv[0] === 'create').length;
+  const terminal = (args: string[], extra: Record<string, string> = {}, pipe?: string) =>
+    inTerminal(args, { cwd: project.dir, env: project.env(extra), ...(pipe === undefined ? {} : { pipe }) });
+
+  before(async () => {
+    project = await Project.create('interrupts');
+    const specs = await Promise.all(['a1', 'a2', 'a3'].map(async (name) => ({ name, port: await freePort(), tokens: tokens(name) })));
+    await project.writeFile(specs);
+  });
+  after(() => project.cleanup());
+
+  it('Ctrl-C mid-apply: the msb create in flight finishes, nothing new starts, exit 130 with what finished, was interrupted and never started', async () => {
+    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '3000' });
+    await eventually(async () => (await creates()) === 1, 60_000, 'the first msb create to start');
+    run.type(CTRL_C);
+    const { code, output } = await run.done;
+    assert.equal(code, 130, output);
+    assert.match(output, /SIGINT received: starting nothing new/);
+    assert.match(output, /a1: create interrupted before launch-server/);
+    assert.match(output, /Apply interrupted: 0 finished, 1 interrupted \(a1\), 2 never started \(a2, a3\)\./);
+    assert.doesNotMatch(output, /exit none|internal error|owctl doctor/);
+    // The create was not killed by the terminal's SIGINT: a1 exists and booted.
+    assert.equal((await project.inspect('a1'))?.status, 'Running');
+    assert.equal(await creates(), 1, 'no other create started');
+    assert.equal(existsSync(lock()), false, 'the lock is released');
+    const rerun = await project.owctl(['apply', '--auto-approve']);
+    assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+    await project.assertNoSecrets(output, rerun.stdout, rerun.stderr);
+    assert.equal((await project.owctl(['destroy', '--auto-approve'])).code, 0);
+  });
+
+  it('a second Ctrl-C stops waiting, says what may be left, releases the lock and exits 130', async () => {
+    const before = await creates();
+    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '4000' });
+    await eventually(async () => (await creates()) === before + 1, 60_000, 'the first msb create to start');
+    run.type(CTRL_C);
+    // The progress tree shows the interrupt at once (its first line goes to stderr, which the tree holds until it ends).
+    await eventually(async () => /SIGINT: finishing [a-z-]+, then stopping/.test(run.output()), 30_000, 'the first interrupt to be acknowledged').catch((error: Error) => {
+      throw new Error(`${error.message}; the terminal showed:\n${run.output()}`);
+    });
+    assert.match(run.output(), /create a2\n\s*› SIGINT: will not start/);
+    run.type(CTRL_C);
+    const { code, output } = await run.done;
+    assert.equal(code, 130, output);
+    assert.match(output, /Two interrupts received \(SIGINT, then SIGINT\): leaving now/);
+    assert.match(output, /a1: create, at step create for \d+\.\d s/);
+    assert.match(output, /may be left half made: once those calls have ended, `owctl plan` shows what is left/);
+    assert.equal(existsSync(lock()), false, 'the lock is released');
+    // The msb call was left to finish on its own: the sandbox appears once it has.
+    await eventually(async () => (await project.inspect('a1'))?.status === 'Running', 30_000, 'the abandoned create to finish');
+    assert.equal((await project.owctl(['destroy', '--auto-approve'])).code, 0);
+  });
+
+  it('Ctrl-C at the approval prompt cancels the apply (exit 130); Ctrl-D cancels it too (exit 1); the lock is released', async () => {
+    for (const [key, exit] of [[CTRL_C, 130], [CTRL_D, 1]] as const) {
+      const run = terminal(['apply']);
+      await eventually(async () => /Enter a value:/.test(run.output()), 60_000, 'the prompt');
+      assert.equal(existsSync(lock()), true, 'the lock is held while asking');
+      run.type(key);
+      const { code, output } = await run.done;
+      assert.equal(code, exit, output);
+      assert.match(output, /Apply cancelled\./);
+      assert.doesNotMatch(output, /internal error|bug in owctl/);
+      assert.equal(existsSync(lock()), false, 'the lock is released');
+    }
+    assert.deepEqual(await project.names(), []);
+  });
+
+  it('asks when stdin is a terminal even if stdout is piped (`owctl apply | cat`)', async () => {
+    const run = terminal(['apply'], {}, '| cat');
+    await eventually(async () => /Enter a value:/.test(run.output()), 60_000, 'the prompt');
+    run.type('no\n');
+    const { code, output } = await run.done;
+    assert.equal(code, 1, output);
+    assert.match(output, /Apply cancelled\./);
+    assert.doesNotMatch(output, /no TTY|not a TTY/);
+  });
+
+  it('SIGTERM and SIGHUP while waiting for the lock: exit 130, saying so; the other holder keeps its lock', async () => {
+    // Another live owctl (this test process stands in for it) holds the project's lock.
+    const holder = { pid: process.pid, host: hostname(), command: 'apply', project: 'interrupts', msb_home: project.msbHome, started_at: new Date().toISOString() };
+    await writeFile(lock(), JSON.stringify(holder));
+    try {
+      for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+        const calls = (await project.msbCalls()).length;
+        const run = terminal(['apply', '--auto-approve', '--lock-timeout', '5m']);
+        // `msb context` runs while the file is read, just before the lock is taken.
+        await eventually(async () => (await project.msbCalls()).slice(calls).some((argv) => argv[0] === 'context'), 30_000, 'msb context');
+        await run.signalGroup(signal);
+        const { code, output } = await run.done;
+        assert.equal(code, 130, output);
+        assert.match(output, new RegExp(`error: interrupted by ${signal} while (waiting for the project lock|reading the file); nothing was changed`));
+        assert.equal(existsSync(lock()), true, "another process's lock is left alone");
+      }
+    } finally {
+      await import('node:fs/promises').then((fs) => fs.rm(lock(), { force: true }));
+    }
+  });
+
+  it('SIGHUP (the terminal closed) and SIGINT while observing: exit 130 and the lock released, for apply, destroy and plan', async () => {
+    // An msb whose `ls` takes 20 s: owctl is observing when the signal comes.
+    const slow = join(project.dir, 'msb-slow-ls');
+    await writeFile(slow, `#!/bin/sh\n[ "$1" = ls ] && sleep 20\nexec '${project.msb}' "$@"\n`);
+    await chmod(slow, 0o755);
+    const cases: Array<[string[], NodeJS.Signals]> = [
+      [['apply', '--auto-approve'], 'SIGHUP'],
+      [['destroy', '--auto-approve', '--json'], 'SIGTERM'],
+      [['plan'], 'SIGINT'],
+    ];
+    for (const [args, signal] of cases) {
+      const calls = (await project.msbCalls()).length;
+      const run = terminal(args, { OWCTL_MSB: slow });
+      await eventually(async () => (await project.msbCalls()).slice(calls).some((argv) => argv[0] === 'ls'), 30_000, 'msb ls');
+      await run.signalGroup(signal);
+      const { code, output } = await run.done;
+      assert.equal(code, 130, `${args.join(' ')}: ${output}`);
+      assert.match(output, new RegExp(`interrupted by ${signal} while (observing live state|running); nothing was changed`), args.join(' '));
+      if (args.includes('--json')) {
+        const events = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+        assert.deepEqual(events.map((e) => e.type), ['version', 'error', 'summary']);
+        assert.equal(events[1].code, 'apply.interrupted');
+        assert.equal(events[2].exit_code, 130);
+      }
+      assert.equal(existsSync(lock()), false, `${args.join(' ')}: the lock is released`);
+    }
+  });
+
+  it('verify --url interrupted says which step of which URL it cut short, exit 130', async () => {
+    let hits = 0;
+    const server: Server = createServer((_request, response) => {
+      hits++;
+      response.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const run = terminal(['verify', '--url', url], { OPENWORK_TOKEN: 'client-token-0123456789abcdef', OPENWORK_HOST_TOKEN: 'host-token-0123456789abcdef' });
+      await eventually(async () => hits > 0, 30_000, 'the first /health request');
+      run.type(CTRL_C);
+      const { code, output } = await run.done;
+      assert.equal(code, 130, output);
+      assert.match(output, new RegExp(`verification of ${url} interrupted by SIGINT at step health \\(${url}/health\\) after \\d+\\.\\d s`));
+      assert.match(output, /Nothing was changed/);
+    } finally {
+      server.close();
+    }
+  });
+});
