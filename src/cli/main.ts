@@ -5,7 +5,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { Interrupts } from '../commands/interrupt.ts';
 import { processIO, type CommandIO } from '../commands/io.ts';
-import { EXIT } from '../errors.ts';
+import { EventStream } from '../views/event-stream.ts';
+import { EXIT, OwctlError } from '../errors.ts';
 import { registerCommands } from './commands.ts';
 import type { GlobalOptions } from './run-command.ts';
 
@@ -41,8 +42,29 @@ export async function main(argv: string[], io?: CommandIO, interrupts?: Interrup
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.error;
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.ok;
+      const verb = eventStreamVerb(program);
+      if (verb !== undefined) await usageEvents(error, verb, io?.stdout ?? ((text) => void process.stdout.write(text)));
+      return EXIT.error;
+    }
     throw error;
   }
   return code;
+}
+
+/** `apply`/`destroy` when that subcommand was given with --json: its stdout is an event stream even for a usage error. */
+function eventStreamVerb(program: Command): string | undefined {
+  const args = program.args;
+  const verb = args.find((arg) => arg === 'apply' || arg === 'destroy');
+  return verb !== undefined && args.slice(args.indexOf(verb)).includes('--json') ? verb : undefined;
+}
+
+async function usageEvents(error: CommanderError, verb: string, write: (text: string) => void): Promise<void> {
+  const message = error.message.replace(/^error: /, '');
+  await new EventStream(write)
+    .closeOnError(async () => {
+      throw new OwctlError('usage', message, { hint: `run \`owctl ${verb} --help\` for its flags` });
+    })
+    .catch(() => undefined);
 }

@@ -27,7 +27,7 @@ function assertFailedStream(result: CliResult, code: string): Record<string, any
   assert.equal(summary?.type, 'summary', code);
   assert.equal(summary?.exit_code, result.code, code);
   assert.notEqual(result.code, 0, code);
-  assert.match(result.stderr, /hint: /, `${code}: the human error still goes to stderr`);
+  assert.match(result.stderr, /error: /, `${code}: the human error still goes to stderr`);
   return events;
 }
 
@@ -81,6 +81,9 @@ describe('apply --json and destroy --json on failure', { skip: SIMULATOR_ONLY },
     }
     assertFailedStream(await project.owctl(['apply', '--json']), 'apply.not_approved');
     assertFailedStream(await project.owctl(['destroy', '--json', '--auto-approve', '--target', 'nope']), 'usage');
+    // Refused while the arguments are read, before the command runs: the stream still ends the same way.
+    assertFailedStream(await project.owctl(['apply', '--json', '--parallelism', '0']), 'usage');
+    assertFailedStream(await project.owctl(['destroy', '--bogus', '--json']), 'usage');
   });
 
   it('plan.invalid_file, plan.stale', async () => {
