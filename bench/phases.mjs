@@ -11,10 +11,17 @@ import { execFile, spawn } from 'node:child_process';
 const [file, parallelismText] = process.argv.slice(2);
 const parallelism = Number(parallelismText);
 const out = {};
+const cpuMs = () => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1000;
+};
+// Wall time of each phase, and its CPU time (all threads of this process: the SDK's native calls included).
 const time = async (name, body) => {
   const start = performance.now();
+  const cpuStart = cpuMs();
   const value = await body();
   out[name] = Number((performance.now() - start).toFixed(1));
+  out[`${name} — CPU`] = Number((cpuMs() - cpuStart).toFixed(1));
   return value;
 };
 
