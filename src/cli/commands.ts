@@ -143,7 +143,12 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   program
     .command('init')
     .description('write a starter openwork.yaml, a .env with fresh tokens, and git-ignore them')
-    .action(action<{ json?: boolean }>(program, wiring, async (_o, g, io) => (await import('../commands/init.ts')).initCommand({ file: g.file }, io)));
+    .addOption(new Option('--backend <TYPE>', 'the engine the starter file targets').choices(['msb', 'opensandbox']).default('msb'))
+    .action(
+      action<{ json?: boolean; backend: 'msb' | 'opensandbox' }>(program, wiring, async (o, g, io) =>
+        (await import('../commands/init.ts')).initCommand({ file: g.file, backend: o.backend }, io),
+      ),
+    );
 
   program
     .command('status')

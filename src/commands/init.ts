@@ -33,6 +33,29 @@ sandboxes:
     env: { OPENWORK_APPROVAL_MODE: auto }
 `;
 
+/** The starter for an OpenSandbox server: no ports, pull policy or tmpfs (the server has none), a start command. */
+export const opensandboxStarter = (schema: string) => `# yaml-language-server: $schema=${schema}
+version: 1
+project: my-openwork
+backend:
+  type: opensandbox
+  url: \${OPEN_SANDBOX_URL:-http://127.0.0.1:8080}
+  api_key: \${OPEN_SANDBOX_API_KEY}      # the server's key; a secret, never printed
+defaults:
+  image: openwork-microsandbox:dev      # pulled by the server: use a registry it can reach
+  command: [/usr/local/bin/microsandbox-entrypoint.sh]
+  resources: { cpus: 2, memory: 2G }
+  max_duration: 8h
+sandboxes:
+  main:
+    tokens:
+      client: \${OPENWORK_TOKEN}
+      host: \${OPENWORK_HOST_TOKEN}
+    env: { OPENWORK_APPROVAL_MODE: auto }
+`;
+
+export type InitBackend = 'msb' | 'opensandbox';
+
 /** Variables referenced as whole token values: `client: ${NAME}` / `host: ${NAME}`. */
 export function tokenVariables(yamlText: string): string[] {
   const names = new Set<string>();
@@ -57,14 +80,15 @@ async function ensureIgnored(dir: string, entries: string[]): Promise<string[]> 
   return missing;
 }
 
-export async function initCommand(options: { file: string }, io: CommandIO): Promise<number> {
+export async function initCommand(options: { file: string; backend?: InitBackend }, io: CommandIO): Promise<number> {
   const file = resolve(io.cwd, options.file);
   const dir = dirname(file);
   const say = (line: string) => io.stdout(`${line}\n`);
   if (existsSync(file)) say(`kept ${relativeFile(file, io.cwd)} (it exists)`);
   else {
     const schema = relative(dir, fileURLToPath(new URL('../../schemas/openwork.schema.json', import.meta.url)));
-    await writeFile(file, starter(schema.startsWith('.') ? schema : `./${schema}`), { flag: 'wx' });
+    const write = options.backend === 'opensandbox' ? opensandboxStarter : starter;
+    await writeFile(file, write(schema.startsWith('.') ? schema : `./${schema}`), { flag: 'wx' });
     say(`wrote ${relativeFile(file, io.cwd)}`);
   }
   const envPath = join(dir, '.env');
@@ -78,6 +102,10 @@ export async function initCommand(options: { file: string }, io: CommandIO): Pro
   } else say(`kept ${relativeFile(envPath, io.cwd)}: every token variable is already set`);
   const ignored = await ensureIgnored(dir, ['.env', '.owctl/']);
   if (ignored.length > 0) say(`added ${ignored.join(', ')} to .gitignore`);
+  const text = await readFile(file, 'utf8');
+  if (/\$\{OPEN_SANDBOX_API_KEY\}/.test(text) && !have.has('OPEN_SANDBOX_API_KEY') && !io.env.OPEN_SANDBOX_API_KEY) {
+    say(`set OPEN_SANDBOX_API_KEY (the OpenSandbox server's API key) in your environment or in ${relativeFile(envPath, io.cwd)}`);
+  }
   say('next: owctl plan');
   return EXIT.ok;
 }

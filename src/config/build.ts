@@ -4,6 +4,7 @@
  * is still found (and none is reported twice); the DesiredState is only used when there are no issues at all.
  */
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
+import { checkBackendKeys, normaliseBackend } from './backend-checks.ts';
 import { checkHostPorts, checkSandbox } from './checks.ts';
 import { isUnder, type Issue, type Segment } from './issue.ts';
 import { isMapping, mergeDefaults } from './merge.ts';
@@ -27,6 +28,8 @@ export function buildDesired(input: BuildInput): { desired: DesiredState; issues
   const context: NormaliseContext = { dir: input.dir, home: input.home };
   const data = prune(input.data, input.rejected);
   const declared = isMapping(data.sandboxes) ? data.sandboxes : {};
+  const { backend, issues: backendIssues } = normaliseBackend(data.backend);
+  issues.push(...backendIssues);
   // A key reported missing because its (bad) value was pruned — here or under defaults — is not a new problem.
   const pruned = (path: Segment[]): boolean =>
     input.rejected.some((rejected) => rejected.length > 0 && (isUnder(path, rejected) || isUnder(['defaults', ...path.slice(2)], rejected)));
@@ -38,12 +41,14 @@ export function buildDesired(input: BuildInput): { desired: DesiredState; issues
     const missing = schemaIssues(required, merged, { base: ['sandboxes', name], requiredHint: 'set it on the sandbox or under defaults' });
     issues.push(...missing.filter((issue) => !pruned(issue.path)));
     const normalised = normaliseSandbox(name, merged as RawSandbox, context);
-    issues.push(...normalised.issues, ...checkSandbox(normalised.sandbox));
+    issues.push(...normalised.issues, ...checkSandbox(normalised.sandbox), ...checkBackendKeys(merged as Record<string, unknown>, normalised.sandbox, backend));
     sandboxes.push(normalised.sandbox);
   }
   issues.push(...checkHostPorts(sandboxes));
   const project = typeof data.project === 'string' ? data.project : '';
-  return { desired: { file: input.file, dir: input.dir, project, sandboxes }, issues };
+  const desired: DesiredState = { file: input.file, dir: input.dir, project, sandboxes };
+  if (backend.type !== 'msb') desired.backend = backend;
+  return { desired, issues };
 }
 
 function byCodePoint(a: string, b: string): number {

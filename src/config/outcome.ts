@@ -52,7 +52,7 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Token values wherever the file sets them (valid or not), so views can mask them even in error output. */
+/** Token values and the backend's API key wherever the file sets them (valid or not), so views can mask them even in error output. */
 export function collectSecrets(data: unknown): string[] {
   if (!isMapping(data)) return [];
   const holders = [data.defaults, ...(isMapping(data.sandboxes) ? Object.values(data.sandboxes) : [])];
@@ -62,5 +62,7 @@ export function collectSecrets(data: unknown): string[] {
     if (!isMapping(tokens)) continue;
     for (const key of ['client', 'host']) if (typeof tokens[key] === 'string' && tokens[key] !== '') found.add(tokens[key]);
   }
+  const apiKey = isMapping(data.backend) ? data.backend.api_key : undefined;
+  if (typeof apiKey === 'string' && apiKey !== '') found.add(apiKey);
   return [...found].sort(compare);
 }

@@ -62,6 +62,14 @@ export interface DesiredSandbox {
   verify: VerifySpec;
 }
 
+/**
+ * The engine the file's sandboxes run on. `apiKey` is a secret: it reaches only the HTTP client's request header,
+ * never output, logs, plan files, labels or argv.
+ */
+export type BackendSpec =
+  | { type: 'msb' }
+  | { type: 'opensandbox'; url: string; apiKey?: string; renewOnAccess: boolean; requestTimeoutSecs: number };
+
 export interface DesiredState {
   /** Absolute path of the YAML file. */
   file: string;
@@ -69,6 +77,8 @@ export interface DesiredState {
   dir: string;
   project: string;
   sandboxes: DesiredSandbox[];
+  /** Absent: the local microsandbox. */
+  backend?: BackendSpec;
 }
 
 /** The env a sandbox's guest gets: the file's env plus the two tokens under their configured names. */

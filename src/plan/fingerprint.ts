@@ -18,7 +18,8 @@ const digest = (value: unknown) => `sha256:${createHash('sha256').update(canonic
 
 export function fingerprints(desired: DesiredState, observed: ObservedState): Fingerprints {
   return {
-    desired: digest({ project: desired.project, sandboxes: desired.sandboxes }),
+    // The engine counts (a plan for one server is stale against another); its API key never enters a digest.
+    desired: digest(desired.backend?.type === 'opensandbox' ? { project: desired.project, sandboxes: desired.sandboxes, backend: desired.backend.url } : { project: desired.project, sandboxes: desired.sandboxes }),
     observed: Object.fromEntries(observed.sandboxes.map((sandbox) => [sandbox.name, digest(sandbox)])),
   };
 }
