@@ -47,13 +47,26 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
     .option('-o, --out <FILE>', 'save the plan for `owctl apply FILE`')
     .option('--target <NAME...>', 'plan only these sandboxes')
+    .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
     .addOption(new Option('--parallelism <N>', 'concurrent msb calls while observing').argParser(parseParallelism))
     .action(
-      action<{ json?: boolean; format?: PlanFormat; detailedExitcode?: boolean; out?: string; target?: string[]; parallelism?: number }>(program, wiring, async (o, g, io) =>
+      action<{ json?: boolean; format?: PlanFormat; detailedExitcode?: boolean; out?: string; target?: string[]; replace?: string[]; parallelism?: number }>(program, wiring, async (o, g, io) =>
         (await import('../commands/plan.ts')).planCommand(
-          { file: g.file, msb: g.msb, format: planFormat(o), detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, parallelism: o.parallelism },
+          { file: g.file, msb: g.msb, format: planFormat(o), detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, replace: o.replace, parallelism: o.parallelism },
           io,
         ),
+      ),
+    );
+
+  program
+    .command('show')
+    .argument('<PLANFILE>', 'a plan saved with `owctl plan -o FILE`')
+    .description('render a saved plan without reading the file or touching msb')
+    .addOption(new Option('--format <FORMAT>', 'human, json (the versioned plan document) or markdown').choices(['human', 'json', 'markdown']))
+    .option('--json', 'the same as --format json')
+    .action(
+      action<{ json?: boolean; format?: PlanFormat }>(program, wiring, async (o, _g, io, args) =>
+        (await import('../commands/show.ts')).showCommand({ planFile: args[0]!, format: planFormat(o) }, io),
       ),
     );
 
@@ -65,6 +78,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
 
   interface ApplyFlags {
     json?: boolean;
+    replace?: string[];
     autoApprove?: boolean;
     target?: string[];
     parallelism: number;
@@ -85,7 +99,9 @@ export function registerCommands(program: Command, wiring: Wiring): void {
       .command('apply')
       .argument('[PLANFILE]', 'a plan saved with `owctl plan -o FILE`: applied exactly, without a prompt, refused if stale')
       .description('make live microsandbox state match the file, then verify every touched sandbox like a remote client'),
-  ).action(
+  )
+    .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
+    .action(
     action<ApplyFlags>(program, wiring, async (o, g, io, args) =>
       (await import('../commands/apply.ts')).applyCommand(
         {
@@ -95,6 +111,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
           autoApprove: o.autoApprove === true,
           target: o.target,
           planFile: args[0],
+          replace: o.replace,
           lockTimeoutMs: o.lockTimeout,
           applyParallelism: o.parallelism,
         },
@@ -168,6 +185,13 @@ export function registerCommands(program: Command, wiring: Wiring): void {
         (await import('../commands/connect.ts')).connectCommand({ file: g.file, msb: g.msb, name: args[0]!, showToken: o.showToken === true, json: o.json === true }, io),
       ),
     );
+
+  program
+    .command('output')
+    .argument('[NAME...]', 'only these sandboxes')
+    .description('each sandbox\'s connect URL and where its tokens live (never the tokens), from the file')
+    .option('--json', 'machine-readable outputs')
+    .action(action<{ json?: boolean }>(program, wiring, async (o, g, io, args) => (await import('../commands/output.ts')).outputCommand({ file: g.file, names: args, json: o.json === true }, io)));
 
   program
     .command('logs')

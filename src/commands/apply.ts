@@ -12,6 +12,7 @@ import { style } from '../views/style.ts';
 import { cancelledExitCode, confirm } from './confirm.ts';
 import { interruptsOf } from './interrupt.ts';
 import type { CommandIO } from './io.ts';
+import { appliedOutputs } from './output.ts';
 import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
 import { planFromSnapshot } from './plan.ts';
@@ -25,11 +26,13 @@ export interface ApplyOptions extends SnapshotOptions {
   autoApprove: boolean;
   target?: string[];
   planFile?: string;
+  /** Declared sandboxes to replace even when up to date; a saved plan carries its own. */
+  replace?: string[];
   lockTimeoutMs: number;
   applyParallelism: number;
 }
 
-async function readSavedPlan(path: string): Promise<SavedPlan> {
+export async function readSavedPlan(path: string): Promise<SavedPlan> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
@@ -79,16 +82,20 @@ export async function applyCommand(options: ApplyOptions, io: CommandIO): Promis
 
 async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream): Promise<number> {
   const interrupts = interruptsOf(io);
-  const saved = options.planFile === undefined ? undefined : await readSavedPlan(options.planFile);
+  const saved = options.planFile === undefined ? undefined : await readSavedPlan(resolve(io.cwd, options.planFile));
   interrupts.check('reading the saved plan');
   const file = saved?.file ?? resolve(io.cwd, options.file);
   const targets = saved?.targets ?? options.target;
+  if (saved !== undefined && (options.replace ?? []).length > 0) {
+    throw new OwctlError('usage', '--replace cannot be combined with a saved plan: the plan already says what is replaced', { hint: `make the plan with it: \`owctl plan --replace NAME -o ${options.planFile}\`` });
+  }
+  const replace = saved?.replace ?? options.replace;
   let release: (() => Promise<void>) | undefined;
   try {
     const snapshot = await takeSnapshot({ ...options, file, command: 'apply' }, io, async (desired) => {
       release = await lockProject(desired, io, 'apply', options.lockTimeoutMs);
     });
-    const planned = planFromSnapshot(snapshot, targets);
+    const planned = planFromSnapshot(snapshot, targets, replace);
     interrupts.check('planning');
     if (saved !== undefined) checkStale(saved, snapshot, options.planFile!);
     const s = style(io.color);
@@ -104,7 +111,8 @@ async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream)
       io.stdout('\nApply cancelled.\n');
       return cancelledExitCode(answer);
     }
-    const { code } = await runChanges(planned, snapshot, { parallelism: options.applyParallelism, verb: 'Apply', stream }, io);
+    const { result, code } = await runChanges(planned, snapshot, { parallelism: options.applyParallelism, verb: 'Apply', stream }, io);
+    if (stream === undefined) io.stdout(appliedOutputs(result, snapshot.desired, io));
     return code;
   } finally {
     await release?.();

@@ -1,5 +1,6 @@
 /** `owctl plan`: load → observe → plan → render. A dry run is simply "plan and stop". */
 import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { EXIT, OwctlError } from '../errors.ts';
 import { hasChanges, type Plan } from '../model/plan.ts';
 import { fingerprints } from '../plan/fingerprint.ts';
@@ -21,6 +22,8 @@ export interface PlanOptions extends SnapshotOptions {
   detailedExitcode: boolean;
   out?: string;
   target?: string[];
+  /** Declared sandboxes to replace even when up to date. */
+  replace?: string[];
 }
 
 export function conflictError(plan: Plan): OwctlError {
@@ -32,8 +35,12 @@ export function conflictError(plan: Plan): OwctlError {
 }
 
 /** Make the (targeted) plan from a snapshot; fails on unknown targets and on conflicts. */
-export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefined): Plan {
-  const full = makePlan(snapshot.desired, snapshot.observed);
+export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefined, replace: string[] = []): Plan {
+  const undeclared = replace.filter((name) => !snapshot.desired.sandboxes.some((s) => s.name === name));
+  if (undeclared.length > 0) {
+    throw new OwctlError('usage', `--replace ${undeclared.join(', ')}: no such sandbox in the file`, { hint: 'name a sandbox declared in the file; `owctl status` lists them' });
+  }
+  const full = makePlan(snapshot.desired, snapshot.observed, { replace });
   const unknown = unknownTargets(full, targets);
   if (unknown.length > 0) {
     throw new OwctlError('usage', `--target ${unknown.join(', ')}: no such sandbox in the file or in project "${full.project}"`, {
@@ -47,11 +54,11 @@ export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefin
 
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<number> {
   const snapshot = await takeSnapshot(options, io);
-  const planned = planFromSnapshot(snapshot, options.target);
+  const planned = planFromSnapshot(snapshot, options.target, options.replace);
   const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd));
   if (options.out !== undefined) {
-    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed), options.target ?? []);
-    await writeFile(options.out, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed), options.target ?? [], options.replace ?? []);
+    await writeFile(resolve(io.cwd, options.out), `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   }
   // Markdown is rendered when asked for, and under GitHub Actions for the step summary: once either way.
   const actions = isGitHubActions(io.env);

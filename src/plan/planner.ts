@@ -131,6 +131,21 @@ function instanceIds(group: ObservedSandbox[]): string[] | undefined {
   return ids.length === 0 ? undefined : ids;
 }
 
+/** `--replace NAME`: an owned, declared sandbox replaced although nothing forces it (a wedged server, a bad guest). */
+function replacedOnRequest(desired: DesiredSandbox, live: ObservedSandbox, planned: Change, caps: BackendCapabilities): Change {
+  if (planned.action === 'replace') return { ...planned, reason: `${planned.reason}; also requested` };
+  const how = caps.createBeforeDestroy ? 'a new sandbox is created and verified, then the old one deleted (its address changes)' : 'destroy, then create';
+  return change(desired.name, 'replace', `will be replaced, as requested (--replace); ${how}`, {
+    status: planned.status,
+    unchanged: planned.unchanged,
+    fields: planned.fields,
+    start: true,
+    blocked: desired.protect || live.labels[LABEL_PROTECT] === 'true',
+    ...(planned.instances ? { instances: planned.instances } : {}),
+    ...(caps.createBeforeDestroy ? { create_first: true } : {}),
+  });
+}
+
 function conflictFor(project: string, live: ObservedSandbox): Conflict {
   const owner = live.labels[LABEL_PROJECT] ?? null;
   const held = owner === null ? 'a sandbox not managed by owctl' : `a sandbox of owctl project "${owner}"`;
@@ -141,7 +156,13 @@ function conflictFor(project: string, live: ObservedSandbox): Conflict {
   };
 }
 
-export function plan(desired: DesiredState, observed: ObservedState): Plan {
+export interface PlanOptions {
+  /** Declared sandboxes to replace even when up to date (`--replace NAME`). */
+  replace?: readonly string[];
+}
+
+export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions = {}): Plan {
+  const replace = new Set(options.replace ?? []);
   const caps = observed.capabilities ?? MSB_CAPABILITIES;
   const live = byName(observed);
   const declared = new Set(desired.sandboxes.map((sandbox) => sandbox.name));
@@ -158,7 +179,8 @@ export function plan(desired: DesiredState, observed: ObservedState): Plan {
       conflicts.push(conflictFor(desired.project, current));
     } else {
       // Sandboxes of other owners that carry the same name are theirs: never compared, healed or deleted.
-      changes.push(planDeclared(sandbox, current, caps, instanceIds(owned)));
+      const planned = planDeclared(sandbox, current, caps, instanceIds(owned));
+      changes.push(replace.has(sandbox.name) ? replacedOnRequest(sandbox, current, planned, caps) : planned);
     }
   }
   for (const [name, group] of live) {

@@ -14,12 +14,14 @@ export interface SavedPlan {
   /** Absolute path of the YAML file the plan was made from. */
   file: string;
   targets: string[];
+  /** `--replace` names the plan was made with (absent in plans saved before the flag existed). */
+  replace?: string[];
   plan: Plan;
   fingerprints: Fingerprints;
 }
 
-export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[]): SavedPlan {
-  return { format_version: SAVED_PLAN_VERSION, kind: SAVED_PLAN_KIND, file, targets, plan, fingerprints: prints };
+export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = []): SavedPlan {
+  return { format_version: SAVED_PLAN_VERSION, kind: SAVED_PLAN_KIND, file, targets, replace, plan, fingerprints: prints };
 }
 
 /** Structural check of a parsed saved plan; returns a message for the first problem or null. */
