@@ -143,6 +143,18 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     );
 
   program
+    .command('import')
+    .argument('<NAME...>', 'declared sandboxes that exist in msb without owctl labels')
+    .description('adopt existing sandboxes into the project: shows the labels it adds and the plan that follows, asks, then labels them')
+    .option('--auto-approve', 'do not ask for confirmation (required without a TTY)')
+    .addOption(new Option('--lock-timeout <DURATION>', 'wait this long for another apply/destroy to finish (e.g. 30s, 5m)').argParser(parseLockTimeout).default(0, '0s'))
+    .action(
+      action<{ json?: boolean; autoApprove?: boolean; lockTimeout: number }>(program, wiring, async (o, g, io, args) =>
+        (await import('../commands/import.ts')).importCommand({ file: g.file, msb: g.msb, names: args, autoApprove: o.autoApprove === true, lockTimeoutMs: o.lockTimeout }, io),
+      ),
+    );
+
+  program
     .command('verify')
     .argument('[NAME...]', 'declared sandboxes to verify (default: all)')
     .description('check sandboxes like a remote client: health, 401 without token, 200 with it, an OpenCode session, the host token')

@@ -20,7 +20,7 @@ export function cancelledExitCode(answer: Exclude<Answer, 'approved'>): number {
   return answer === 'interrupted' ? EXIT.interrupted : EXIT.error;
 }
 
-export async function confirm(question: string, approval: Approval, io: CommandIO, verb: 'apply' | 'destroy'): Promise<Answer> {
+export async function confirm(question: string, approval: Approval, io: CommandIO, verb: 'apply' | 'destroy' | 'import'): Promise<Answer> {
   if (approval.autoApprove || approval.savedPlan) return 'approved';
   if (approval.json === true) {
     throw new OwctlError('apply.not_approved', `refusing to ${verb} with --json without --auto-approve: a prompt would break the event stream`, {

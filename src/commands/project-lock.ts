@@ -9,7 +9,7 @@ import { interruptsOf } from './interrupt.ts';
 import type { CommandIO } from './io.ts';
 
 /** Takes the lock; returns its release. */
-export async function lockProject(desired: DesiredState, io: CommandIO, command: 'apply' | 'destroy', timeoutMs: number): Promise<() => Promise<void>> {
+export async function lockProject(desired: DesiredState, io: CommandIO, command: 'apply' | 'destroy' | 'import', timeoutMs: number): Promise<() => Promise<void>> {
   const interrupts = interruptsOf(io);
   const lock = await interrupts.during(
     'waiting for the project lock',

@@ -78,3 +78,59 @@ describe('day-2 verbs', () => {
     assert.match(wrong.stderr, /--replace carol: no such sandbox in the file/);
   });
 });
+
+describe('import adopts an unlabelled sandbox that holds a declared name', () => {
+  let project: Project;
+  let alice: SandboxSpec & { tokens: Tokens };
+  let bob: SandboxSpec & { tokens: Tokens };
+
+  before(async () => {
+    project = await Project.create('adopt');
+    alice = { name: 'alice', port: await freePort(), tokens: tokens('alice') };
+    bob = { name: 'bob', port: await freePort(), tokens: tokens('bob') };
+    await project.writeFile([alice, bob]);
+    for (const [name, labels] of [['alice', []], ['bob', ['--label', 'owctl.dev/project=elsewhere']]] as const) {
+      const made = await project.msbRaw(['create', '--quiet', '--name', name, '--pull', 'never', '--cpus', '1', '--memory', '512M', ...labels, 'openwork-microsandbox:dev']);
+      assert.equal(made.code, 0, made.stderr);
+    }
+  });
+  after(() => project.cleanup());
+
+  it('before: the name is a conflict', async () => {
+    const planned = await project.owctl(['plan']);
+    assert.equal(planned.code, 1);
+    assert.match(planned.stderr, /"alice" is held by a sandbox not managed by owctl/);
+  });
+
+  it('asks like apply: without a terminal it needs --auto-approve, and changes nothing', async () => {
+    const refused = await project.owctl(['import', 'alice']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /--auto-approve/);
+    assert.match(refused.stdout, /alice will be adopted/);
+    assert.equal((await project.inspect('alice'))?.config.labels['owctl.dev/project'], undefined);
+  });
+
+  it('never adopts a sandbox of another owctl project, nor an undeclared or missing one', async () => {
+    const foreign = await project.owctl(['import', 'bob', '--auto-approve']);
+    assert.equal(foreign.code, 1);
+    assert.match(foreign.stderr, /bob \(project "elsewhere"\)[\s\S]*another owctl project/);
+    assert.equal((await project.inspect('bob'))?.config.labels['owctl.dev/project'], 'elsewhere');
+    const undeclared = await project.owctl(['import', 'carol', '--auto-approve']);
+    assert.match(undeclared.stderr, /carol: not declared/);
+  });
+
+  it('shows the labels it adds, then the ordinary plan, and labels the sandbox', async () => {
+    const result = await project.owctl(['import', 'alice', '--auto-approve']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /\+ labels\.owctl\.dev\/project = "adopt"/);
+    assert.match(result.stdout, /once adopted, `owctl apply` would do this:[\s\S]*alice must be replaced \([^)]*tokens/);
+    assert.match(result.stdout, /Imported alice into project "adopt"\. Run `owctl apply`/);
+    assert.equal((await project.inspect('alice'))?.config.labels['owctl.dev/project'], 'adopt');
+    const again = await project.owctl(['import', 'alice', '--auto-approve']);
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /Already managed by project "adopt": alice/);
+    const planned = json(await project.owctl(['plan', '--json', '--target', 'alice']));
+    assert.deepEqual([planned.conflicts, planned.changes[0].action], [[], 'replace']);
+    await project.assertNoSecrets(result.stdout, result.stderr);
+  });
+});
