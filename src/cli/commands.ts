@@ -3,7 +3,7 @@
  * Command modules are imported only when their verb runs: start-up time is most of what a plan costs.
  */
 import type { Command } from 'commander';
-import { Option } from 'commander';
+import { Argument, Option } from 'commander';
 import type { CommandIO } from '../commands/io.ts';
 import { runCommand, type GlobalOptions } from './run-command.ts';
 import type { PlanFormat } from '../commands/plan.ts';
@@ -215,5 +215,16 @@ export function registerCommands(program: Command, wiring: Wiring): void {
       action<{ json?: boolean; follow?: boolean; tail: number }>(program, wiring, async (o, g, io, args) =>
         (await import('../commands/logs.ts')).logsCommand({ file: g.file, msb: g.msb, name: args[0]!, follow: o.follow === true, tail: o.tail }, io),
       ),
+    );
+
+  program
+    .command('completion')
+    .addArgument(new Argument('<SHELL>', 'the shell to complete in').choices(['bash', 'zsh', 'fish']))
+    .description('print a completion script for bash, zsh or fish, generated from these commands')
+    .action(
+      action<{ json?: boolean }>(program, wiring, async (_o, _g, io, args) => {
+        io.stdout((await import('./completion.ts')).completionScript(program, args[0] as 'bash' | 'zsh' | 'fish'));
+        return 0;
+      }),
     );
 }

@@ -8,6 +8,7 @@ import { processIO, type CommandIO } from '../commands/io.ts';
 import { EventStream } from '../views/event-stream.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { registerCommands } from './commands.ts';
+import { addHelp } from './help.ts';
 import type { GlobalOptions } from './run-command.ts';
 
 export { runCommand, type GlobalOptions } from './run-command.ts';
@@ -17,7 +18,7 @@ export const VERSION = '0.1.0';
 export function buildProgram(setExit: (code: number) => void, ioFor: (global: GlobalOptions) => CommandIO, io?: CommandIO): Command {
   const program = new Command('owctl')
     .description('Declarative OpenWork sandboxes on microsandbox: plan, apply, verify, destroy')
-    .version(VERSION, '-V, --version')
+    .option('-V, --version', 'print the versions of owctl, the msb it uses, and node')
     .addOption(new Option('-f, --file <FILE>', 'the sandboxes file').default('openwork.yaml').env('OWCTL_FILE'))
     .option('--msb <PATH>', 'msb binary to use (else OWCTL_MSB, MSB_PATH, the bundled msb, PATH)')
     .option('--no-color', 'no colour in output (NO_COLOR is honoured too)')
@@ -26,8 +27,15 @@ export function buildProgram(setExit: (code: number) => void, ioFor: (global: Gl
   // Before the subcommands exist: they copy these settings when created, so their usage errors go to `io` too.
   if (io !== undefined) program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   registerCommands(program, { setExit, ioFor });
+  addHelp(program);
+  // Printing the msb version is async (it runs msb): stop parsing here and let main() print it.
+  program.on('option:version', () => {
+    throw new VersionRequest();
+  });
   return program;
 }
+
+class VersionRequest extends Error {}
 
 /** `interrupts`: the process's signals (src/cli/run.ts); given with `io` undefined. */
 export async function main(argv: string[], io?: CommandIO, interrupts?: Interrupts): Promise<number> {
@@ -42,6 +50,12 @@ export async function main(argv: string[], io?: CommandIO, interrupts?: Interrup
   try {
     await program.parseAsync(argv);
   } catch (error) {
+    if (error instanceof VersionRequest) {
+      const global = program.opts<GlobalOptions>();
+      const out = io ?? processIO({ noColor: !global.color });
+      out.stdout(await (await import('./version.ts')).versionText(VERSION, global.msb, out));
+      return EXIT.ok;
+    }
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok;
       const verb = eventStreamVerb(program);
