@@ -15,6 +15,7 @@ import type { LocatedMsb, MsbSource } from '../msb/locate.ts';
 import { describeSource, locateMsb } from '../msb/locate.ts';
 import { liveObserver, type ObserverDeps } from '../msb/live-observer.ts';
 import type { ChannelChoice } from '../msb/sdk-channel.ts';
+import { jsonDocument } from '../views/json-style.ts';
 import { style } from '../views/style.ts';
 import type { CommandIO } from './io.ts';
 
@@ -44,7 +45,7 @@ export interface DoctorReport {
 
 export async function doctorCommand(options: DoctorOptions, io: CommandIO): Promise<number> {
   const report = await diagnose(options, io);
-  io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report, io.color));
+  io.stdout(options.json ? jsonDocument({ ...report }) : renderDoctor(report, io.color));
   return report.ok ? EXIT.ok : EXIT.error;
 }
 

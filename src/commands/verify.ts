@@ -4,6 +4,7 @@
  */
 import type { VerifyReport } from '../apply/runtime.ts';
 import { EXIT, OwctlError } from '../errors.ts';
+import { jsonDocument } from '../views/json-style.ts';
 import { verifyEndpoint } from '../verify/verify.ts';
 import { style } from '../views/style.ts';
 import { renderVerifyReport } from '../views/verify-report.ts';
@@ -71,8 +72,7 @@ export async function verifyCommand(options: VerifyOptions, io: CommandIO): Prom
   const interrupted = interrupts.by;
   const ok = interrupted === undefined && results.every(([, report]) => report.ok);
   if (options.json) {
-    const document = { format_version: '1.0', ok, ...(interrupted ? { interrupted: true } : {}), targets: results.map(([target, report]) => ({ target, ...report })) };
-    io.stdout(`${JSON.stringify(document, null, 2)}\n`);
+    io.stdout(jsonDocument({ ok, ...(interrupted ? { interrupted: true } : {}), targets: results.map(([target, report]) => ({ target, ...report })) }));
   } else {
     for (const [target, report] of results) io.stdout(renderVerifyReport(target, report, style(io.color)));
   }

@@ -5,6 +5,7 @@
 import type { Diagnostic } from '../model/diagnostic.ts';
 import { isOwctlError } from '../errors.ts';
 import { formatDiagnostics } from './diagnostics.ts';
+import { snakeKeys } from './json-style.ts';
 import { style } from './style.ts';
 
 export interface ErrorViewOptions {
@@ -32,7 +33,7 @@ export function renderError(error: unknown, options: ErrorViewOptions): string {
 
 export function errorJson(error: unknown): Record<string, unknown> {
   if (isOwctlError(error)) {
-    return { code: error.code, message: error.message, hint: error.hint ?? null, ...(error.details ? { details: error.details } : {}) };
+    return { code: error.code, message: error.message, hint: error.hint ?? null, ...(error.details ? { details: snakeKeys(error.details) } : {}) };
   }
   return { code: 'internal', message: error instanceof Error ? error.message : String(error), hint: null };
 }

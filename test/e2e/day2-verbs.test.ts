@@ -1,6 +1,7 @@
 /** Day-2 verbs Terraform users reach for: --replace, show of a saved plan, outputs after apply and on demand, import. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { assertValid, compileSchema } from '../helpers/json-schema.ts';
 import { Project, freePort, get, json, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 describe('day-2 verbs', () => {
@@ -33,6 +34,11 @@ describe('day-2 verbs', () => {
     assert.match(all.stdout, /alice[\s\S]*bob/);
     const one = json(await project.owctl(['output', 'bob', '--json']));
     assert.deepEqual(one, { format_version: '1.0', project: 'verbs', outputs: [{ sandbox: 'bob', url: `http://127.0.0.1:${bob.port}`, token_env: 'OPENWORK_TOKEN', host_token_env: 'OPENWORK_HOST_TOKEN' }] });
+    const verify = await project.owctl(['verify', '--json']);
+    assert.equal(verify.code, 0, verify.stdout + verify.stderr);
+    assertValid(compileSchema('verify.schema.json'), json(verify), 'verify');
+    assertValid(compileSchema('status.schema.json'), json(await project.owctl(['status', '--json'])), 'status');
+    assertValid(compileSchema('output.schema.json'), one, 'output');
     const unknown = await project.owctl(['output', 'carol']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no sandbox named carol/);

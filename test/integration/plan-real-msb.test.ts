@@ -294,7 +294,7 @@ describe('owctl validate and doctor against the real msb', () => {
     assert.deepEqual(report.msb && [report.msb.path, report.msb.source], [MSB_BIN, 'OWCTL_MSB']);
     assert.deepEqual(report.version, { found: '0.6.18', pinned: '0.6.18', matches: true });
     assert.equal(report.backend?.kind, 'local');
-    assert.equal(report.msbHome.path, p.home.home);
+    assert.equal((report as unknown as { msb_home: { path: string } }).msb_home.path, p.home.home);
     if (host.exitCode !== 0 && /CPU virt/.test(`${host.stdout}${host.stderr}`)) {
       assert.ok(report.problems.some((problem) => problem.code === 'host.no_cpu_virtualisation'));
     }

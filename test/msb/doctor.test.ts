@@ -32,16 +32,16 @@ describe('owctl doctor', () => {
   it('reports path, source, version, host verdict, backend and MSB_HOME from the real msb', async () => {
     const io = capture(home.env, home.root);
     const code = await doctorCommand({ json: true }, io);
-    const report = JSON.parse(io.out()) as DoctorReport;
-    assert.deepEqual(report.msb, { path: MSB_BIN, source: 'bundled', foundVia: 'the bundled npm package @superradcompany/microsandbox-linux-x64-gnu' });
+    const report = JSON.parse(io.out()); // the JSON form: snake_case (schemas/doctor.schema.json)
+    assert.deepEqual(report.msb, { path: MSB_BIN, source: 'bundled', found_via: 'the bundled npm package @superradcompany/microsandbox-linux-x64-gnu' });
     assert.deepEqual(report.version, { found: '0.6.18', pinned: '0.6.18', matches: true });
     assert.deepEqual(report.backend, { kind: 'local', source: 'default' });
-    assert.deepEqual(report.msbHome, { path: home.home, source: 'MSB_HOME' });
+    assert.deepEqual(report.msb_home, { path: home.home, source: 'MSB_HOME' });
     assert.ok(report.host);
     // Exit 1 whenever msb's host checks fail (here: no CPU virtualisation), everything still reported.
     assert.equal(code, report.host.ok ? 0 : 1);
-    if (!report.host.cpuVirtualisation) {
-      assert.ok(report.problems.some((p) => p.code === 'host.no_cpu_virtualisation'));
+    if (!report.host.cpu_virtualisation) {
+      assert.ok(report.problems.some((p: { code: string }) => p.code === 'host.no_cpu_virtualisation'));
       const human = capture(home.env, home.root);
       assert.equal(await doctorCommand({ json: false }, human), 1);
       assert.match(human.out(), /cannot boot sandboxes/);
@@ -60,10 +60,10 @@ describe('owctl doctor', () => {
   it('exits 1 and still reports MSB_HOME when msb cannot be found', async () => {
     const io = capture({ ...home.env, MSB_HOME: '', HOME: '/home/someone' }, home.root);
     const code = await doctorCommand({ msb: join(home.root, 'missing'), json: true }, io);
-    const report = JSON.parse(io.out()) as DoctorReport;
+    const report = JSON.parse(io.out()); // the JSON form: snake_case (schemas/doctor.schema.json)
     assert.equal(code, 1);
     assert.equal(report.msb, null);
     assert.equal(report.problems[0]?.code, 'msb.not_found');
-    assert.deepEqual(report.msbHome, { path: '/home/someone/.microsandbox', source: 'default' });
+    assert.deepEqual(report.msb_home, { path: '/home/someone/.microsandbox', source: 'default' });
   });
 });
