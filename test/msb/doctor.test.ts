@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DoctorReport } from '../../src/commands/doctor.ts';
 import { doctorCommand } from '../../src/commands/doctor.ts';
 import type { CommandIO } from '../../src/commands/io.ts';
 import type { MsbHome } from '../helpers/msb-home.ts';
