@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'msb.start_failed'
   | 'msb.bad_output'
   | 'msb.unsupported_backend'
+  | 'msb.home_newer'
+  | 'msb.lost_record'
   | 'backend.unsupported'
   | 'plan.conflict'
   | 'plan.stale'

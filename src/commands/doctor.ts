@@ -112,8 +112,23 @@ export async function diagnose(options: DoctorOptions, io: CommandIO, deps: Doct
     }
   } else problems.push(problemOf(doctor.reason));
 
+  if (report.version.found !== null) {
+    const warning = await migrationWarning(report.version.found, report.msbHome.path);
+    if (warning !== null) warnings.push(warning);
+  }
   report.ok = problems.length === 0;
   return report;
+}
+
+/** A 0.7+ msb about to meet a home that only older msb versions have used: the next plan would migrate it. */
+async function migrationWarning(version: string, msbHome: string): Promise<string | null> {
+  const { homeGeneration, migratesHomes } = await import('../msb/home-schema.ts');
+  if (!migratesHomes(version) || (await homeGeneration(msbHome)) !== 'pre-0.7') return null;
+  return (
+    `msb ${version} will migrate MSB_HOME (${msbHome}) on the first command owctl runs with it (plan, apply, status…). ` +
+    `The migration is one way: msb ${PINNED_MSB_VERSION} then fails every command ("database schema is newer than this msb binary"). ` +
+    `Copy it first (\`cp -a ${msbHome} ${msbHome}.before-0.7\`), or give msb ${version} a fresh MSB_HOME`
+  );
 }
 
 export function renderDoctor(report: DoctorReport, color: boolean): string {

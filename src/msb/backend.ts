@@ -14,6 +14,8 @@ import type { Msb } from './driver.ts';
 import type { LiveObserver } from './live-observer.ts';
 
 const UP = new Set(['Running', 'Starting']);
+/** A failed `rm --force` that a stop cannot help. */
+const FINAL_REMOVE_FAILURES: ReadonlySet<string> = new Set(['msb.sandbox_not_found', 'msb.not_found', 'msb.home_newer', 'msb.unsupported_backend']);
 
 export interface MsbBackendOptions {
   /** Token values, to keep them in msb's private conf file and off argv. */
@@ -58,7 +60,15 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
     },
     create: (sandbox, labels) => msb.create(sandbox, labels),
     remove: async (name) => {
-      await msb.remove(name, { force: true });
+      try {
+        await msb.remove(name, { force: true });
+      } catch (error) {
+        // `rm --force` stops the VM gracefully first, which msb 0.7 can let time out without killing it: stop it
+        // within a bound (escalating to --force), then remove. Only after a failure: the usual path is one call.
+        if (!(error instanceof OwctlError) || FINAL_REMOVE_FAILURES.has(error.code)) throw error;
+        await msb.stop(name);
+        await msb.remove(name, { force: true });
+      }
       // An exit code is msb's word; what is left is the fact. Never report a removal that did not happen.
       if ((await msb.inspect(name)) !== null) {
         throw new OwctlError('msb.failed', `msb rm ${name} exited 0 but the sandbox still exists`, {

@@ -29,6 +29,15 @@ export interface Timeouts {
   lifecycle: number;
 }
 
+/** How long a graceful stop may take before owctl forces it, and the slack msb gets on top to answer. */
+export const STOP_GRACE_SECS = 10;
+const STOP_SLACK_SECS = 15;
+/** A graceful stop that failed for one of these will not do better with --force. */
+const FINAL_STOP_FAILURES: ReadonlySet<string> = new Set(['msb.sandbox_not_found', 'msb.not_found', 'msb.home_newer', 'msb.unsupported_backend']);
+
+/** Attempts at a create whose record msb lost (msb 0.7 under concurrent creates). */
+export const CREATE_ATTEMPTS = 4;
+
 export const DEFAULT_TIMEOUTS: Timeouts = { query: 60_000, create: 900_000, lifecycle: 180_000 };
 
 export interface MsbOptions {
@@ -139,9 +148,39 @@ export class Msb {
    */
   async create(spec: DesiredSandbox, ownerLabels: Record<string, string>): Promise<void> {
     const conf = buildConf(spec, ownerLabels);
-    await withConfFile(conf, (path) =>
-      this.run(['create', '--quiet', '--name', spec.name, '--conf', path], 'create', 'create', conf.env),
-    );
+    await withConfFile(conf, async (path) => {
+      const args = (replace: boolean) => ['create', '--quiet', ...(replace ? ['--replace'] : []), '--name', spec.name, '--conf', path];
+      // msb 0.7 can fail creates that run at once with `FOREIGN KEY constraint failed` (msb.lost_record), dropping the
+      // sandbox's row but leaving its folder, so a plain create then says "already exists" and rm "not found".
+      // From the first such failure on, this driver's creates run one at a time, and a dropped one is created again
+      // with --replace (which clears only that orphaned folder: there is no record to lose). No cost until then.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await this.serialised(() => this.run(args(attempt > 1), 'create', 'create', conf.env));
+        } catch (error) {
+          if (!(error instanceof OwctlError) || error.code !== 'msb.lost_record') throw error;
+          this.createsOneAtATime = true;
+          if ((await this.inspect(spec.name)) !== null) {
+            throw new OwctlError('msb.start_failed', `msb create: ${spec.name} was recorded but not started (${error.message})`, {
+              hint: '`owctl apply` starts it; `owctl doctor` checks that this host can boot sandboxes',
+              cause: error,
+              details: error.details,
+            });
+          }
+          if (attempt >= CREATE_ATTEMPTS) throw error;
+        }
+      }
+    });
+  }
+
+  private createsOneAtATime = false;
+  private createQueue: Promise<unknown> = Promise.resolve();
+
+  private serialised<T>(body: () => Promise<T>): Promise<T> {
+    if (!this.createsOneAtATime) return body();
+    const result = this.createQueue.then(body, body);
+    this.createQueue = result.catch(() => undefined);
+    return result;
   }
 
   async start(name: string): Promise<void> {
@@ -149,8 +188,18 @@ export class Msb {
     await this.run(['start', name], 'lifecycle', 'start');
   }
 
-  async stop(name: string): Promise<void> {
-    await this.run(['stop', name], 'lifecycle', 'stop');
+  /**
+   * Stops `name` within a bound: gracefully for `graceSecs` (`stop -t`), then `stop --force`. msb 0.6.18 force-kills
+   * by itself when `-t` runs out; msb 0.7 fails instead ("no kill was requested"), hence the second call.
+   */
+  async stop(name: string, options: { graceSecs?: number } = {}): Promise<void> {
+    const grace = options.graceSecs ?? STOP_GRACE_SECS;
+    const request = { ...this.request(['stop', '-t', String(grace), name], 'lifecycle'), timeoutMs: (grace + STOP_SLACK_SECS) * 1000 };
+    const result = await this.spawner.run(request);
+    if (result.exitCode === 0) return;
+    const failure = failureError(request, result, 'stop');
+    if (!result.timedOut && FINAL_STOP_FAILURES.has(failure.code)) throw failure;
+    await this.run(['stop', '--force', name], 'lifecycle', 'stop');
   }
 
   /** `force` stops a running sandbox first (without it msb refuses: msb.sandbox_running). */

@@ -20,6 +20,8 @@ const CATEGORIES: ReadonlyArray<readonly [RegExp, ErrorCode]> = [
   [/^sandbox not found:/, 'msb.sandbox_not_found'],
   [/^sandbox already exists:/, 'msb.sandbox_exists'],
   [/^sandbox still running:/, 'msb.sandbox_running'],
+  // msb 0.7's npm build has no cloud backend: selecting it (MSB_BACKEND=cloud) fails every command this way.
+  [/^invalid config: the cloud backend is not available/, 'msb.unsupported_backend'],
   [/^invalid config:/, 'msb.invalid_config'],
   // What `--conf FILE` parsing reports (unknown key, wrong type): `invalid sandbox configuration PATH: …`.
   [/^invalid sandbox configuration /, 'msb.invalid_config'],
@@ -30,7 +32,12 @@ const CATEGORIES: ReadonlyArray<readonly [RegExp, ErrorCode]> = [
   [/^volume not found:/, 'msb.volume_not_found'],
   // `failed to start "NAME": detail` from `msb start`, or `failed to start "NAME"` + hint lines from create/exec.
   [/^failed to start "[^"]*"/, 'msb.start_failed'],
+  // msb 0.7+ migrates MSB_HOME one way; an older msb then fails every command with this.
+  [/^runtime error: database schema is newer than this msb binary/, 'msb.home_newer'],
 ];
+
+/** msb 0.7's parallel creates can fail to record a sandbox: `failed to start` + a hint naming the lost insert. */
+const LOST_RECORD = /FOREIGN KEY constraint failed/;
 
 /** What to do about each kind of failure when msb itself gives no `→` hint. */
 const HINTS: Partial<Record<ErrorCode, string>> = {
@@ -43,6 +50,10 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   'msb.volume_not_found': 'create it with `msb volume create NAME`, or remove the volume mount from the file',
   'msb.start_failed': 'run `owctl doctor`: booting needs CPU virtualisation (KVM) on this host',
   'msb.failed': 'run `owctl doctor` to check the msb binary and the host',
+  'msb.unsupported_backend': 'owctl manages local sandboxes: unset MSB_BACKEND / MSB_PROFILE (`msb context` shows why another backend is active)',
+  'msb.home_newer':
+    'a newer msb (0.7 or later) migrated MSB_HOME, and this older msb cannot read it: a downgrade it cannot undo. Use the newer msb (`--msb PATH` or OWCTL_MSB; `owctl doctor` shows which one owctl runs), or give this one another MSB_HOME; to go back for good, restore a copy of MSB_HOME made before the upgrade',
+  'msb.lost_record': 'msb lost the new sandbox\'s record while other creates ran at once; run `owctl apply` again, or lower --parallelism',
 };
 
 const ERROR_PREFIX = 'error: ';
@@ -123,8 +134,9 @@ export function msbError(failure: MsbFailure): OwctlError {
       details,
     });
   }
-  const code = classify(report.message);
-  const hint = report.hints.length > 0 ? report.hints.join('\n') : HINTS[code];
+  const classified = classify(report.message);
+  const code = classified === 'msb.start_failed' && report.hints.some((line) => LOST_RECORD.test(line)) ? 'msb.lost_record' : classified;
+  const hint = code === 'msb.lost_record' ? HINTS[code] : report.hints.length > 0 ? report.hints.join('\n') : HINTS[code];
   return new OwctlError(code, `msb ${subcommand}: ${report.message}`, {
     ...(hint === undefined ? {} : { hint }),
     cause: failure.cause,

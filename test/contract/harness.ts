@@ -42,11 +42,11 @@ export interface Pair {
   cleanup(): Promise<void>;
 }
 
-export async function makePair(simEnv: Record<string, string> = { MSB_SIM_NO_VIRT: '1' }): Promise<Pair> {
+export async function makePair(simEnv: Record<string, string> = { MSB_SIM_NO_VIRT: '1' }, realMsb: string = REAL_MSB): Promise<Pair> {
   const root = await mkdtemp(join(tmpdir(), 'owctl-contract-'));
   const work = join(root, 'work');
   await mkdir(work, { recursive: true });
-  const real = makeSide('real', REAL_MSB, join(root, 'real-home'), work, {});
+  const real = makeSide('real', realMsb, join(root, 'real-home'), work, {});
   const sim = makeSide('sim', SIM_MSB, join(root, 'sim-home'), work, simEnv);
   return {
     work,

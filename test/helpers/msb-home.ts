@@ -22,8 +22,21 @@ import { bundledMsb } from '../../src/msb/locate.ts';
 
 const run = promisify(execFile);
 
-/** The real msb binary (the bundled npm package). */
-export const MSB_BIN: string = bundledMsb() ?? 'node_modules/@superradcompany/microsandbox-linux-x64-gnu/bin/msb';
+/** msb 0.7.2, installed for tests only (devDependency `msb-0.7`, an npm alias of the same platform package). */
+export const MSB_07_BIN = join(import.meta.dirname, '..', '..', 'node_modules', 'msb-0.7', 'bin', 'msb');
+
+/**
+ * The msb version the real-msb suites run against: the bundled 0.6.18 by default, 0.7.2 with OWCTL_TEST_MSB=0.7.2
+ * (`npm test` runs those suites once with each). Tests assert each version's known differences on this value.
+ */
+export const MSB_VERSION: '0.6.18' | '0.7.2' = process.env.OWCTL_TEST_MSB === '0.7.2' ? '0.7.2' : '0.6.18';
+export const IS_MSB_07 = MSB_VERSION === '0.7.2';
+
+/** Where a failed boot leaves a sandbox: Stopped in 0.6.18; Stopped or Crashed, at random, in 0.7.2. */
+export const FAILED_BOOT_STATUSES: readonly string[] = IS_MSB_07 ? ['Stopped', 'Crashed'] : ['Stopped'];
+
+/** The real msb binary of MSB_VERSION. */
+export const MSB_BIN: string = IS_MSB_07 ? MSB_07_BIN : (bundledMsb() ?? 'node_modules/@superradcompany/microsandbox-linux-x64-gnu/bin/msb');
 
 /** Guest target of the bind mount `populateSandbox` adds to OCI sandboxes to make their boot fail at once. */
 export const FAST_FAIL_TARGET = '/.owctl-fast-fail';
@@ -115,7 +128,12 @@ export async function populateSandbox(home: MsbHome, name: string, options: Popu
   if (options.maxDuration !== undefined) args.push('--max-duration', options.maxDuration);
   if (options.image === undefined) args.push(home.fastFailPath);
   else args.push('--pull', 'never', '--volume', `${home.fastFailPath}:${FAST_FAIL_TARGET}`, options.image);
-  const result = await home.msb(args);
+  let result = await home.msb(args);
+  // msb 0.7 can lose the record of a create run beside others (FOREIGN KEY constraint failed): create it again, as
+  // owctl's driver does.
+  const lost = async () => /FOREIGN KEY constraint failed/.test(result.stderr) && (await home.msb(['inspect', name, '--format', 'json'])).exitCode !== 0;
+  // Its folder stays behind, so the create is repeated with --replace (as the driver does).
+  for (let attempt = 1; attempt < 4 && (await lost()); attempt += 1) result = await home.msb(['create', '--replace', ...args.slice(1)]);
   const listed = await home.msb(['inspect', name, '--format', 'json']);
   if (listed.exitCode !== 0) {
     throw new Error(`populateSandbox(${name}): msb did not record it (exit ${result.exitCode}): ${result.stderr.trim()}`);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { doctorCommand } from '../../src/commands/doctor.ts';
 import type { CommandIO } from '../../src/commands/io.ts';
 import type { MsbHome } from '../helpers/msb-home.ts';
-import { MSB_BIN, makeMsbHome } from '../helpers/msb-home.ts';
+import { IS_MSB_07, MSB_BIN, MSB_VERSION, makeMsbHome } from '../helpers/msb-home.ts';
 
 function capture(env: NodeJS.ProcessEnv, cwd: string): CommandIO & { out: () => string } {
   let out = '';
@@ -30,10 +30,12 @@ describe('owctl doctor', () => {
 
   it('reports path, source, version, host verdict, backend and MSB_HOME from the real msb', async () => {
     const io = capture(home.env, home.root);
-    const code = await doctorCommand({ json: true }, io);
+    // The bundled msb is 0.6.18; 0.7.2 (test-only) is named with --msb.
+    const code = await doctorCommand({ json: true, ...(IS_MSB_07 ? { msb: MSB_BIN } : {}) }, io);
     const report = JSON.parse(io.out()); // the JSON form: snake_case (schemas/doctor.schema.json)
-    assert.deepEqual(report.msb, { path: MSB_BIN, source: 'bundled', found_via: 'the bundled npm package @superradcompany/microsandbox-linux-x64-gnu' });
-    assert.deepEqual(report.version, { found: '0.6.18', pinned: '0.6.18', matches: true });
+    const via = IS_MSB_07 ? { source: 'flag', found_via: 'the --msb option' } : { source: 'bundled', found_via: 'the bundled npm package @superradcompany/microsandbox-linux-x64-gnu' };
+    assert.deepEqual(report.msb, { path: MSB_BIN, ...via });
+    assert.deepEqual(report.version, { found: MSB_VERSION, pinned: '0.6.18', matches: !IS_MSB_07 });
     assert.deepEqual(report.backend, { kind: 'local', source: 'default' });
     assert.deepEqual(report.msb_home, { path: home.home, source: 'MSB_HOME' });
     assert.ok(report.host);

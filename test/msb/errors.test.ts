@@ -46,6 +46,8 @@ describe('parseMsbError', () => {
       ['volume not found: v', 'msb.volume_not_found'],
       ['failed to start "x": rootfs: Invalid argument', 'msb.start_failed'],
       ['failed to start "x"', 'msb.start_failed'],
+      ['runtime error: database schema is newer than this msb binary; applied migration "m20260829_000001_split_snapshot_identity" is not in this binary\'s migration prefix', 'msb.home_newer'],
+      ['invalid config: the cloud backend is not available; rebuild microsandbox with the "cloud" feature', 'msb.unsupported_backend'],
       ['something else: sandbox not found: x', 'msb.failed'],
       ['port must be in format HOST:GUEST[/udp]', 'msb.failed'],
     ];

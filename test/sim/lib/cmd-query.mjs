@@ -1,5 +1,6 @@
 // `msb ls`, `msb inspect`, `msb status`: read-only views of the state, in msb 0.6.18's JSON shapes.
 import { parseArgs } from './args.mjs';
+import { inspectView } from './v07.mjs';
 import { msbHome } from './home.mjs';
 import { printJson, shortTime, table, usage } from './output.mjs';
 import { commandLabel, imageLabel } from './sandbox-config.mjs';
@@ -51,7 +52,7 @@ export function inspect(argv, env) {
     updated_at: record.updated_at,
   };
   if (opts.format === 'json') {
-    printJson(view);
+    printJson(inspectView(view));
     return 0;
   }
   const { resources } = record.config;

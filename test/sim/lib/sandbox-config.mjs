@@ -5,6 +5,7 @@
 // - OCI sandboxes get a tmpfs at /tmp sized memory/4 unless something is mounted at /tmp;
 // - mounts are sorted by (depth, guest path); paths are stored verbatim.
 import { sortMounts, tmpfsMount } from './mounts.mjs';
+import { IMPLICIT_TMP } from './v07.mjs';
 
 export const DEFAULT_CPUS = 1;
 export const DEFAULT_MEMORY_MIB = 512;
@@ -18,7 +19,7 @@ export function buildConfig(spec, image) {
   const cpus = spec.cpus ?? DEFAULT_CPUS;
   const memory = spec.memoryMib ?? DEFAULT_MEMORY_MIB;
   const mounts = [...spec.mounts];
-  if (isOci && !mounts.some((mount) => mount.guest === '/tmp')) mounts.push(tmpfsMount('/tmp', Math.floor(memory / 4)));
+  if (IMPLICIT_TMP && isOci && !mounts.some((mount) => mount.guest === '/tmp')) mounts.push(tmpfsMount('/tmp', Math.floor(memory / 4)));
   return {
     deployment_profile: 'single_tenant',
     env: [...imageEnv, ...spec.env].map(([key, value]) => ({ key, value })),

@@ -1,6 +1,7 @@
 // Sandbox lifecycle shared by the commands: lookups, booting and stopping. State changes happen under the lock; the
 // slow parts (a boot delay, killing a workload) happen between two short locked sections.
 import { rmSync } from 'node:fs';
+import { failedBootStatus } from './v07.mjs';
 import { sandboxDir } from './home.mjs';
 import { fail } from './errors.mjs';
 import { appendSystem, clearBootError, writeBootError } from './logs-store.mjs';
@@ -54,7 +55,7 @@ export async function boot(home, name, env, rollbackVolumes = [], { fromCreate =
       record.processes ??= [];
       return;
     }
-    record.status = 'Stopped';
+    record.status = failedBootStatus();
     record.active_config = null;
     if (rollbackVolumes.length > 0) {
       delete state.sandboxes[name];

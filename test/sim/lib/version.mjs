@@ -1,2 +1,2 @@
 // The msb version the simulator answers with: the real binary's (owctl checks it).
-export const VERSION = '0.6.18';
+export { SIM_VERSION as VERSION } from './v07.mjs';
