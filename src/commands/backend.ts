@@ -34,7 +34,12 @@ export function startMsb(flag: string | undefined, io: CommandIO): EarlyMsb {
 }
 
 export async function openBackend(desired: DesiredState, secrets: string[], io: CommandIO, early: EarlyMsb): Promise<Backend> {
-  void desired;
+  const spec = desired.backend;
+  if (spec?.type === 'opensandbox') {
+    // Loaded only for files that use it: a plan on msb never pays for it.
+    const { openSandboxBackend } = await import('../opensandbox/backend.ts');
+    return openSandboxBackend({ spec, desired, secrets });
+  }
   const debug = io.env.OWCTL_DEBUG === '1' ? (line: string) => io.stderr(`${line}\n`) : undefined;
   return msbBackend(early.observer, { secrets, debug });
 }

@@ -1,0 +1,183 @@
+/**
+ * OpenSandbox behind the backend seam: the only code in owctl that talks to an OpenSandbox server. Sandboxes are
+ * found by their metadata (project and name); ids come from the observed snapshot, or from a metadata lookup when
+ * a command did not observe. Create waits until the sandbox is Running. Secrets go only into the create request's
+ * env (how OpenSandbox hands env to a sandbox) and the API key header.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Backend, ServerAddress } from '../apply/backend.ts';
+import { OwctlError } from '../errors.ts';
+import type { BackendSpec, DesiredSandbox, DesiredState, MountSpec } from '../model/desired.ts';
+import { guestEnv } from '../model/desired.ts';
+import { LABEL_PROJECT, OWCTL_LABEL_PREFIX } from '../model/labels.ts';
+import type { ObservedSandbox } from '../model/observed.ts';
+import { OPENSANDBOX_CAPABILITIES } from './capabilities.ts';
+import { OpenSandboxClient } from './client.ts';
+import { createMetadata, META_MAX_DURATION, META_NAME, observedOf, owctlMetadata } from './metadata.ts';
+import type { WireCreate, WireSandbox, WireVolume } from './wire.ts';
+
+export const OPENWORK_GUEST_PORT = 8787;
+const POLL_MS = 250;
+
+type Spec = Extract<BackendSpec, { type: 'opensandbox' }>;
+
+export interface OpenSandboxBackendOptions {
+  spec: Spec;
+  desired: DesiredState;
+  /** Token values and the API key, redacted from anything the server sends back. */
+  secrets: string[];
+}
+
+function volumeOf(mount: MountSpec, index: number): WireVolume {
+  const name = `v${index}`;
+  if (mount.type === 'bind') return { name, host: { path: mount.source }, mountPath: mount.target, readOnly: mount.readonly };
+  if (mount.type === 'volume') return { name, pvc: { claimName: mount.source }, mountPath: mount.target, readOnly: mount.readonly };
+  throw new OwctlError('config.invalid', `tmpfs mount ${mount.target} has no OpenSandbox equivalent`, { hint: 'remove it (owctl validate reports it)' });
+}
+
+/** The create request: image, command, resources (Kubernetes quantities), expiry, env (with the tokens), metadata. */
+export function createRequest(project: string, sandbox: DesiredSandbox, spec: Spec, salt: string): WireCreate {
+  const body: WireCreate = {
+    image: { uri: sandbox.image.ref },
+    entrypoint: sandbox.command ?? [],
+    resourceLimits: { cpu: String(sandbox.cpus), memory: `${sandbox.memoryMib}Mi` },
+    timeout: sandbox.maxDurationSecs ?? null,
+    env: guestEnv(sandbox),
+    metadata: createMetadata(project, sandbox, salt),
+  };
+  if (sandbox.mounts.length > 0) body.volumes = sandbox.mounts.map(volumeOf);
+  if (spec.renewOnAccess && sandbox.idleTimeoutSecs !== undefined) body.extensions = { 'access.renew.extend.seconds': String(sandbox.idleTimeoutSecs) };
+  return body;
+}
+
+export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend {
+  const { spec, desired } = options;
+  const client = new OpenSandboxClient({ url: spec.url, apiKey: spec.apiKey, timeoutMs: spec.requestTimeoutSecs * 1000, secrets: options.secrets });
+  const declared = new Map(desired.sandboxes.map((s) => [s.name, s]));
+  const known = new Map<string, WireSandbox>();
+  const idsByName = new Map<string, string[]>();
+
+  /** The ids of a name: the observed ones, else a metadata lookup (commands that do not observe first). */
+  const idsOf = async (name: string): Promise<string[]> => {
+    const seen = idsByName.get(name);
+    if (seen !== undefined) return seen;
+    const found = await client.list({ [LABEL_PROJECT]: desired.project, [META_NAME]: name });
+    for (const wire of found) known.set(wire.id, wire);
+    const ids = found.map((w) => w.id).sort();
+    idsByName.set(name, ids);
+    return ids;
+  };
+  const idFor = async (name: string, instance?: string): Promise<string> => {
+    if (instance !== undefined) return instance;
+    const [first] = await idsOf(name);
+    if (first === undefined) throw new OwctlError('opensandbox.not_found', `no OpenSandbox sandbox carries project "${desired.project}" and name "${name}"`, { hint: 'create it with `owctl apply`' });
+    return first;
+  };
+  const waitRunning = async (id: string, name: string, timeoutSecs: number): Promise<WireSandbox> => {
+    const deadline = Date.now() + timeoutSecs * 1000;
+    for (;;) {
+      const wire = await client.get(id);
+      known.set(id, wire);
+      if (wire.status.state === 'Running') return wire;
+      if (['Failed', 'Terminated', 'Stopping'].includes(wire.status.state) || Date.now() > deadline) {
+        const why = [wire.status.reason, wire.status.message].filter(Boolean).join(': ');
+        throw new OwctlError('opensandbox.failed', `${name} (${id}) is ${wire.status.state}${why ? ` (${why})` : ''}, not Running`, {
+          hint: `the server's log for sandbox ${id} says why; \`owctl apply\` removes and recreates it`,
+          details: { id, state: wire.status.state },
+        });
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  };
+  const address = async (name: string, id: string): Promise<ServerAddress> => {
+    const answer = await client.endpoint(id, OPENWORK_GUEST_PORT, name);
+    // The endpoint has no scheme; its shape depends on the runtime (host:port, host/id/port, …).
+    const url = /^https?:\/\//.test(answer.endpoint) ? answer.endpoint : `http://${answer.endpoint}`;
+    return { url: url.replace(/\/+$/, ''), headers: answer.headers ?? {} };
+  };
+
+  return {
+    capabilities: OPENSANDBOX_CAPABILITIES,
+    async observe(_desired, request) {
+      const listed = await client.list({ [LABEL_PROJECT]: desired.project });
+      const sandboxes: ObservedSandbox[] = [];
+      idsByName.clear();
+      for (const wire of listed) {
+        known.set(wire.id, wire);
+        const observed = observedOf(wire);
+        idsByName.set(observed.name, [...(idsByName.get(observed.name) ?? []), wire.id].sort());
+        sandboxes.push(observed);
+      }
+      const probe = request.probe;
+      if (probe !== undefined) {
+        await Promise.all(
+          sandboxes
+            .filter((s) => s.status === 'Running')
+            .map(async (s) => {
+              s.server = await address(s.name, s.id!)
+                .then((where) => probe(s, where))
+                .catch(() => 'down' as const);
+            }),
+        );
+      }
+      sandboxes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.id ?? '') < (b.id ?? '') ? -1 : 1));
+      return { backend: 'local', sandboxes, images: {}, capabilities: OPENSANDBOX_CAPABILITIES };
+    },
+    async create(sandbox, labels) {
+      const project = labels[LABEL_PROJECT] ?? desired.project;
+      const created = await client.create(createRequest(project, sandbox, spec, randomBytes(16).toString('hex')), sandbox.name);
+      known.set(created.id, created);
+      // Docker answers Running at once; Kubernetes answers Pending and gets there when the pod is ready.
+      if (created.status.state !== 'Running') await waitRunning(created.id, sandbox.name, Math.max(sandbox.verify.timeoutSecs, spec.requestTimeoutSecs));
+      return created.id;
+    },
+    async remove(name, instance) {
+      const ids = instance !== undefined ? [instance] : await idsOf(name);
+      for (const id of ids) await client.remove(id, name);
+    },
+    async start(name, instance) {
+      const id = await idFor(name, instance);
+      await client.resume(id, name);
+      await waitRunning(id, name, declared.get(name)?.verify.timeoutSecs ?? spec.requestTimeoutSecs);
+    },
+    async stop(name, instance) {
+      await client.pause(await idFor(name, instance), name);
+    },
+    async modify(name, patch, _options, instance) {
+      const id = await idFor(name, instance);
+      const sandbox = declared.get(name);
+      if (sandbox === undefined) throw new OwctlError('apply.failed', `"${name}" is not declared in the file`);
+      const live = known.get(id) ?? (await client.get(id));
+      const meta = live.metadata ?? {};
+      // One merge patch: user labels as declared (null removes), owctl's own metadata recomputed (same salt).
+      const change: Record<string, string | null> = {};
+      for (const key of Object.keys(meta)) if (!key.startsWith(OWCTL_LABEL_PREFIX) && !(key in sandbox.labels)) change[key] = null;
+      for (const [key, value] of Object.entries(sandbox.labels)) if (meta[key] !== value) change[key] = value;
+      const own = owctlMetadata(desired.project, sandbox, meta['owctl.dev/salt'] ?? randomBytes(16).toString('hex'));
+      for (const key of Object.keys(meta)) if (key.startsWith(OWCTL_LABEL_PREFIX) && !(key in own)) change[key] = null;
+      for (const [key, value] of Object.entries(own)) if (meta[key] !== value) change[key] = value;
+      if (patch.maxDurationSecs !== undefined) {
+        // The expiry is created + max_duration, as on create; renew only ever extends it.
+        const expiresAt = new Date(Date.parse(live.createdAt) + patch.maxDurationSecs * 1000).toISOString();
+        await client.renew(id, expiresAt, name);
+        change[META_MAX_DURATION] = String(patch.maxDurationSecs);
+      }
+      if (Object.keys(change).length > 0) await client.patchMetadata(id, change, name);
+    },
+    async serverAddress(sandbox, instance) {
+      const id = instance ?? ('id' in sandbox && (sandbox as ObservedSandbox).id !== undefined ? (sandbox as ObservedSandbox).id : (await idsOf(sandbox.name))[0]);
+      return id === undefined ? null : address(sandbox.name, id);
+    },
+    // Images live in the server's runtime and it starts the command itself: the executor does not call these.
+    inspectImage: async () => null,
+    loadImage: async () => unsupported('loading image archives'),
+    pullImage: async () => unsupported('pulling images'),
+    archiveDigest: async () => null,
+    prepareMounts: async () => undefined,
+    launchServer: async () => unsupported('launching the server (the server runs the command itself)'),
+  };
+}
+
+function unsupported(what: string): never {
+  throw new OwctlError('backend.unsupported', `the opensandbox backend does not support ${what}`, { hint: 'this is a bug in owctl: please report it' });
+}

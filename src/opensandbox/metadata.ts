@@ -1,0 +1,85 @@
+/**
+ * What owctl stores in an OpenSandbox sandbox's metadata, and how a listed sandbox becomes an ObservedSandbox.
+ * Every key and value follows Kubernetes label syntax (the server enforces it). No secret is stored: tokens are
+ * only in a salted scrypt digest (src/model/digests.ts).
+ */
+import { combinedDigest, DIGESTED_GROUPS, groupDigests, type DigestedGroup } from '../model/digests.ts';
+import type { DesiredSandbox } from '../model/desired.ts';
+import { LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT, OWCTL_LABEL_PREFIX } from '../model/labels.ts';
+import type { ObservedSandbox, SandboxStatus } from '../model/observed.ts';
+import type { WireSandbox } from './wire.ts';
+
+export const META_NAME = 'owctl.dev/name';
+export const META_SALT = 'owctl.dev/salt';
+export const META_MAX_DURATION = 'owctl.dev/max-duration';
+const digestKey = (group: DigestedGroup) => `owctl.dev/d.${group.replace('_', '-')}`;
+
+/** owctl's own metadata for a sandbox (ownership, name, digests, salt, expiry as declared, protect). */
+export function owctlMetadata(project: string, sandbox: DesiredSandbox, salt: string): Record<string, string> {
+  const digests = groupDigests(sandbox, salt);
+  const meta: Record<string, string> = {
+    [LABEL_PROJECT]: project,
+    [META_NAME]: sandbox.name,
+    [LABEL_CONFIG_HASH]: combinedDigest(digests),
+    [META_SALT]: salt,
+  };
+  for (const group of DIGESTED_GROUPS) meta[digestKey(group)] = digests[group];
+  if (sandbox.maxDurationSecs !== undefined) meta[META_MAX_DURATION] = String(sandbox.maxDurationSecs);
+  if (sandbox.protect) meta[LABEL_PROTECT] = 'true';
+  return meta;
+}
+
+export function createMetadata(project: string, sandbox: DesiredSandbox, salt: string): Record<string, string> {
+  return { ...sandbox.labels, ...owctlMetadata(project, sandbox, salt) };
+}
+
+const STATES: Record<string, SandboxStatus> = {
+  Pending: 'Starting',
+  Running: 'Running',
+  Pausing: 'Draining',
+  Paused: 'Paused',
+  Resuming: 'Starting',
+  Stopping: 'Draining',
+  Terminated: 'Stopped',
+  Failed: 'Crashed',
+};
+
+/** Any state the server adds later (the Docker runtime already answers `Unknown`) counts as Crashed: not serving. */
+export function statusOf(state: string): SandboxStatus {
+  return STATES[state] ?? 'Crashed';
+}
+
+/** A listed sandbox in the model's terms. Fields the engine cannot report are empty; their digests stand in. */
+export function observedOf(wire: WireSandbox): ObservedSandbox {
+  const meta = wire.metadata ?? {};
+  const digests: Record<string, string> = {};
+  for (const group of DIGESTED_GROUPS) {
+    const value = meta[digestKey(group)];
+    if (value !== undefined) digests[group] = value;
+  }
+  if (meta[META_SALT] !== undefined) digests.salt = meta[META_SALT];
+  const max = Number(meta[META_MAX_DURATION]);
+  return {
+    name: meta[META_NAME] ?? wire.id,
+    id: wire.id,
+    status: statusOf(wire.status.state),
+    labels: meta,
+    image: wire.image?.uri ?? '',
+    manifestDigest: null,
+    pull: 'if-missing',
+    cpus: 0,
+    memoryMib: 0,
+    env: {},
+    mounts: [],
+    ports: [],
+    idleTimeoutSecs: null,
+    maxDurationSecs: Number.isInteger(max) && max > 0 ? max : null,
+    server: 'unknown',
+    digests,
+  };
+}
+
+/** User labels of a live sandbox (metadata that is not owctl's). */
+export function userLabels(meta: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(meta).filter(([key]) => !key.startsWith(OWCTL_LABEL_PREFIX)));
+}
