@@ -6,7 +6,7 @@ import { OUTPUT_FORMAT_VERSION, renderOutputs, sandboxOutput, type OutputDocumen
 import { style } from '../views/style.ts';
 import type { CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
-import { serverUrl } from './snapshot.ts';
+import { serverUrl } from '../msb/address.ts';
 
 export async function outputCommand(options: { file: string; names: string[]; json: boolean }, io: CommandIO): Promise<number> {
   const { desired } = await loadFile(options.file, io, 'output');
