@@ -1,6 +1,5 @@
 /** Running one command: any error becomes output plus an exit code; a stack trace only with OWCTL_DEBUG=1. */
-import { interruptsOf } from '../commands/interrupt.ts';
-import type { CommandIO } from '../commands/io.ts';
+import { interruptsOf, type CommandIO } from '../commands/io.ts';
 import { EXIT } from '../errors.ts';
 import { errorJson, renderError } from '../views/error.ts';
 import { inEventStream } from '../views/event-stream.ts';

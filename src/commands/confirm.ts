@@ -1,8 +1,7 @@
 /** Prompts live here, in the command layer, never in the planner or executor. */
 import { createInterface } from 'node:readline/promises';
 import { EXIT, OwctlError } from '../errors.ts';
-import { interruptsOf } from './interrupt.ts';
-import type { CommandIO } from './io.ts';
+import { interruptsOf, type CommandIO } from './io.ts';
 
 export interface Approval {
   autoApprove: boolean;

@@ -7,7 +7,6 @@
  * left, runs the synchronous cleanups (the lock) and exits 130 at once (Terraform's "Two interrupts received").
  */
 import { EXIT, OwctlError } from '../errors.ts';
-import type { CommandIO } from './io.ts';
 
 export const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -140,14 +139,4 @@ export function ownProcessSignals(interrupts: Interrupts): () => void {
   return () => {
     for (const signal of HANDLED_SIGNALS) process.off(signal, interrupts.receive);
   };
-}
-
-const unsignalled = new WeakMap<CommandIO, Interrupts>();
-
-/** The command's interrupts: the process's, or (in-process tests and embedders) a set no signal reaches. */
-export function interruptsOf(io: CommandIO): Interrupts {
-  if (io.interrupts !== undefined) return io.interrupts;
-  let interrupts = unsignalled.get(io);
-  if (interrupts === undefined) unsignalled.set(io, (interrupts = new Interrupts(io.stderr, () => undefined)));
-  return interrupts;
 }

@@ -1,4 +1,4 @@
-import type { Interrupts } from './interrupt.ts';
+import { Interrupts } from './interrupt.ts';
 
 /** What a command needs from its process: streams, environment, terminal facts. Tests pass their own. */
 export interface CommandIO {
@@ -34,4 +34,14 @@ export function processIO(options: { noColor?: boolean; interrupts?: Interrupts 
     prompt: Boolean(process.stdin.isTTY),
     ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
   };
+}
+
+const unsignalled = new WeakMap<CommandIO, Interrupts>();
+
+/** The command's interrupts: the process's, or (in-process tests and embedders) a set no signal reaches. */
+export function interruptsOf(io: CommandIO): Interrupts {
+  if (io.interrupts !== undefined) return io.interrupts;
+  let interrupts = unsignalled.get(io);
+  if (interrupts === undefined) unsignalled.set(io, (interrupts = new Interrupts(io.stderr, () => undefined)));
+  return interrupts;
 }

@@ -1,8 +1,7 @@
 /** `owctl logs NAME [-f] [--tail N]`: the OpenWork server's output, through the backend's log API where it has one. */
 import { EXIT, OwctlError } from '../errors.ts';
 import { openBackend, startMsb } from './backend.ts';
-import { interruptsOf } from './interrupt.ts';
-import type { CommandIO } from './io.ts';
+import { interruptsOf, type CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
 
 export async function logsCommand(options: { file: string; msb?: string; name: string; follow: boolean; tail: number }, io: CommandIO): Promise<number> {

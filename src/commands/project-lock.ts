@@ -5,8 +5,7 @@
 import { rmSync } from 'node:fs';
 import { acquireLock, effectiveMsbHome } from '../apply/lock.ts';
 import type { DesiredState } from '../model/desired.ts';
-import { interruptsOf } from './interrupt.ts';
-import type { CommandIO } from './io.ts';
+import { interruptsOf, type CommandIO } from './io.ts';
 
 /** Takes the lock; returns its release. */
 export async function lockProject(desired: DesiredState, io: CommandIO, command: 'apply' | 'destroy' | 'import', timeoutMs: number): Promise<() => Promise<void>> {

@@ -11,8 +11,7 @@ import type { EventStream } from '../views/event-stream.ts';
 import { ProgressView } from '../views/progress.ts';
 import { progressLine } from '../views/progress-lines.ts';
 import { style } from '../views/style.ts';
-import { isGitHubActions, type CommandIO } from './io.ts';
-import { interruptsOf } from './interrupt.ts';
+import { interruptsOf, isGitHubActions, type CommandIO } from './io.ts';
 import { runtimeOf } from './runtime.ts';
 import type { Snapshot } from './snapshot.ts';
 

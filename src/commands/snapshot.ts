@@ -6,8 +6,7 @@ import type { Backend, ServerAddress } from '../apply/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
 import { openBackend, startMsb } from './backend.ts';
-import { interruptsOf } from './interrupt.ts';
-import type { CommandIO } from './io.ts';
+import { interruptsOf, type CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
 
 export const DEFAULT_PARALLELISM = 8;
