@@ -154,6 +154,7 @@ export const processSpawner: Spawner = {
         stdin: 'ignore',
         shell: false,
         buffer: { stdout: false, stderr: true },
+        maxBuffer: request.maxOutputBytes ?? MAX_OUTPUT_BYTES,
       }),
     }));
     const stdout = new PassThrough();

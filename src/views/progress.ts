@@ -20,6 +20,7 @@ export class ProgressView {
   /** listr2 holds process.stdout/stderr while it draws (writes are buffered until it ends); this is that hold. */
   private readonly output = new ProcessOutput();
   private readonly started = new Set<string>();
+  private readonly steps = new Map<string, string>();
 
   constructor(changes: Change[]) {
     const tasks: ListrTask[] = changes
@@ -48,6 +49,7 @@ export class ProgressView {
   readonly onEvent = (event: ApplyEvent): void => {
     // The executor may start a change before listr2 has run its task: remember it either way.
     if (event.type === 'change_start') this.started.add(event.sandbox);
+    if (event.type === 'step_start') this.steps.set(event.sandbox, event.step);
     const wait = this.waits.get(event.sandbox);
     if (wait === undefined) return;
     if (event.type === 'step_start' && wait.task) wait.task.output = event.step;
@@ -64,7 +66,7 @@ export class ProgressView {
   interrupted(signal: string): void {
     for (const [sandbox, { task }] of this.waits) {
       if (task === undefined) continue;
-      task.output = this.started.has(sandbox) ? `${signal}: finishing ${task.output || 'this step'}, then stopping` : `${signal}: will not start`;
+      task.output = this.started.has(sandbox) ? `${signal}: finishing ${this.steps.get(sandbox) ?? 'its first step'}, then stopping` : `${signal}: will not start`;
     }
   }
 
