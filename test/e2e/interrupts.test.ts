@@ -31,8 +31,8 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
   after(() => project.cleanup());
 
   it('Ctrl-C mid-apply: the msb create in flight finishes, nothing new starts, exit 130 with what finished, was interrupted and never started', async () => {
-    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '3000' });
-    await eventually(async () => (await creates()) === 1, 60_000, 'the first msb create to start');
+    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '6000' });
+    await eventually(async () => (await creates()) === 1, 120_000, 'the first msb create to start');
     run.type(CTRL_C);
     const { code, output } = await run.done;
     assert.equal(code, 130, output);
@@ -44,19 +44,18 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     assert.equal((await project.inspect('a1'))?.status, 'Running');
     assert.equal(await creates(), 1, 'no other create started');
     assert.equal(existsSync(lock()), false, 'the lock is released');
-    const rerun = await project.owctl(['apply', '--auto-approve']);
-    assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
-    await project.assertNoSecrets(output, rerun.stdout, rerun.stderr);
+    await project.assertNoSecrets(output);
+    // (That a re-run converges after an interrupt is test/e2e/concurrency.test.ts's.)
     assert.equal((await project.owctl(['destroy', '--auto-approve'])).code, 0);
   });
 
   it('a second Ctrl-C stops waiting, says what may be left, releases the lock and exits 130', async () => {
     const before = await creates();
-    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '4000' });
-    await eventually(async () => (await creates()) === before + 1, 60_000, 'the first msb create to start');
+    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '8000' });
+    await eventually(async () => (await creates()) === before + 1, 120_000, 'the first msb create to start');
     run.type(CTRL_C);
     // The progress tree shows the interrupt at once (its first line goes to stderr, which the tree holds until it ends).
-    await eventually(async () => /SIGINT: finishing [a-z-]+, then stopping/.test(run.output()), 30_000, 'the first interrupt to be acknowledged').catch((error: Error) => {
+    await eventually(async () => /SIGINT: finishing [a-z-]+, then stopping/.test(run.output()), 120_000, 'the first interrupt to be acknowledged').catch((error: Error) => {
       throw new Error(`${error.message}; the terminal showed:\n${run.output()}`);
     });
     assert.match(run.output(), /create a2\n\s*› SIGINT: will not start/);
@@ -68,14 +67,14 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     assert.match(output, /may be left half made: once those calls have ended, `owctl plan` shows what is left/);
     assert.equal(existsSync(lock()), false, 'the lock is released');
     // The msb call was left to finish on its own: the sandbox appears once it has.
-    await eventually(async () => (await project.inspect('a1'))?.status === 'Running', 30_000, 'the abandoned create to finish');
+    await eventually(async () => (await project.inspect('a1'))?.status === 'Running', 120_000, 'the abandoned create to finish');
     assert.equal((await project.owctl(['destroy', '--auto-approve'])).code, 0);
   });
 
   it('Ctrl-C at the approval prompt cancels the apply (exit 130); Ctrl-D cancels it too (exit 1); the lock is released', async () => {
     for (const [key, exit] of [[CTRL_C, 130], [CTRL_D, 1]] as const) {
       const run = terminal(['apply']);
-      await eventually(async () => /Enter a value:/.test(run.output()), 60_000, 'the prompt');
+      await eventually(async () => /Enter a value:/.test(run.output()), 120_000, 'the prompt');
       assert.equal(existsSync(lock()), true, 'the lock is held while asking');
       run.type(key);
       const { code, output } = await run.done;
@@ -89,7 +88,7 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
 
   it('asks when stdin is a terminal even if stdout is piped (`owctl apply | cat`)', async () => {
     const run = terminal(['apply'], {}, '| cat');
-    await eventually(async () => /Enter a value:/.test(run.output()), 60_000, 'the prompt');
+    await eventually(async () => /Enter a value:/.test(run.output()), 120_000, 'the prompt');
     run.type('no\n');
     const { code, output } = await run.done;
     assert.equal(code, 1, output);
@@ -106,7 +105,7 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
         const calls = (await project.msbCalls()).length;
         const run = terminal(['apply', '--auto-approve', '--lock-timeout', '5m']);
         // `msb context` runs while the file is read, just before the lock is taken.
-        await eventually(async () => (await project.msbCalls()).slice(calls).some((argv) => argv[0] === 'context'), 30_000, 'msb context');
+        await eventually(async () => (await project.msbCalls()).slice(calls).some((argv) => argv[0] === 'context'), 120_000, 'msb context');
         await run.signalGroup(signal);
         const { code, output } = await run.done;
         assert.equal(code, 130, output);
@@ -131,7 +130,7 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     for (const [args, signal] of cases) {
       const calls = (await project.msbCalls()).length;
       const run = terminal(args, { OWCTL_MSB: slow });
-      await eventually(async () => (await project.msbCalls()).slice(calls).some((argv) => argv[0] === 'ls'), 30_000, 'msb ls');
+      await eventually(async () => (await project.msbCalls()).slice(calls).some((argv) => argv[0] === 'ls'), 120_000, 'msb ls');
       await run.signalGroup(signal);
       const { code, output } = await run.done;
       assert.equal(code, 130, `${args.join(' ')}: ${output}`);
@@ -156,7 +155,7 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     try {
       const run = terminal(['verify', '--url', url], { OPENWORK_TOKEN: 'client-token-0123456789abcdef', OPENWORK_HOST_TOKEN: 'host-token-0123456789abcdef' });
-      await eventually(async () => hits > 0, 30_000, 'the first /health request');
+      await eventually(async () => hits > 0, 120_000, 'the first /health request');
       run.type(CTRL_C);
       const { code, output } = await run.done;
       assert.equal(code, 130, output);
