@@ -88,10 +88,12 @@ describe('apply --json and destroy --json on failure', { skip: SIMULATOR_ONLY },
 
   it('plan.invalid_file, plan.stale', async () => {
     await file('not-a-plan.json', '{"hello":1}');
-    assertFailedStream(await project.owctl(['apply', 'not-a-plan.json', '--json']), 'plan.invalid_file');
-    assert.equal((await project.owctl(['plan', '-o', 'plan.json'])).code, 0);
+    const notAPlan = assertFailedStream(await project.owctl(['apply', join(project.dir, 'not-a-plan.json'), '--json']), 'plan.invalid_file');
+    assert.match(notAPlan.at(-2)?.message, /is not an owctl saved plan/);
+    const saved = join(project.dir, 'plan.json');
+    assert.equal((await project.owctl(['plan', '-o', saved])).code, 0);
     await project.writeFile([{ ...spec, memory: '768M' }]);
-    assertFailedStream(await project.owctl(['apply', 'plan.json', '--json']), 'plan.stale');
+    assertFailedStream(await project.owctl(['apply', saved, '--json']), 'plan.stale');
     await project.writeFile([spec]);
   });
 
