@@ -19,12 +19,30 @@ export interface Wiring {
 
 type Handler<T> = (options: T, global: GlobalOptions, io: CommandIO, args: string[]) => Promise<number>;
 
+/**
+ * The global options, repeated (hidden) on a verb so they may follow it too: `owctl plan -f FILE`. `logs` takes
+ * only `--file` there, as its `-f` is --follow.
+ */
+function globalFlags(command: Command, shortFile = true): Command {
+  return command
+    .addOption(new Option(shortFile ? '-f, --file <FILE>' : '--file <FILE>', 'the sandboxes file').hideHelp())
+    .addOption(new Option('--msb <PATH>', 'msb binary to use').hideHelp())
+    .addOption(new Option('--no-color', 'no colour in output').hideHelp());
+}
+
+/** The global options as given before the verb, overridden by those given after it. */
+function globalOptions(program: Command, command: Command): GlobalOptions {
+  const before = program.opts<GlobalOptions>();
+  const after = command.opts<Partial<GlobalOptions>>();
+  return { file: after.file ?? before.file, msb: after.msb ?? before.msb, color: before.color && after.color !== false };
+}
+
 /** Wraps a handler: global options, IO, error rendering, exit code. */
 export function action<T extends { json?: boolean; format?: string }>(program: Command, wiring: Wiring, handler: Handler<T>) {
   return async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
     const options = command.opts<T>();
-    const global = program.opts<GlobalOptions>();
+    const global = globalOptions(program, command);
     const io = wiring.ioFor(global);
     const args = command.args;
     const json = options.json === true || options.format === 'json';
@@ -227,4 +245,6 @@ export function registerCommands(program: Command, wiring: Wiring): void {
         return 0;
       }),
     );
+
+  for (const command of program.commands) globalFlags(command, command.name() !== 'logs');
 }
