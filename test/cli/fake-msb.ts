@@ -65,3 +65,21 @@ export class FakeProject {
     return rm(this.dir, { recursive: true, force: true });
   }
 }
+
+/** `msb inspect NAME --format json` of a stopped sandbox with these labels (the fields owctl reads). */
+export function inspectJson(name: string, labels: Record<string, string>, port = 18787): string {
+  return JSON.stringify({
+    name,
+    status: 'Stopped',
+    config: {
+      image: { Oci: { reference: 'openwork-microsandbox:dev' } },
+      pull_policy: 'IfMissing',
+      labels,
+      resources: { cpus: 2, memory_mib: 2048 },
+      env: [],
+      mounts: [],
+      network: { ports: [{ host_port: port, guest_port: 8787, host_bind: '127.0.0.1', protocol: 'Tcp' }] },
+      lifecycle: {},
+    },
+  });
+}
