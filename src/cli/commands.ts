@@ -179,11 +179,14 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('--url <URL>', 'verify any OpenWork endpoint instead (tokens from OPENWORK_TOKEN / OPENWORK_HOST_TOKEN)')
     .option('--token-env <NAME>', 'variable holding the client token for --url', 'OPENWORK_TOKEN')
     .option('--host-token-env <NAME>', 'variable holding the host token for --url', 'OPENWORK_HOST_TOKEN')
-    .addOption(new Option('--timeout <DURATION>', 'how long to wait for /health with --url').argParser(parseTimeout).default(120, '120s'))
+    .addOption(new Option('--timeout <DURATION>', 'how long to wait for /health (default: 120s with --url, else each sandbox\'s verify.timeout)').argParser(parseTimeout))
     .option('--json', 'machine-readable results')
     .action(
-      action<{ url?: string; tokenEnv: string; hostTokenEnv: string; timeout: number; json?: boolean }>(program, wiring, async (o, g, io, args) =>
-        (await import('../commands/verify.ts')).verifyCommand({ file: g.file, msb: g.msb, names: args, url: o.url, tokenEnv: o.tokenEnv, hostTokenEnv: o.hostTokenEnv, timeoutSecs: o.timeout, json: o.json === true }, io),
+      action<{ url?: string; tokenEnv: string; hostTokenEnv: string; timeout?: number; json?: boolean }>(program, wiring, async (o, g, io, args) =>
+        (await import('../commands/verify.ts')).verifyCommand(
+          { file: g.file, msb: g.msb, names: args, url: o.url, tokenEnv: o.tokenEnv, hostTokenEnv: o.hostTokenEnv, timeoutSecs: o.timeout, json: o.json === true },
+          io,
+        ),
       ),
     );
 

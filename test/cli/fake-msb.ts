@@ -66,11 +66,11 @@ export class FakeProject {
   }
 }
 
-/** `msb inspect NAME --format json` of a stopped sandbox with these labels (the fields owctl reads). */
-export function inspectJson(name: string, labels: Record<string, string>, port = 18787): string {
+/** `msb inspect NAME --format json` of a sandbox (stopped by default) with these labels (the fields owctl reads). */
+export function inspectJson(name: string, labels: Record<string, string>, port = 18787, status = 'Stopped'): string {
   return JSON.stringify({
     name,
-    status: 'Stopped',
+    status,
     config: {
       image: { Oci: { reference: 'openwork-microsandbox:dev' } },
       pull_policy: 'IfMissing',
