@@ -57,7 +57,7 @@ export async function planCommand(options: PlanOptions, io: CommandIO): Promise<
   const planned = planFromSnapshot(snapshot, options.target, options.replace);
   const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd));
   if (options.out !== undefined) {
-    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed), options.target ?? [], options.replace ?? []);
+    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed, options.target ?? []), options.target ?? [], options.replace ?? []);
     await writeFile(resolve(io.cwd, options.out), `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   }
   // Markdown is rendered when asked for, and under GitHub Actions for the step summary: once either way.
