@@ -31,7 +31,10 @@ export class FakeProject {
     private readonly log: string,
   ) {}
 
-  /** `answers` maps the first msb argument (`ls`, `inspect`, `exec`, …) to its answer; the default is exit 0, `[]`. */
+  /**
+   * `answers` maps the first msb argument (`ls`, `inspect`, `exec`, …) to its answer; by default `context` is local,
+   * images and sandboxes are not found, and anything else answers `[]`.
+   */
   static async create(answers: Record<string, Answer> = {}, file = MINIMAL_FILE): Promise<FakeProject> {
     const dir = await mkdtemp(join(tmpdir(), 'owctl-cli-'));
     const log = join(dir, 'argv.log');
@@ -41,7 +44,7 @@ export class FakeProject {
       .join('\n');
     await writeFile(
       msb,
-      `#!/bin/sh\nprintf '%s\\037' "$@" >> '${log}'\nprintf '\\n' >> '${log}'\ncase "$1" in\n${cases}\n  context) echo '{"kind":"local","source":"default"}';;\n  *) echo '[]';;\nesac\n`,
+      `#!/bin/sh\nprintf '%s\\037' "$@" >> '${log}'\nprintf '\\n' >> '${log}'\ncase "$1" in\n${cases}\n  context) echo '{"kind":"local","source":"default"}';;\n  image) echo 'error: image not found: x' >&2; exit 1;;\n  inspect) echo 'error: sandbox not found: x' >&2; exit 1;;\n  *) echo '[]';;\nesac\n`,
     );
     await chmod(msb, 0o755);
     await writeFile(join(dir, 'openwork.yaml'), file);
