@@ -16,6 +16,7 @@ import { appliedOutputs } from './output.ts';
 import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
 import { planFromSnapshot } from './plan.ts';
+import { refusePreflight, runPreflight } from './preflight.ts';
 import { runChanges } from './run-changes.ts';
 import { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
 
@@ -108,13 +109,15 @@ async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream)
     interrupts.check('planning');
     if (saved !== undefined) checkStale(saved, snapshot, options.planFile!);
     const s = style(io.color);
+    const problems = await runPreflight(snapshot, planned);
     if (stream) stream.planned(planned);
-    else io.stdout(renderPlanHuman(planDocument(planned, relativeFile(snapshot.desired.file, io.cwd)), s));
+    else io.stdout(renderPlanHuman(planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), problems), s));
     if (!hasChanges(planned)) {
       stream?.summary(null, EXIT.ok);
       return EXIT.ok;
     }
     refuseProtected(planned, 'apply');
+    refusePreflight(problems);
     const answer = await confirm('Do you want to perform these actions?', { autoApprove: options.autoApprove, savedPlan: saved !== undefined, json: options.json }, io, 'apply');
     if (answer !== 'approved') {
       io.stdout('\nApply cancelled.\n');
