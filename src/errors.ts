@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'plan.stale'
   | 'plan.protected'
   | 'plan.invalid_file'
+  | 'plan.preflight'
   | 'apply.not_approved'
   | 'apply.failed'
   | 'apply.interrupted'

@@ -35,6 +35,8 @@ export interface Backend extends Omit<Runtime, 'verify'> {
   stop(name: string, instance?: string): Promise<void>;
   /** Where the server of a live sandbox answers; null when it publishes none. Verification goes there. */
   serverAddress(sandbox: DesiredSandbox | ObservedSandbox, instance?: string): Promise<ServerAddress | null>;
+  /** Whether this host can boot sandboxes (asked only when a plan would boot one); absent when that is not a question. */
+  canBoot?(): Promise<boolean>;
   /** The server's output; absent when the engine has no log API. */
   logs?(name: string, options: { tail: number; follow: boolean; onData: (text: string) => void }): LogReader;
 }

@@ -19,12 +19,30 @@ export interface Wiring {
 
 type Handler<T> = (options: T, global: GlobalOptions, io: CommandIO, args: string[]) => Promise<number>;
 
+/**
+ * The global options, repeated (hidden) on a verb so they may follow it too: `owctl plan -f FILE`. `logs` takes
+ * only `--file` there, as its `-f` is --follow.
+ */
+function globalFlags(command: Command, shortFile = true): Command {
+  return command
+    .addOption(new Option(shortFile ? '-f, --file <FILE>' : '--file <FILE>', 'the sandboxes file').hideHelp())
+    .addOption(new Option('--msb <PATH>', 'msb binary to use').hideHelp())
+    .addOption(new Option('--no-color', 'no colour in output').hideHelp());
+}
+
+/** The global options as given before the verb, overridden by those given after it. */
+function globalOptions(program: Command, command: Command): GlobalOptions {
+  const before = program.opts<GlobalOptions>();
+  const after = command.opts<Partial<GlobalOptions>>();
+  return { file: after.file ?? before.file, msb: after.msb ?? before.msb, color: before.color && after.color !== false };
+}
+
 /** Wraps a handler: global options, IO, error rendering, exit code. */
 export function action<T extends { json?: boolean; format?: string }>(program: Command, wiring: Wiring, handler: Handler<T>) {
   return async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
     const options = command.opts<T>();
-    const global = program.opts<GlobalOptions>();
+    const global = globalOptions(program, command);
     const io = wiring.ioFor(global);
     const args = command.args;
     const json = options.json === true || options.format === 'json';
@@ -161,11 +179,14 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('--url <URL>', 'verify any OpenWork endpoint instead (tokens from OPENWORK_TOKEN / OPENWORK_HOST_TOKEN)')
     .option('--token-env <NAME>', 'variable holding the client token for --url', 'OPENWORK_TOKEN')
     .option('--host-token-env <NAME>', 'variable holding the host token for --url', 'OPENWORK_HOST_TOKEN')
-    .addOption(new Option('--timeout <DURATION>', 'how long to wait for /health with --url').argParser(parseTimeout).default(120, '120s'))
+    .addOption(new Option('--timeout <DURATION>', 'how long to wait for /health (default: 120s with --url, else each sandbox\'s verify.timeout)').argParser(parseTimeout))
     .option('--json', 'machine-readable results')
     .action(
-      action<{ url?: string; tokenEnv: string; hostTokenEnv: string; timeout: number; json?: boolean }>(program, wiring, async (o, g, io, args) =>
-        (await import('../commands/verify.ts')).verifyCommand({ file: g.file, msb: g.msb, names: args, url: o.url, tokenEnv: o.tokenEnv, hostTokenEnv: o.hostTokenEnv, timeoutSecs: o.timeout, json: o.json === true }, io),
+      action<{ url?: string; tokenEnv: string; hostTokenEnv: string; timeout?: number; json?: boolean }>(program, wiring, async (o, g, io, args) =>
+        (await import('../commands/verify.ts')).verifyCommand(
+          { file: g.file, msb: g.msb, names: args, url: o.url, tokenEnv: o.tokenEnv, hostTokenEnv: o.hostTokenEnv, timeoutSecs: o.timeout, json: o.json === true },
+          io,
+        ),
       ),
     );
 
@@ -227,4 +248,6 @@ export function registerCommands(program: Command, wiring: Wiring): void {
         return 0;
       }),
     );
+
+  for (const command of program.commands) globalFlags(command, command.name() !== 'logs');
 }

@@ -43,6 +43,6 @@ export function addHelp(program: Command): void {
   for (const command of program.commands) {
     const facts = HELP[command.name()];
     if (facts !== undefined) command.addHelpText('after', helpText(facts));
-    command.showHelpAfterError(`(run \`owctl ${command.name()} --help\` for usage)`);
+    command.showHelpAfterError(`hint: run \`owctl ${command.name()} --help\` for usage`);
   }
 }

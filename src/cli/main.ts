@@ -22,7 +22,10 @@ export function buildProgram(setExit: (code: number) => void, ioFor: (global: Gl
     .addOption(new Option('-f, --file <FILE>', 'the sandboxes file').default('openwork.yaml').env('OWCTL_FILE'))
     .option('--msb <PATH>', 'msb binary to use (else OWCTL_MSB, MSB_PATH, the bundled msb, PATH)')
     .option('--no-color', 'no colour in output (NO_COLOR is honoured too)')
-    .showHelpAfterError('(run `owctl --help` for usage)')
+    .showHelpAfterError('hint: run `owctl --help` for usage')
+    // Options before the verb belong to owctl, after it to the verb: `owctl logs NAME -f` follows, while
+    // `owctl -f FILE logs NAME -f` still names the file. Each verb repeats the global options (see commands.ts).
+    .enablePositionalOptions()
     .exitOverride();
   // Before the subcommands exist: they copy these settings when created, so their usage errors go to `io` too.
   if (io !== undefined) program.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { EXIT, OwctlError } from '../errors.ts';
 import { hasChanges, type Plan } from '../model/plan.ts';
 import { fingerprints, movedSandboxes } from '../plan/fingerprint.ts';
-import { savedPlanProblem, type SavedPlan } from '../plan/saved-plan.ts';
+import { fingerprintScope, remakeCommand, savedPlanProblem, type SavedPlan } from '../plan/saved-plan.ts';
 import { EventStream } from '../views/event-stream.ts';
 import { renderPlanHuman } from '../views/plan-human.ts';
 import { planDocument } from '../views/plan-json.ts';
@@ -15,6 +15,7 @@ import { appliedOutputs } from './output.ts';
 import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
 import { planFromSnapshot } from './plan.ts';
+import { refusePreflight, runPreflight } from './preflight.ts';
 import { runChanges } from './run-changes.ts';
 import { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
 
@@ -46,16 +47,16 @@ export async function readSavedPlan(path: string): Promise<SavedPlan> {
   return parsed as SavedPlan;
 }
 
-/** Refuses a saved plan when the file or any live sandbox moved since it was made. */
+/** Refuses a saved plan when what it touches — in the file or live — moved since it was made. */
 export function checkStale(saved: SavedPlan, snapshot: Snapshot, path: string): void {
-  const now = fingerprints(snapshot.desired, snapshot.observed);
+  const now = fingerprints(snapshot.desired, snapshot.observed, fingerprintScope(saved));
   const reasons: string[] = [];
   if (now.desired !== saved.fingerprints.desired) reasons.push(`${relativeFile(snapshot.desired.file, process.cwd())} (or a variable it reads) changed`);
   const moved = movedSandboxes(saved.fingerprints, now);
   if (moved.length > 0) reasons.push(`live sandboxes changed: ${moved.join(', ')}`);
   if (reasons.length > 0) {
     throw new OwctlError('plan.stale', `saved plan ${path} is stale: ${reasons.join('; ')}`, {
-      hint: `make a new plan with \`owctl plan -o ${path}\` and review it`,
+      hint: `make a new plan with \`${remakeCommand(saved.targets, path)}\` and review it`,
       details: { moved },
     });
   }
@@ -71,6 +72,14 @@ export function refuseProtected(plan: Plan, verb: string): void {
   });
 }
 
+/** A saved plan is applied exactly as made: flags that would plan differently are refused (as Terraform does). */
+function refusePlanningFlags(options: ApplyOptions): void {
+  if (options.planFile === undefined || options.target === undefined || options.target.length === 0) return;
+  throw new OwctlError('usage', '--target cannot be used with a saved plan: it applies exactly the sandboxes it was made for', {
+    hint: `make a targeted plan with \`${remakeCommand(options.target, options.planFile)}\`, or apply without the saved plan`,
+  });
+}
+
 export async function applyCommand(options: ApplyOptions, io: CommandIO): Promise<number> {
   // Every phase below answers SIGINT/SIGTERM/SIGHUP itself: see interrupt.ts.
   interruptsOf(io).claim();
@@ -80,6 +89,7 @@ export async function applyCommand(options: ApplyOptions, io: CommandIO): Promis
 }
 
 async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream): Promise<number> {
+  refusePlanningFlags(options);
   const interrupts = interruptsOf(io);
   const saved = options.planFile === undefined ? undefined : await readSavedPlan(resolve(io.cwd, options.planFile));
   interrupts.check('reading the saved plan');
@@ -98,13 +108,15 @@ async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream)
     interrupts.check('planning');
     if (saved !== undefined) checkStale(saved, snapshot, options.planFile!);
     const s = style(io.color);
+    const problems = await runPreflight(snapshot, planned);
     if (stream) stream.planned(planned);
-    else io.stdout(renderPlanHuman(planDocument(planned, relativeFile(snapshot.desired.file, io.cwd)), s));
+    else io.stdout(renderPlanHuman(planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), problems), s));
     if (!hasChanges(planned)) {
       stream?.summary(null, EXIT.ok);
       return EXIT.ok;
     }
     refuseProtected(planned, 'apply');
+    refusePreflight(problems);
     const answer = await confirm('Do you want to perform these actions?', { autoApprove: options.autoApprove, savedPlan: saved !== undefined, json: options.json }, io, 'apply');
     if (answer !== 'approved') {
       io.stdout('\nApply cancelled.\n');

@@ -6,6 +6,8 @@ import { EXIT, OwctlError } from '../errors.ts';
 import type { CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
 import { openBackend, startMsb } from './backend.ts';
+import { DEFAULT_PARALLELISM } from './snapshot.ts';
+import { liveProblem } from './verify-live.ts';
 
 export async function connectCommand(options: { file: string; msb?: string; name: string; showToken: boolean; json: boolean }, io: CommandIO): Promise<number> {
   const early = startMsb(options.msb, io);
@@ -13,6 +15,9 @@ export async function connectCommand(options: { file: string; msb?: string; name
   const sandbox = desired.sandboxes.find((s) => s.name === options.name);
   if (sandbox === undefined) throw new OwctlError('usage', `no sandbox named ${options.name} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   const backend = await openBackend(desired, secrets, io, early);
+  // Pairing details are only worth printing for a sandbox that exists and is this project's.
+  const problem = liveProblem(sandbox.name, desired.project, await backend.observe(desired, { parallelism: DEFAULT_PARALLELISM }), { running: false });
+  if (problem !== null) throw new OwctlError(problem.code, problem.message, { hint: problem.hint });
   const address = await backend.serverAddress(sandbox);
   if (address === null) {
     const hint = backend.capabilities.backend === 'msb' ? `add ports: [{ host: 8787, guest: 8787 }] to sandboxes.${sandbox.name}` : `create it with \`owctl apply\``;

@@ -7,6 +7,7 @@
  * cannot boot anything, and a CI gate running `owctl doctor` should learn that. A version other than the pinned one
  * is a warning only.
  */
+import { lacksVirtualisation } from '../msb/virtualisation.ts';
 import { EXIT, isOwctlError } from '../errors.ts';
 import { Msb, PINNED_MSB_VERSION } from '../msb/driver.ts';
 import type { BackendContext } from '../msb/driver.ts';
@@ -97,7 +98,7 @@ export async function diagnose(options: DoctorOptions, io: CommandIO, deps: Doct
 
   if (doctor.status === 'fulfilled') {
     const { ok, checks } = doctor.value;
-    const noVirt = /✗\s*CPU virt|CPU virtuali[sz]ation is not available/.test(checks);
+    const noVirt = lacksVirtualisation(checks);
     report.host = { ok, cpuVirtualisation: !noVirt, checks };
     const home = /MSB_HOME:\s*(\S.*)$/m.exec(checks)?.[1]?.trim();
     if (home !== undefined) report.msbHome = { ...report.msbHome, path: home };

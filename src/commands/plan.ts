@@ -12,6 +12,7 @@ import { planDocument, renderPlanJson } from '../views/plan-json.ts';
 import { style } from '../views/style.ts';
 import { isGitHubActions, type CommandIO } from './io.ts';
 import { relativeFile } from './paths.ts';
+import { runPreflight } from './preflight.ts';
 import { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
 
 /** human: Terraform-style text; json: the versioned plan document; markdown: for a pull-request comment. */
@@ -55,9 +56,9 @@ export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefin
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<number> {
   const snapshot = await takeSnapshot(options, io);
   const planned = planFromSnapshot(snapshot, options.target, options.replace);
-  const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd));
+  const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), await runPreflight(snapshot, planned));
   if (options.out !== undefined) {
-    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed), options.target ?? [], options.replace ?? []);
+    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed, options.target ?? []), options.target ?? [], options.replace ?? []);
     await writeFile(resolve(io.cwd, options.out), `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   }
   // Markdown is rendered when asked for, and under GitHub Actions for the step summary: once either way.

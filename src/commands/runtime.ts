@@ -6,7 +6,7 @@ import type { Backend } from '../apply/backend.ts';
 import type { Runtime, VerifyReport } from '../apply/runtime.ts';
 import { OwctlError } from '../errors.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
-import { verifyEndpoint } from '../verify/verify.ts';
+import { verifyEndpoint, type WaitingListener } from '../verify/verify.ts';
 
 export async function verifySandbox(
   backend: Backend,
@@ -14,6 +14,7 @@ export async function verifySandbox(
   onStep: Parameters<Runtime['verify']>[1],
   signal: AbortSignal,
   instance?: string,
+  onWaiting?: WaitingListener,
 ): Promise<VerifyReport> {
   const address = await backend.serverAddress(sandbox, instance);
   if (address === null) {
@@ -22,7 +23,7 @@ export async function verifySandbox(
     });
   }
   const target = { baseUrl: address.url, headers: address.headers, clientToken: sandbox.tokens.client, hostToken: sandbox.tokens.host, timeoutSecs: sandbox.verify.timeoutSecs };
-  return verifyEndpoint(target, onStep, signal);
+  return verifyEndpoint(target, onStep, signal, onWaiting);
 }
 
 export function runtimeOf(backend: Backend): Runtime {

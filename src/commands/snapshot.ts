@@ -26,14 +26,19 @@ export interface Snapshot {
   backend: Backend;
 }
 
-async function probe(_sandbox: ObservedSandbox, address: ServerAddress): Promise<ServerHealth> {
-  // Loaded on first use: most plans probe nothing, and the HTTP client is a large share of start-up time.
-  const { probeHealth } = await import('../verify/probe.ts');
-  return probeHealth(address.url, undefined, address.headers);
+/** The server's health, and its OpenCode's when the file gives this sandbox's client token. */
+function prober(desired: DesiredState) {
+  const tokens = new Map(desired.sandboxes.map((s) => [s.name, s.tokens.client]));
+  return async (sandbox: ObservedSandbox, address: ServerAddress): Promise<ServerHealth> => {
+    // Loaded on first use: most plans probe nothing, and the HTTP client is a large share of start-up time.
+    const { probeHealth } = await import('../verify/probe.ts');
+    const clientToken = tokens.get(sandbox.name);
+    return probeHealth(address.url, { headers: address.headers, ...(clientToken === undefined ? {} : { clientToken }) });
+  };
 }
 
 export async function observeLive(desired: DesiredState, backend: Backend, parallelism: number | undefined): Promise<ObservedState> {
-  return backend.observe(desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe });
+  return backend.observe(desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe: prober(desired) });
 }
 
 /** Load the file, then observe. `between` runs after loading and before observing (apply takes its lock there). */

@@ -5,13 +5,20 @@
 import type { VerifyReport } from '../apply/runtime.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { jsonDocument } from '../views/json-style.ts';
-import { verifyEndpoint } from '../verify/verify.ts';
+import { urlTerms } from '../verify/hints.ts';
+import { displayUrl } from '../verify/redact.ts';
+import { parseServerUrl } from '../verify/server-url.ts';
+import { verifyEndpoint, type WaitingListener } from '../verify/verify.ts';
 import { style } from '../views/style.ts';
 import { renderVerifyReport } from '../views/verify-report.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
 import { loadFile, maskSecrets } from './load-file.ts';
 import { openBackend, startMsb } from './backend.ts';
 import { verifySandbox } from './runtime.ts';
+import { DEFAULT_PARALLELISM } from './snapshot.ts';
+import { failedAtOnce, liveProblem } from './verify-live.ts';
+
+export const URL_TIMEOUT_SECS = 120;
 
 export interface VerifyOptions {
   file: string;
@@ -20,8 +27,15 @@ export interface VerifyOptions {
   url?: string;
   tokenEnv: string;
   hostTokenEnv: string;
-  timeoutSecs: number;
+  /** Bound on the /health wait; default: 120 s with --url, each sandbox's verify.timeout otherwise. */
+  timeoutSecs?: number;
   json: boolean;
+}
+
+/** A line on stderr every few seconds while /health does not answer yet (stdout stays the report). */
+function waitingNotes(io: CommandIO, label: string | undefined, secrets: readonly string[]): WaitingListener {
+  return ({ url, last, waitedSecs, timeoutSecs }) =>
+    io.stderr(`${label === undefined ? '' : `${label}: `}waiting for ${displayUrl(url, secrets)}: ${last} (${waitedSecs}s of ${timeoutSecs}s)\n`);
 }
 
 function tokenFrom(io: CommandIO, name: string, flag: string): string {
@@ -36,14 +50,22 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
   const interrupts = interruptsOf(io);
   const signal = interrupts.signal;
   if (options.url !== undefined) {
+    const parsed = parseServerUrl(options.url);
+    if (!parsed.ok) {
+      throw new OwctlError('usage', `--url ${displayUrl(options.url, [])} ${parsed.problem}`, {
+        hint: parsed.suggestion ? `give the scheme too: --url ${parsed.suggestion}` : 'give the server address, e.g. --url http://127.0.0.1:8787 (or a workspace: …/w/<id>)',
+      });
+    }
     const target = {
-      baseUrl: options.url.replace(/\/+$/, ''),
+      baseUrl: parsed.baseUrl,
+      ...(parsed.workspaceId === undefined ? {} : { workspaceId: parsed.workspaceId }),
       clientToken: tokenFrom(io, options.tokenEnv, '--token-env'),
       hostToken: tokenFrom(io, options.hostTokenEnv, '--host-token-env'),
-      timeoutSecs: options.timeoutSecs,
+      timeoutSecs: options.timeoutSecs ?? URL_TIMEOUT_SECS,
+      terms: urlTerms(options.tokenEnv, options.hostTokenEnv),
     };
     await maskSecrets(io, [target.clientToken, target.hostToken]);
-    return [[options.url, await verifyEndpoint(target, undefined, signal)]];
+    return [[options.url, await verifyEndpoint(target, undefined, signal, waitingNotes(io, undefined, [target.clientToken, target.hostToken]))]];
   }
   const early = startMsb(options.msb, io);
   const { desired, secrets } = await interrupts.during('reading the file', loadFile(options.file, io, 'verify'));
@@ -51,7 +73,16 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
   if (unknown.length > 0) throw new OwctlError('usage', `no sandbox named ${unknown.join(', ')} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   const chosen = desired.sandboxes.filter((s) => options.names.length === 0 || options.names.includes(s.name));
   const backend = await openBackend(desired, secrets, io, early);
-  return Promise.all(chosen.map(async (sandbox) => [sandbox.name, await verifySandbox(backend, sandbox, () => undefined, signal)] as [string, VerifyReport]));
+  const observed = await backend.observe(desired, { parallelism: DEFAULT_PARALLELISM });
+  return Promise.all(
+    chosen.map(async (sandbox): Promise<[string, VerifyReport]> => {
+      const problem = liveProblem(sandbox.name, desired.project, observed, { running: true });
+      if (problem !== null) return [sandbox.name, failedAtOnce((await backend.serverAddress(sandbox))?.url ?? sandbox.name, problem)];
+      const timed = options.timeoutSecs === undefined ? sandbox : { ...sandbox, verify: { ...sandbox.verify, timeoutSecs: options.timeoutSecs } };
+      const tokens = [sandbox.tokens.client, sandbox.tokens.host];
+      return [sandbox.name, await verifySandbox(backend, timed, () => undefined, signal, undefined, waitingNotes(io, sandbox.name, tokens))];
+    }),
+  );
 }
 
 /** What an interrupt cut short: each target's step, its URL and how long it had run. */

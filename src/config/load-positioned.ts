@@ -11,7 +11,8 @@ import type { Lookup } from './interpolate.ts';
 import { formatPath, isUnder, type Issue, type Segment } from './issue.ts';
 import { Locator } from './locate.ts';
 import { checkData, collectSecrets, failed } from './outcome.ts';
-import { parseYaml } from './parse-yaml.ts';
+import { parseYaml, type ParsedYaml } from './parse-yaml.ts';
+import { trustworthy } from './syntax-salvage.ts';
 
 export interface PositionedInput {
   text: string;
@@ -24,8 +25,11 @@ export interface PositionedInput {
 }
 
 export function loadPositioned({ text, file, env, lookup, dotenv }: PositionedInput): LoadResult {
-  const { parsed, issues: syntax } = parseYaml(text, file);
-  if (!parsed) return failed([...dotenv, ...place(syntax, file)], []);
+  const { parsed, partial, errorOffsets, issues: syntax } = parseYaml(text, file);
+  if (!parsed) {
+    const beside = besideSyntaxErrors(partial, errorOffsets ?? [], text, file, env, lookup);
+    return failed([...dotenv, ...place(syntax, file), ...beside.diagnostics], beside.secrets);
+  }
 
   const { doc, lineCounter } = parsed;
   const locator = new Locator(doc, lineCounter);
@@ -47,6 +51,29 @@ export function loadPositioned({ text, file, env, lookup, dotenv }: PositionedIn
   const diagnostics = [...dotenv, ...place([...interpolation.issues, ...checked], file, locator)];
   if (diagnostics.length > 0 || desired === undefined) return failed(diagnostics, secrets);
   return { desired, diagnostics: [], secrets };
+}
+
+/** The problems of a file with YAML syntax errors that lie away from them (see syntax-salvage.ts). */
+function besideSyntaxErrors(
+  partial: ParsedYaml | undefined,
+  offsets: number[],
+  text: string,
+  file: string,
+  env: NodeJS.ProcessEnv,
+  lookup: Lookup,
+): { diagnostics: Diagnostic[]; secrets: string[] } {
+  const none = { diagnostics: [], secrets: [] };
+  if (partial === undefined || offsets.length === 0) return none;
+  const locator = new Locator(partial.doc, partial.lineCounter);
+  const interpolation = interpolateDocument(partial.doc, text, partial.lineCounter, file, lookup);
+  let data: unknown;
+  try {
+    data = partial.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return none;
+  }
+  const issues = checkData(data, file, env).issues.filter((issue) => !interpolation.failed.some((failedPath) => isUnder(issue.path, failedPath)));
+  return { diagnostics: place(trustworthy(issues, locator, offsets), file, locator), secrets: collectSecrets(data) };
 }
 
 /**

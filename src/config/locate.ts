@@ -31,6 +31,20 @@ export class Locator {
     return node?.range ? this.at(node.range[0]) : { line: 1, col: 1 };
   }
 
+  /** The keys of the mapping at `path` with the source offset of each, in source order; [] when it is no mapping. */
+  keys(path: readonly Segment[]): Array<{ key: string; offset: number }> {
+    const found = this.find(path);
+    const node = found.exact ? found.value : undefined;
+    if (!isMap(node)) return [];
+    return node.items
+      .filter((pair) => isScalar(pair.key) && (pair.key as Node).range)
+      .map((pair) => ({ key: String((pair.key as Node & { value: unknown }).value), offset: (pair.key as Node).range![0] }));
+  }
+
+  lineOf(offset: number): number {
+    return this.lineCounter.linePos(offset).line;
+  }
+
   private find(path: readonly Segment[]): Found {
     let node: Node | null | undefined = this.doc.contents;
     let key: Node | undefined;

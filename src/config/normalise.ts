@@ -47,13 +47,13 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
   const size = (value: string | number | undefined, fallback: number | undefined, where: Segment[]): number | undefined => {
     if (value === undefined) return fallback;
     const mib = parseSize(value);
-    if (mib === undefined || mib < 1) issues.push({ path: where, message: `${JSON.stringify(value)} is less than 1 MiB` });
+    if (mib === undefined || mib < 1) issues.push({ path: where, message: `${JSON.stringify(value)} is less than 1 MiB`, hint: 'give at least 1: 512M, 1.5G, or MiB as a number' });
     return mib;
   };
   const seconds = (value: string | number | undefined, where: Segment[]): number | undefined => {
     if (value === undefined) return undefined;
     const secs = parseDuration(value);
-    if (secs === undefined || secs < 1) issues.push({ path: where, message: `${JSON.stringify(value)} must be at least 1 second` });
+    if (secs === undefined || secs < 1) issues.push({ path: where, message: `${JSON.stringify(value)} must be at least 1 second`, hint: 'use 90s, 30m, 8h, or seconds as a number' });
     return secs;
   };
   const image = normaliseImage(raw.image, context);

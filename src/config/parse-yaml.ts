@@ -9,6 +9,7 @@ import { closest } from './did-you-mean.ts';
 import type { Issue } from './issue.ts';
 import { tooDeepAt } from './yaml-depth.ts';
 
+const SYNTAX_HINT = 'check the indentation, the closing ] or } and the quotes on this line or the one before it';
 const DUPLICATE_HINT = 'each key may appear once in a mapping; remove or merge the repeats';
 
 export interface ParsedYaml {
@@ -16,7 +17,11 @@ export interface ParsedYaml {
   lineCounter: LineCounter;
 }
 
-export function parseYaml(text: string, file: string): { parsed?: ParsedYaml; issues: Issue[] } {
+/**
+ * `parsed` when the text is valid YAML. With syntax errors, `partial` is what yaml recovered around them and
+ * `errorOffsets` where they are, so the rest of the file can still be checked (see load-positioned.ts).
+ */
+export function parseYaml(text: string, file: string): { parsed?: ParsedYaml; partial?: ParsedYaml; errorOffsets?: number[]; issues: Issue[] } {
   const lineCounter = new LineCounter();
   const deep = tooDeepAt(text, MAX_DEPTH);
   if (deep !== undefined) {
@@ -33,8 +38,10 @@ export function parseYaml(text: string, file: string): { parsed?: ParsedYaml; is
     stringKeys: true,
     version: '1.2',
   });
-  const issues = firstPerLine([...doc.errors, ...doc.warnings].map((error) => toIssue(error, text, file)));
-  if (issues.length === 0) issues.push(...structuralProblems(doc, lineCounter, file));
+  const errors = [...doc.errors, ...doc.warnings];
+  const issues = firstPerLine(errors.map((error) => toIssue(error, text, file)));
+  if (issues.length > 0) return { partial: { doc, lineCounter }, errorOffsets: errors.map((error) => error.pos[0]), issues };
+  issues.push(...structuralProblems(doc, lineCounter, file));
   return issues.length > 0 ? { issues } : { parsed: { doc, lineCounter }, issues };
 }
 
@@ -99,7 +106,7 @@ function toIssue(error: YAMLError, text: string, file: string): Issue {
   const sourceLine = text.slice(text.lastIndexOf('\n', offset - 1) + 1, text.indexOf('\n', offset) === -1 ? text.length : text.indexOf('\n', offset));
   // `{ key: ${VAR} }`: braces end a plain scalar inside flow collections, a slip every compose user makes once.
   const flowHint = hint === undefined && /[[{].*\$\{/.test(sourceLine) ? 'inside { } or [ ], quote values that use ${VAR}: "${VAR}"' : hint;
-  return { path: [], message, ...(flowHint === undefined ? {} : { hint: flowHint }), at: { file, line, col } };
+  return { path: [], message, hint: flowHint ?? SYNTAX_HINT, at: { file, line, col } };
 }
 
 /** yaml's message without its appended position and source excerpt, reworded for the common cases. */

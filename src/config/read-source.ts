@@ -64,7 +64,7 @@ function decode(bytes: Buffer): SourceResult {
     return problem('is UTF-16 text', 'save the file as UTF-8');
   }
   const nul = bytes.indexOf(0);
-  if (nul !== -1) return problem('contains NUL bytes: this is a binary file, not YAML', undefined, bytes, nul);
+  if (nul !== -1) return problem('contains NUL bytes: this is a binary file, not YAML', 'point -f at the YAML file (owctl init writes a starter openwork.yaml)', bytes, nul);
   if (!isUtf8(bytes)) {
     const bad = firstInvalidUtf8(bytes);
     const shown = `0x${(bytes[bad] ?? 0).toString(16).toUpperCase().padStart(2, '0')}`;

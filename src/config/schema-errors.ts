@@ -29,7 +29,30 @@ export function schemaIssues(errors: ErrorObject[], data: unknown, options: MapO
   const base = options.base ?? [];
   return errors
     .filter((error) => error.keyword !== 'propertyNames')
-    .map((error) => toIssue(error, [...base, ...segmentsOf(error.instancePath, data)], options));
+    .map((error) => {
+      const path = [...base, ...segmentsOf(error.instancePath, data)];
+      return withDefaultHint(toIssue(error, path, options), path);
+    });
+}
+
+/** Every problem carries a hint: when the case has none of its own, what the schema says the value is. */
+function withDefaultHint(issue: Issue, errorPath: Segment[]): Issue {
+  if (issue.hint) return issue;
+  return withHint(issue, firstSentence(describe(schemaAt(issue.path))) ?? firstSentence(describe(schemaAt(errorPath))));
+}
+
+/** `3GB`, `256mb`, `2GiB`: msb's sizes have no B. */
+function sizeSuggestion(value: unknown): string | undefined {
+  const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([mMgG])i?[bB]\s*$/.exec(value) : null;
+  return match ? `did you mean "${match[1]}${match[2]!.toUpperCase()}"?` : undefined;
+}
+
+/** A pattern's message `is not a size (use 512M, …)`: the condition is the message, the parenthesis the hint. */
+function patternIssue(path: Segment[], value: string, text: string, data: unknown): Issue {
+  const advice = /^(.*) \(([^()]*)\)$/.exec(text);
+  const suggestion = sizeSuggestion(data);
+  if (advice === null) return withHint({ path, message: `${value} ${text}` }, suggestion);
+  return { path, message: `${value} ${advice[1]}`, hint: suggestion ? `${suggestion} ${advice[2]}` : advice[2]! };
 }
 
 /**
@@ -56,7 +79,7 @@ function toIssue(error: ErrorObject, path: Segment[], options: MapOptions): Issu
   if (propertyName !== undefined) {
     // An invalid key (sandbox name, env name, label key): the problem is the key itself.
     const reason = (parent.patternErrorMessage as string | undefined) ?? (error.message ?? 'is not allowed');
-    return { path: [...path, propertyName], on: 'key', message: `${show(propertyName, false)} ${reason}` };
+    return { ...patternIssue([...path, propertyName], show(propertyName, false), reason, undefined), on: 'key' };
   }
   switch (error.keyword) {
     case 'additionalProperties':
@@ -77,7 +100,7 @@ function toIssue(error: ErrorObject, path: Segment[], options: MapOptions): Issu
     }
     case 'const':
     case 'pattern':
-      return { path, message: `${value} ${(parent.patternErrorMessage ?? parent.errorMessage ?? error.message) as string}` };
+      return patternIssue(path, value, (parent.patternErrorMessage ?? parent.errorMessage ?? error.message) as string, secret ? undefined : error.data);
     case 'minimum':
       return { path, message: `must be at least ${String(params.limit)}, got ${value}` };
     case 'maximum':
@@ -116,11 +139,11 @@ function discriminator(path: Segment[], params: Record<string, unknown>, data: u
   const present = typeof data === 'object' && data !== null && Object.hasOwn(data, tag);
   if (params.error === 'mapping' || (present && typeof params.tagValue === 'string')) {
     const suggestion = typeof params.tagValue === 'string' ? closest(params.tagValue, allowed) : undefined;
-    const message = `${show(params.tagValue, false)} is not a known ${tag} (use one of: ${choices})`;
-    return withHint({ path: [...path, tag], message }, suggestion && `did you mean "${suggestion}"?`);
+    const message = `${show(params.tagValue, false)} is not a known ${tag}`;
+    return { path: [...path, tag], message, hint: suggestion ? `did you mean "${suggestion}"? (one of: ${choices})` : `use one of: ${choices}` };
   }
-  if (!present) return { path: [...path, tag], message: `missing required key "${tag}" (one of: ${choices})` };
-  return { path: [...path, tag], message: `expected a string (one of: ${choices}), got ${show((data as Record<string, unknown>)[tag], false)}` };
+  if (!present) return { path: [...path, tag], message: `missing required key "${tag}"`, hint: `set ${tag} to one of: ${choices}` };
+  return { path: [...path, tag], message: `expected a string, got ${show((data as Record<string, unknown>)[tag], false)}`, hint: `use one of: ${choices}` };
 }
 
 /** JSON pointer → key path; numeric segments are list indexes only where the data holds a list. */

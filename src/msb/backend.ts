@@ -12,6 +12,7 @@ import type { SandboxStatus } from '../model/observed.ts';
 import { serverUrl } from './address.ts';
 import type { Msb } from './driver.ts';
 import type { LiveObserver } from './live-observer.ts';
+import { lacksVirtualisation } from './virtualisation.ts';
 
 const UP = new Set(['Running', 'Starting']);
 /** A failed `rm --force` that a stop cannot help. */
@@ -93,6 +94,8 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
     },
     launchServer: (name, argv) => msb.launchWorkload(name, argv),
     serverAddress: async (sandbox) => address(sandbox),
+    // msb doctor's verdict, as `owctl doctor` reads it: the same binary answers (the test simulator pretends).
+    canBoot: async () => !lacksVirtualisation((await (await located).doctor()).checks),
     logs: (name, logOptions): LogReader => {
       let stopped = false;
       let stopHandle = () => {

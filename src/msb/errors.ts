@@ -89,6 +89,8 @@ export function classify(message: string): ErrorCode {
 
 export interface MsbFailure {
   subcommand: string;
+  /** The msb binary that was run: hints that name an msb command name this one. */
+  binary?: string;
   exitCode: number | undefined;
   stderr: string;
   timedOut?: boolean;
@@ -136,9 +138,11 @@ export function msbError(failure: MsbFailure): OwctlError {
   }
   const classified = classify(report.message);
   const code = classified === 'msb.start_failed' && report.hints.some((line) => LOST_RECORD.test(line)) ? 'msb.lost_record' : classified;
-  const hint = code === 'msb.lost_record' ? HINTS[code] : report.hints.length > 0 ? report.hints.join('\n') : HINTS[code];
+  const busy = busyPort([report.message, ...report.hints]);
+  const hint =
+    code === 'msb.lost_record' ? HINTS[code] : busy !== undefined ? busyPortHint(busy, report.hints) : report.hints.length > 0 ? report.hints.join('\n') : HINTS[code];
   return new OwctlError(code, `msb ${subcommand}: ${report.message}`, {
-    ...(hint === undefined ? {} : { hint }),
+    ...(hint === undefined ? {} : { hint: namingBinary(hint, failure.binary) }),
     cause: failure.cause,
     details: { ...details, category: report.category },
   });
@@ -148,6 +152,29 @@ export function msbError(failure: MsbFailure): OwctlError {
 function seconds(ms: number): string {
   const value = Math.round(ms / 100) / 10;
   return `${value} s`;
+}
+
+// msb's boot failure for a published port another process holds (EADDRINUSE is errno 98 on Linux).
+const BUSY_PORT = /port (\S+):(\d+)\/(tcp|udp): .*(?:Address already in use|os error 98)/;
+
+function busyPort(lines: string[]): string | undefined {
+  for (const line of lines) {
+    const match = BUSY_PORT.exec(line);
+    if (match) return match[2];
+  }
+  return undefined;
+}
+
+function busyPortHint(port: string, msbHints: string[]): string {
+  const own = `host port ${port} is already in use by another process: stop it (\`ss -ltnp 'sport = :${port}'\` shows it) or choose another ports[].host in the file`;
+  return [own, ...msbHints.filter((line) => !BUSY_PORT.test(line))].join('\n');
+}
+
+/** `msb …` commands in a hint, rewritten to the binary owctl ran (quoted for a shell when it needs to be). */
+function namingBinary(hint: string, binary: string | undefined): string {
+  if (binary === undefined || binary === 'msb') return hint;
+  const shown = /^[\w./@+,:=-]+$/.test(binary) ? binary : `'${binary.replace(/'/g, `'\\''`)}'`;
+  return hint.replace(/`msb /g, `\`${shown} `);
 }
 
 export function stripAnsi(text: string): string {

@@ -225,6 +225,7 @@ export function failureError(request: SpawnRequest, result: SpawnResult, subcomm
   return msbError({
     subcommand,
     call: callLabel(request.args),
+    binary: request.file,
     exitCode: result.exitCode,
     stderr: result.stderr,
     timedOut: result.timedOut,

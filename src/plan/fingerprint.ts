@@ -16,11 +16,20 @@ export interface Fingerprints {
 
 const digest = (value: unknown) => `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
 
-export function fingerprints(desired: DesiredState, observed: ObservedState): Fingerprints {
+/**
+ * With `targets`, only what a targeted plan touches: those sandboxes' desired and observed state. A plan made with
+ * `--target a` then goes stale when `a` moves, not when an untargeted sandbox drifts.
+ */
+export function fingerprints(desired: DesiredState, observed: ObservedState, targets: readonly string[] = []): Fingerprints {
+  const touched = (name: string) => targets.length === 0 || targets.includes(name);
   return {
     // The engine counts (a plan for one server is stale against another); its API key never enters a digest.
-    desired: digest(desired.backend?.type === 'opensandbox' ? { project: desired.project, sandboxes: desired.sandboxes, backend: desired.backend.url } : { project: desired.project, sandboxes: desired.sandboxes }),
-    observed: Object.fromEntries(observed.sandboxes.map((sandbox) => [sandbox.name, digest(sandbox)])),
+    desired: digest(
+      desired.backend?.type === 'opensandbox'
+        ? { project: desired.project, sandboxes: desired.sandboxes.filter((s) => touched(s.name)), backend: desired.backend.url }
+        : { project: desired.project, sandboxes: desired.sandboxes.filter((s) => touched(s.name)) },
+    ),
+    observed: Object.fromEntries(observed.sandboxes.filter((s) => touched(s.name)).map((sandbox) => [sandbox.name, digest(sandbox)])),
   };
 }
 

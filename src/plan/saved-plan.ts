@@ -6,7 +6,8 @@ import type { Plan } from '../model/plan.ts';
 import type { Fingerprints } from './fingerprint.ts';
 
 export const SAVED_PLAN_KIND = 'owctl-saved-plan';
-export const SAVED_PLAN_VERSION = '1.0';
+/** 1.1: fingerprints cover only the targeted sandboxes when `targets` is not empty (1.0: always all of them). */
+export const SAVED_PLAN_VERSION = '1.1';
 
 export interface SavedPlan {
   format_version: string;
@@ -22,6 +23,16 @@ export interface SavedPlan {
 
 export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = []): SavedPlan {
   return { format_version: SAVED_PLAN_VERSION, kind: SAVED_PLAN_KIND, file, targets, replace, plan, fingerprints: prints };
+}
+
+/** The targets the plan's fingerprints cover: none (everything) for plans saved before 1.1. */
+export function fingerprintScope(saved: SavedPlan): string[] {
+  return saved.format_version === '1.0' ? [] : saved.targets;
+}
+
+/** `owctl plan` arguments that make this plan again. */
+export function remakeCommand(targets: readonly string[], path: string): string {
+  return `owctl plan ${targets.length > 0 ? `--target ${targets.join(' ')} ` : ''}-o ${path}`;
 }
 
 /** Structural check of a parsed saved plan; returns a message for the first problem or null. */

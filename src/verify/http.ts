@@ -15,10 +15,14 @@ export interface HttpAnswer {
   body: string;
 }
 
-/** No HTTP answer. `refused`: nothing listens; `timeout`: no answer in time; `interrupted`: the caller aborted. */
+/**
+ * No HTTP answer. `refused`: nothing listens; `timeout`: no answer in time; `interrupted`: the caller aborted;
+ * `unresolvable`: the host name does not resolve (message: the host); `tls`: the TLS handshake failed. The last two
+ * are not worth retrying.
+ */
 export interface HttpFailure {
   kind: 'failure';
-  reason: 'refused' | 'timeout' | 'interrupted' | 'network';
+  reason: 'refused' | 'timeout' | 'interrupted' | 'network' | 'unresolvable' | 'tls';
   /** Stable error code (ECONNREFUSED, UND_ERR_SOCKET, …) when there is one. */
   code?: string;
   /** One line, secrets redacted. */
@@ -37,6 +41,17 @@ export interface HttpRequestOptions {
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+// getaddrinfo's "no such host" and "no answer from DNS": a server that is booting does not change either.
+const UNRESOLVABLE_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME']);
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
 
 function errorCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; cause?: { code?: unknown }; errors?: Array<{ code?: unknown }> } | null;
@@ -44,12 +59,22 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function classify(error: unknown, timedOut: boolean, interrupted: boolean, secrets: readonly string[]): HttpFailure {
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
+function classify(error: unknown, timedOut: boolean, interrupted: boolean, secrets: readonly string[], url: string): HttpFailure {
   const code = errorCode(error);
   const text = redact(String((error as Error | null)?.message ?? error).split('\n')[0] ?? '', secrets);
   if (interrupted) return { kind: 'failure', reason: 'interrupted', message: 'interrupted' };
   if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) return { kind: 'failure', reason: 'timeout', code, message: 'no answer in time' };
   if (code === 'ECONNREFUSED') return { kind: 'failure', reason: 'refused', code, message: 'connection refused' };
+  if (code !== undefined && UNRESOLVABLE_CODES.has(code)) return { kind: 'failure', reason: 'unresolvable', code, message: redact(hostOf(url), secrets) };
+  if (code !== undefined && TLS_CODES.has(code)) return { kind: 'failure', reason: 'tls', code, message: `${code}: ${text}` };
   return { kind: 'failure', reason: 'network', code, message: code !== undefined && !text.includes(code) ? `${code}: ${text}` : text };
 }
 
@@ -92,7 +117,7 @@ export class HttpClient {
       const answer = await request(url, { dispatcher: this.agent, method: options.method ?? 'GET', headers, body, signal });
       return { kind: 'answer', status: answer.statusCode, body: await readBody(answer.body) };
     } catch (error) {
-      return classify(error, timeout.aborted, options.signal?.aborted === true, this.secrets);
+      return classify(error, timeout.aborted, options.signal?.aborted === true, this.secrets, url);
     }
   }
 

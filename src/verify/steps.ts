@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as hints from './hints.ts';
 import type { Diagnosis } from './hints.ts';
 import { type HttpClient, type HttpFailure, type HttpOutcome, errorCodeOf, parseJson } from './http.ts';
-import type { VerifyTarget } from './types.ts';
+import type { VerifyTarget, WaitingListener } from './types.ts';
 
 /** Per-request timeouts. Creating OpenCode's first session on a fresh server takes several seconds. */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -25,6 +25,7 @@ export function healthRetryDelay(attempt: number): number {
   return Math.min(POLL_START_MS * 2 ** Math.min(attempt, 10), POLL_MAX_MS);
 }
 const CLEANUP_TIMEOUT_MS = 5_000;
+const WAITING_NOTE_EVERY_MS = 5_000;
 
 export interface StepContext {
   http: HttpClient;
@@ -34,6 +35,7 @@ export interface StepContext {
   signal?: AbortSignal;
   /** Set by `authorized`, used by `session`. */
   workspaceId?: string;
+  onWaiting?: WaitingListener;
 }
 
 export interface StepOutcome {
@@ -50,23 +52,40 @@ const INTERRUPTED: Diagnosis = { message: 'verification interrupted', hint: 'run
 const passed = (url: string, status: number, message?: string): StepOutcome => ({ ok: true, url, status, ...(message ? { message } : {}) });
 const failed = (url: string, diagnosis: Diagnosis, status?: number): StepOutcome => ({ ok: false, url, ...(status !== undefined ? { status } : {}), ...diagnosis });
 
-function networkFailed(url: string, action: string, outcome: HttpFailure): StepOutcome {
-  return failed(url, outcome.reason === 'interrupted' ? INTERRUPTED : hints.requestFailure(action, outcome));
+function networkFailed(ctx: StepContext, url: string, action: string, outcome: HttpFailure): StepOutcome {
+  return failed(url, outcome.reason === 'interrupted' ? INTERRUPTED : hints.requestFailure(action, outcome, ctx.target.terms));
+}
+
+/** What no retry can fix: stop waiting at once. */
+const FINAL_FAILURES = new Set<HttpFailure['reason']>(['unresolvable', 'tls']);
+
+function describe(outcome: HttpOutcome): string {
+  return outcome.kind === 'answer' ? `HTTP ${outcome.status}` : outcome.message;
 }
 
 const bearer = (ctx: StepContext) => ({ authorization: `Bearer ${ctx.target.clientToken}` });
 
-/** Polls /health until 200 within timeoutSecs: refused connections, timeouts and other statuses mean "not yet". */
+/**
+ * Polls /health until 200 within timeoutSecs: refused connections, timeouts and other statuses mean "not yet"; an
+ * unresolvable host or a failed TLS handshake end the wait at once. `onWaiting` hears about the wait every few seconds.
+ */
 export async function health(ctx: StepContext): Promise<StepOutcome> {
   const url = `${ctx.base}/health`;
-  const deadline = Date.now() + ctx.target.timeoutSecs * 1000;
+  const started = Date.now();
+  const deadline = started + ctx.target.timeoutSecs * 1000;
   let attempt = 0;
+  let nextNote = 0;
   let last: HttpOutcome;
   for (;;) {
     const remaining = deadline - Date.now();
     last = await ctx.http.send(url, { timeoutMs: Math.max(100, Math.min(HEALTH_ATTEMPT_TIMEOUT_MS, remaining)), signal: ctx.signal });
     if (last.kind === 'answer' && last.status === 200) return passed(url, 200);
     if (last.kind === 'failure' && last.reason === 'interrupted') return failed(url, INTERRUPTED);
+    if (last.kind === 'failure' && FINAL_FAILURES.has(last.reason)) break;
+    if (ctx.onWaiting !== undefined && Date.now() >= nextNote) {
+      ctx.onWaiting({ url, last: describe(last), waitedSecs: Math.round((Date.now() - started) / 1000), timeoutSecs: ctx.target.timeoutSecs });
+      nextNote = Date.now() + WAITING_NOTE_EVERY_MS;
+    }
     const left = deadline - Date.now();
     if (left <= 0) break;
     try {
@@ -75,7 +94,7 @@ export async function health(ctx: StepContext): Promise<StepOutcome> {
       return failed(url, INTERRUPTED);
     }
   }
-  const diagnosis = hints.healthFailure(last.kind === 'answer' ? { status: last.status } : last, ctx.target.timeoutSecs);
+  const diagnosis = hints.healthFailure(last.kind === 'answer' ? { status: last.status } : last, ctx.target.timeoutSecs, ctx.target.terms);
   return failed(url, diagnosis, last.kind === 'answer' ? last.status : undefined);
 }
 
@@ -83,22 +102,27 @@ export async function health(ctx: StepContext): Promise<StepOutcome> {
 export async function unauthorized(ctx: StepContext): Promise<StepOutcome> {
   const url = `${ctx.base}/workspaces`;
   const answer = await ctx.http.send(url, { timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
-  if (answer.kind === 'failure') return networkFailed(url, 'GET /workspaces', answer);
-  return answer.status === 401 ? passed(url, 401) : failed(url, hints.unauthorizedFailure(answer.status), answer.status);
+  if (answer.kind === 'failure') return networkFailed(ctx, url, 'GET /workspaces', answer);
+  return answer.status === 401 ? passed(url, 401) : failed(url, hints.unauthorizedFailure(answer.status, ctx.target.terms), answer.status);
 }
 
-/** /workspaces with the client token must be 200 and list a workspace; its id is kept for `session`. */
+/**
+ * /workspaces with the client token must be 200 and list a workspace — the one the target names, if it names one;
+ * its id is kept for `session`.
+ */
 export async function authorized(ctx: StepContext): Promise<StepOutcome> {
   const url = `${ctx.base}/workspaces`;
   const answer = await ctx.http.send(url, { headers: bearer(ctx), timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
-  if (answer.kind === 'failure') return networkFailed(url, 'GET /workspaces', answer);
-  if (answer.status !== 200) return failed(url, hints.authorizedFailure(answer.status, errorCodeOf(answer.body)), answer.status);
-  // The body carries OpenCode credentials: read the id and drop the rest.
+  if (answer.kind === 'failure') return networkFailed(ctx, url, 'GET /workspaces', answer);
+  if (answer.status !== 200) return failed(url, hints.authorizedFailure(answer.status, errorCodeOf(answer.body), ctx.target.terms), answer.status);
+  // The body carries OpenCode credentials: read the ids and drop the rest.
   const parsed = parseJson(answer.body) as { items?: Array<{ id?: unknown }> } | undefined;
-  if (parsed === undefined || typeof parsed !== 'object' || parsed === null) return failed(url, hints.notJson, 200);
-  const id = Array.isArray(parsed.items) ? parsed.items[0]?.id : undefined;
-  if (typeof id !== 'string' || id === '') return failed(url, hints.noWorkspace, 200);
-  ctx.workspaceId = id;
+  if (parsed === undefined || typeof parsed !== 'object' || parsed === null) return failed(url, hints.notJson(ctx.target.terms), 200);
+  const ids = (Array.isArray(parsed.items) ? parsed.items : []).map((item) => item?.id).filter((id): id is string => typeof id === 'string' && id !== '');
+  if (ids.length === 0) return failed(url, hints.noWorkspace, 200);
+  const wanted = ctx.target.workspaceId;
+  if (wanted !== undefined && !ids.includes(wanted)) return failed(url, hints.unknownWorkspace(wanted, ctx.target.terms), 200);
+  ctx.workspaceId = wanted ?? ids[0];
   return passed(url, 200);
 }
 
@@ -106,12 +130,12 @@ export async function authorized(ctx: StepContext): Promise<StepOutcome> {
 export async function session(ctx: StepContext): Promise<StepOutcome> {
   const root = `${ctx.base}/w/${encodeURIComponent(ctx.workspaceId ?? '')}/opencode/session`;
   const create = await ctx.http.send(root, { method: 'POST', json: { title: 'owctl verify' }, headers: bearer(ctx), timeoutMs: SESSION_CREATE_TIMEOUT_MS, signal: ctx.signal });
-  if (create.kind === 'failure') return networkFailed(root, 'creating an OpenCode session', create);
+  if (create.kind === 'failure') return networkFailed(ctx, root, 'creating an OpenCode session', create);
   if (create.status < 200 || create.status > 299) {
     return failed(root, hints.sessionFailure('creating an OpenCode session', create.status, errorCodeOf(create.body)), create.status);
   }
   const id = (parseJson(create.body) as { id?: unknown } | undefined)?.id;
-  if (typeof id !== 'string' || id === '') return failed(root, hints.notJson, create.status);
+  if (typeof id !== 'string' || id === '') return failed(root, hints.notJson(ctx.target.terms), create.status);
   const sessionUrl = `${root}/${encodeURIComponent(id)}`;
   let problem: StepOutcome | undefined;
   let removed = false;
@@ -133,7 +157,7 @@ async function readBack(ctx: StepContext, sessionUrl: string): Promise<StepOutco
   ] as const;
   for (const [url, action] of reads) {
     const answer = await ctx.http.send(url, { headers: bearer(ctx), timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
-    if (answer.kind === 'failure') return networkFailed(url, action, answer);
+    if (answer.kind === 'failure') return networkFailed(ctx, url, action, answer);
     if (answer.status < 200 || answer.status > 299) return failed(url, hints.sessionFailure(action, answer.status, errorCodeOf(answer.body)), answer.status);
   }
   return undefined;
@@ -149,6 +173,16 @@ async function removeSession(ctx: StepContext, url: string): Promise<boolean> {
 export async function hostToken(ctx: StepContext): Promise<StepOutcome> {
   const url = `${ctx.base}/tokens`;
   const answer = await ctx.http.send(url, { headers: { 'x-openwork-host-token': ctx.target.hostToken }, timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
-  if (answer.kind === 'failure') return networkFailed(url, 'GET /tokens', answer);
-  return answer.status === 200 ? passed(url, 200) : failed(url, hints.hostTokenFailure(answer.status, errorCodeOf(answer.body)), answer.status);
+  if (answer.kind === 'failure') return networkFailed(ctx, url, 'GET /tokens', answer);
+  if (answer.status === 200) return passed(url, 200);
+  const refused = answer.status === 401 || answer.status === 403;
+  const diagnosis = hints.hostTokenFailure(answer.status, errorCodeOf(answer.body), ctx.target.terms, refused && (await isClientToken(ctx, ctx.target.hostToken)));
+  return failed(url, diagnosis, answer.status);
+}
+
+/** Whether the server takes `token` as a client credential: a host token it would refuse there (401). */
+async function isClientToken(ctx: StepContext, token: string): Promise<boolean> {
+  if (token === ctx.target.clientToken) return true;
+  const answer = await ctx.http.send(`${ctx.base}/workspaces`, { headers: { authorization: `Bearer ${token}` }, timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
+  return answer.kind === 'answer' && answer.status === 200;
 }

@@ -2,6 +2,8 @@
 export const VERIFY_STEPS = ['health', 'unauthorized', 'authorized', 'session', 'host-token'] as const;
 export type VerifyStepName = (typeof VERIFY_STEPS)[number];
 
+import type { HintTerms } from './hints.ts';
+
 /** Where and with which credentials to verify. Tokens never appear in results, messages or URLs. */
 export interface VerifyTarget {
   /** e.g. `http://127.0.0.1:8787` (a trailing slash is ignored). */
@@ -12,7 +14,14 @@ export interface VerifyTarget {
   timeoutSecs: number;
   /** Headers every request carries (an engine's gateway may route by them, e.g. OpenSandbox's ingress header). */
   headers?: Record<string, string>;
+  /** The workspace to verify (from a `…/w/<id>` URL); default: the first one the server lists. */
+  workspaceId?: string;
+  /** How hints name the token sources and settings (default: the file's). */
+  terms?: HintTerms;
 }
+
+/** Called while waiting for /health: what the last attempt got, how long it has waited, and the bound. */
+export type WaitingListener = (note: { url: string; last: string; waitedSecs: number; timeoutSecs: number }) => void;
 
 /**
  * One step's outcome. `url` is the request that decided it (the failing one on failure), without credentials;

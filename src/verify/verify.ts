@@ -8,9 +8,9 @@ import { HttpClient } from './http.ts';
 import { displayUrl, redact } from './redact.ts';
 import * as steps from './steps.ts';
 import type { StepContext, StepOutcome } from './steps.ts';
-import type { VerifyResult, VerifyStepName, VerifyStepResult, VerifyTarget } from './types.ts';
+import type { VerifyResult, VerifyStepName, VerifyStepResult, VerifyTarget, WaitingListener } from './types.ts';
 
-export type { VerifyResult, VerifyStepName, VerifyStepResult, VerifyTarget } from './types.ts';
+export type { VerifyResult, VerifyStepName, VerifyStepResult, VerifyTarget, WaitingListener } from './types.ts';
 export { VERIFY_STEPS } from './types.ts';
 
 const RUNNERS: ReadonlyArray<[VerifyStepName, (ctx: StepContext) => Promise<StepOutcome>]> = [
@@ -33,10 +33,11 @@ export async function verifyEndpoint(
   target: VerifyTarget,
   onStep?: (step: VerifyStepResult) => void,
   signal?: AbortSignal,
+  onWaiting?: WaitingListener,
 ): Promise<VerifyResult> {
   const secrets = [target.clientToken, target.hostToken];
   const http = new HttpClient(secrets, target.headers);
-  const ctx: StepContext = { http, base: target.baseUrl.replace(/\/+$/, ''), target, signal };
+  const ctx: StepContext = { http, base: target.baseUrl.replace(/\/+$/, ''), target, signal, onWaiting };
   const results: VerifyStepResult[] = [];
   try {
     for (const [step, run] of RUNNERS) {

@@ -82,5 +82,18 @@ export function renderPlanHuman(document: PlanDocument, s: Style): string {
   const blocked = changed.filter((c) => c.blocked).map((c) => c.sandbox);
   if (blocked.length > 0) lines.push(s.red(`Protected sandboxes would be deleted or replaced: ${blocked.join(', ')}. apply will refuse.`), '');
   lines.push(s.bold(summaryLine(document.summary)));
+  lines.push(...preflightSection(document, s));
   return `${lines.join('\n')}\n`;
+}
+
+function preflightSection(document: PlanDocument, s: Style): string[] {
+  const problems = document.preflight ?? [];
+  if (problems.length === 0) return [];
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const lines = ['', s.bold(errors > 0 ? `Preflight: apply would fail (${errors} ${errors === 1 ? 'error' : 'errors'}) and will refuse before changing anything` : 'Preflight:')];
+  for (const problem of problems) {
+    const label = problem.severity === 'error' ? s.red('error:') : s.yellow('warning:');
+    lines.push(`  ${label} ${problem.sandbox ? `${problem.sandbox}: ` : ''}${problem.message}`, `    hint: ${problem.hint}`);
+  }
+  return lines;
 }

@@ -3,6 +3,7 @@
  * version. Human output is rendered from this document, so the two can never disagree.
  */
 import type { Action, Change, Conflict, Plan } from '../model/plan.ts';
+import type { PreflightProblem } from '../model/preflight.ts';
 
 export const PLAN_FORMAT_VERSION = '1.0';
 
@@ -14,9 +15,11 @@ export interface PlanDocument {
   conflicts: Conflict[];
   summary: Record<Action, number>;
   has_changes: boolean;
+  /** What would make apply fail before it changes anything; present only when something was found. */
+  preflight?: PreflightProblem[];
 }
 
-export function planDocument(plan: Plan, file: string): PlanDocument {
+export function planDocument(plan: Plan, file: string, preflight: PreflightProblem[] = []): PlanDocument {
   return {
     format_version: PLAN_FORMAT_VERSION,
     project: plan.project,
@@ -25,6 +28,7 @@ export function planDocument(plan: Plan, file: string): PlanDocument {
     conflicts: plan.conflicts,
     summary: plan.summary,
     has_changes: plan.changes.some((change) => change.action !== 'noop'),
+    ...(preflight.length > 0 ? { preflight } : {}),
   };
 }
 

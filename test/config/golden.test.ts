@@ -23,6 +23,16 @@ test('the bad-file corpus has at least 15 cases', () => {
   assert.ok(cases.length >= 15, `only ${cases.length} cases`);
 });
 
+test('every problem in the corpus comes with a hint', async () => {
+  const missing: string[] = [];
+  for (const name of cases) {
+    const dir = path.join(BAD, name);
+    const { diagnostics } = await loadConfig(path.join(dir, 'openwork.yaml'), TEST_ENV);
+    for (const d of diagnostics) if (!d.hint) missing.push(`${name}: ${d.line}:${d.col} ${d.path}: ${d.message}`);
+  }
+  assert.deepEqual(missing, []);
+});
+
 for (const name of cases) {
   test(`bad file: ${name}`, async () => {
     const dir = path.join(BAD, name);

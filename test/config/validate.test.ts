@@ -57,7 +57,8 @@ describe('owctl validate', () => {
         [
           'openwork.yaml:7:18: error: sandboxes.alice.resources.memroy: unknown key "memroy"',
           '  hint: did you mean "memory"?',
-          'openwork.yaml:8:19: error: sandboxes.alice.idle_timeout: "1d" is not a duration (use 90s, 30m, 8h, or seconds as a number)',
+          'openwork.yaml:8:19: error: sandboxes.alice.idle_timeout: "1d" is not a duration',
+          '  hint: use 90s, 30m, 8h, or seconds as a number',
           'openwork.yaml: invalid (2 problems)',
           '',
         ].join('\n'),

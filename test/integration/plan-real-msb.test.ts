@@ -173,7 +173,8 @@ describe('owctl plan against the real msb', () => {
 
     const up = await p.plan(['--json']);
     assert.deepEqual(actions(up.plan!.changes), { a: 'noop' });
-    assert.deepEqual(paths, ['/health']);
+    // With the client token the probe asks for the workspaces next, to reach OpenCode; this stub has none.
+    assert.deepEqual(paths, ['/health', '/workspaces']);
 
     await new Promise((done) => server.close(done));
     const down = await p.plan(['--json']);

@@ -119,11 +119,11 @@ describe('msb errors from the real binary', () => {
     await assert.rejects(raw(['volume', 'rm', 'novolume']), rejectsWith('msb.volume_not_found'));
   });
 
-  it('failed to start → msb.start_failed, with msb hint lines as the hint', async () => {
+  it('failed to start → msb.start_failed, with msb hint lines as the hint, naming the binary that ran', async () => {
     await assert.rejects(msb.start('held'), rejectsWith('msb.start_failed', (e) => assert.match(e.message, /^msb start: failed to start "held"/)));
     await assert.rejects(
       raw(['create', '--name', 'fails', home.fastFailPath]),
-      rejectsWith('msb.start_failed', (e) => assert.match(e.hint ?? '', /msb logs --source system fails/)),
+      rejectsWith('msb.start_failed', (e) => assert.ok((e.hint ?? '').includes(`\`${MSB_BIN} logs --source system fails\``), e.hint)),
     );
   });
 

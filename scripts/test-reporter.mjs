@@ -1,0 +1,91 @@
+/**
+ * `npm test`'s reporter (node --test-reporter): a dot per test while they run, then every failure in full with its
+ * file and the output of the files that failed, the skipped tests grouped by reason, and one closing count of
+ * passed, failed and skipped tests. Suites count only when they fail on their own (a hook), not for their tests.
+ */
+const WIDTH = 80;
+
+export default async function* reporter(source) {
+  const names = new Map(); // file → name per nesting level
+  const failures = [];
+  const skipped = new Map(); // reason → names
+  const output = new Map(); // file → captured stdout/stderr lines
+  const notes = [];
+  let passed = 0;
+  let todo = 0;
+  let column = 0;
+  const mark = (char) => {
+    column += 1;
+    return column % WIDTH === 0 ? `${char}\n` : char;
+  };
+  const pathOf = (data) => {
+    const levels = names.get(data.file) ?? [];
+    return [...levels.slice(0, data.nesting), data.name].join(' › ');
+  };
+
+  for await (const { type, data } of source) {
+    if (type === 'test:start') {
+      const levels = names.get(data.file) ?? [];
+      levels[data.nesting] = data.name;
+      levels.length = data.nesting + 1;
+      names.set(data.file, levels);
+    } else if (type === 'test:pass') {
+      if (data.details?.type === 'suite') continue;
+      if (data.skip !== undefined && data.skip !== false) {
+        const reason = typeof data.skip === 'string' ? data.skip : '(no reason given)';
+        skipped.set(reason, [...(skipped.get(reason) ?? []), pathOf(data)]);
+        yield mark('s');
+      } else if (data.todo !== undefined && data.todo !== false) {
+        todo += 1;
+        yield mark('t');
+      } else {
+        passed += 1;
+        yield mark('.');
+      }
+    } else if (type === 'test:fail') {
+      const error = data.details?.error;
+      // A suite "fails" when its tests do: those are reported themselves.
+      if (data.details?.type === 'suite' && error?.failureType === 'subtestsFailed') continue;
+      failures.push({ file: data.file, path: pathOf(data), error });
+      yield mark('F');
+    } else if (type === 'test:stdout' || type === 'test:stderr') {
+      const text = String(data.message ?? '');
+      for (const line of text.split('\n')) {
+        if (line.startsWith('# ')) notes.push(line.slice(2));
+        else if (line.trim() !== '') output.set(data.file, [...(output.get(data.file) ?? []), line]);
+      }
+    }
+  }
+
+  const lines = ['', ''];
+  for (const [index, failure] of failures.entries()) {
+    lines.push(`✗ ${index + 1}) ${failure.path}`, `  ${relative(failure.file)}`);
+    lines.push(...describe(failure.error).map((line) => `    ${line}`), '');
+  }
+  const failedFiles = [...new Set(failures.map((f) => f.file))].filter((file) => output.has(file));
+  for (const file of failedFiles) {
+    const captured = output.get(file);
+    lines.push(`output of ${relative(file)} (last ${Math.min(40, captured.length)} lines):`, ...captured.slice(-40).map((l) => `  | ${l}`), '');
+  }
+  if (notes.length > 0) lines.push('notes:', ...notes.map((n) => `  ${n}`), '');
+  for (const [reason, tests] of skipped) lines.push(`skipped (${reason}):`, ...tests.map((t) => `  - ${t}`), '');
+  const count = [`${passed} passed`, `${failures.length} failed`, `${[...skipped.values()].flat().length} skipped`, ...(todo > 0 ? [`${todo} todo`] : [])].join(', ');
+  lines.push(failures.length > 0 ? `FAILED: ${count}` : `ok: ${count}`, '');
+  yield lines.join('\n');
+}
+
+function relative(file) {
+  return file ? file.replace(`${process.cwd()}/`, '') : '(unknown file)';
+}
+
+function describe(error) {
+  if (error === undefined || error === null) return ['(no error)'];
+  const cause = error.cause ?? error;
+  const message = String(cause.message ?? cause).split('\n');
+  const stack = String(cause.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line) && !line.includes('node:internal'))
+    .slice(0, 5)
+    .map((line) => line.trim());
+  return [...message, ...stack];
+}

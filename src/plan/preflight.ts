@@ -1,0 +1,69 @@
+/**
+ * The pure preflight: desired × observed × plan × host facts → the problems that would make apply fail. Only
+ * changes that boot a sandbox (create, replace, start, or an update that starts or restarts it) can hit them.
+ */
+import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
+import type { ObservedState } from '../model/observed.ts';
+import type { Change, Plan } from '../model/plan.ts';
+import type { HostFacts, PreflightProblem } from '../model/preflight.ts';
+import { LABEL_PROJECT } from '../model/labels.ts';
+
+export function boots(change: Change): boolean {
+  return change.action === 'create' || change.action === 'replace' || change.action === 'start' || (change.action === 'update' && (change.start || change.restart));
+}
+
+/** The host ports a booting sandbox publishes (TCP): the command layer checks whether something holds them. */
+export function portsToCheck(desired: DesiredState, observed: ObservedState, plan: Plan): Array<{ bind: string; port: number }> {
+  const booting = new Set(plan.changes.filter(boots).map((c) => c.sandbox));
+  // Ports our own running sandboxes publish are held by them, not by a stranger.
+  const ours = new Set(observed.sandboxes.filter((s) => s.labels[LABEL_PROJECT] === desired.project && s.status === 'Running').flatMap((s) => s.ports.map((p) => p.host)));
+  return desired.sandboxes
+    .filter((s) => booting.has(s.name))
+    .flatMap((s) => s.ports.filter((p) => p.protocol === 'tcp' && !ours.has(p.host)).map((p) => ({ bind: p.bind, port: p.host })));
+}
+
+export function preflight(desired: DesiredState, observed: ObservedState, plan: Plan, host: HostFacts): PreflightProblem[] {
+  const booting = plan.changes.filter(boots);
+  const byName = new Map(desired.sandboxes.map((s) => [s.name, s]));
+  const problems: PreflightProblem[] = [];
+  for (const change of booting) {
+    const sandbox = byName.get(change.sandbox);
+    if (sandbox === undefined) continue;
+    if (change.action === 'create' || change.action === 'replace') problems.push(...imageProblems(sandbox, observed));
+    for (const port of sandbox.ports) {
+      if (!host.busyPorts.some((busy) => busy.port === port.host && busy.bind === port.bind)) continue;
+      problems.push({
+        severity: 'error',
+        code: 'port.busy',
+        sandbox: sandbox.name,
+        message: `host port ${port.bind}:${port.host} is already in use by a process owctl does not manage`,
+        hint: `stop that process (\`ss -ltnp 'sport = :${port.host}'\` shows it) or choose another ports[].host for ${sandbox.name}`,
+      });
+    }
+  }
+  if (booting.length > 0 && host.canBoot === false) {
+    problems.push({
+      severity: 'error',
+      code: 'host.no_cpu_virtualisation',
+      message: `this host has no CPU virtualisation: microsandbox cannot boot the ${booting.length === 1 ? 'sandbox' : `${booting.length} sandboxes`} this plan starts`,
+      hint: 'run apply on a host with VT-x / AMD-V (enable it in the BIOS/UEFI, or nested virtualisation in a VM); `owctl doctor` shows the check',
+    });
+  }
+  if (booting.length > 0 && typeof host.canBoot === 'string') {
+    problems.push({ severity: 'warning', code: 'host.unchecked', message: `could not check whether this host can boot sandboxes: ${host.canBoot}`, hint: 'run `owctl doctor`' });
+  }
+  return problems;
+}
+
+function imageProblems(sandbox: DesiredSandbox, observed: ObservedState): PreflightProblem[] {
+  if (sandbox.pull !== 'never' || sandbox.image.archive !== undefined || observed.images[sandbox.image.ref] !== null) return [];
+  return [
+    {
+      severity: 'error',
+      code: 'image.not_cached',
+      sandbox: sandbox.name,
+      message: `image ${sandbox.image.ref} is not in msb's cache, and pull: never forbids fetching it`,
+      hint: `load it (\`msb load -i FILE -t ${sandbox.image.ref}\`), set image: { ref: ${sandbox.image.ref}, archive: ./image.tar }, or pull: if-missing`,
+    },
+  ];
+}

@@ -1,0 +1,51 @@
+/**
+ * Health as observe probes it means the server AND the OpenCode behind it answer: a hung OpenCode behind a healthy
+ * /health is `down` (so plan starts it again and status does not say "up").
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { probeHealth } from '../../src/verify/probe.ts';
+import { type RunningFixture, startFixture } from '../fixture/start-fixture.ts';
+
+const CLIENT = 'probe-client-token-0123456789';
+const HOST = 'probe-host-token-9876543210';
+
+describe('probeHealth with the client token', () => {
+  let healthy: RunningFixture;
+  let hung: RunningFixture;
+  let blackHole: Server;
+
+  before(async () => {
+    // Accepts connections and never answers: an OpenCode that hangs.
+    blackHole = createServer(() => undefined);
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const port = (blackHole.address() as AddressInfo).port;
+    [healthy, hung] = await Promise.all([
+      startFixture({ clientToken: CLIENT, hostToken: HOST }),
+      startFixture({ clientToken: CLIENT, hostToken: HOST, env: { OPENWORK_FIXTURE_OPENCODE_URL: `http://127.0.0.1:${port}` } }),
+    ]);
+  });
+  after(async () => {
+    await Promise.all([healthy?.stop(), hung?.stop()]);
+    blackHole?.close();
+  });
+
+  test('a hung OpenCode behind a healthy server is down', async () => {
+    assert.equal((await fetch(`${hung.url}/health`)).status, 200, 'the server itself answers /health');
+    assert.equal(await probeHealth(hung.url, { clientToken: CLIENT, timeoutMs: 1500 }), 'down');
+  });
+
+  test('a server whose OpenCode answers is up', async () => {
+    // The fixture starts its OpenCode on first use: let that first start finish, unbounded, before probing.
+    const authorization = `Bearer ${CLIENT}`;
+    const id = ((await (await fetch(`${healthy.url}/workspaces`, { headers: { authorization } })).json()) as { items: Array<{ id: string }> }).items[0]!.id;
+    assert.equal((await fetch(`${healthy.url}/w/${id}/opencode/global/health`, { headers: { authorization } })).status, 200);
+    assert.equal(await probeHealth(healthy.url, { clientToken: CLIENT }), 'up');
+  });
+
+  test('without a client token only /health is asked', async () => {
+    assert.equal(await probeHealth(hung.url), 'up');
+  });
+});
