@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { PINNED_MSB_VERSION } from './driver.ts';
 import { BUNDLED_PACKAGE, describeSource, type LocatedMsb } from './locate.ts';
 
 export const SDK_PACKAGE = 'microsandbox';
@@ -45,6 +46,9 @@ export function chooseChannel(located: LocatedMsb, env: NodeJS.ProcessEnv, facts
   if (facts.sdkVersion === null) return cli(`the ${SDK_PACKAGE} SDK package is not installed`);
   if (facts.bundledVersion !== facts.sdkVersion) {
     return cli(`version mismatch: the ${SDK_PACKAGE} SDK is ${facts.sdkVersion}, the bundled msb package ${facts.bundledVersion ?? 'unknown'}`);
+  }
+  if (facts.sdkVersion !== PINNED_MSB_VERSION) {
+    return cli(`the microsandbox SDK and msb are ${facts.sdkVersion}; owctl's SDK channel is proven against ${PINNED_MSB_VERSION} only`);
   }
   if (!facts.binding) return cli(`no native binding for ${process.platform}-${process.arch} in ${BUNDLED_PACKAGE}`);
   if (!facts.samePlatformPackage) return cli(`the ${SDK_PACKAGE} SDK resolves another copy of ${BUNDLED_PACKAGE} than owctl's msb`);

@@ -30,6 +30,7 @@ describe('which channel observes', () => {
   const cases: Array<[string, Partial<SdkFacts>, RegExp]> = [
     ['the SDK is not installed', { sdkVersion: null }, /SDK package is not installed/],
     ['the versions differ', { sdkVersion: '0.7.2' }, /version mismatch: the microsandbox SDK is 0\.7\.2, the bundled msb package 0\.6\.18/],
+    ['both are another release than the pinned one', { sdkVersion: '0.7.2', bundledVersion: '0.7.2' }, /are 0\.7\.2; owctl's SDK channel is proven against 0\.6\.18 only/],
     ['the platform package has no binding', { binding: false }, /no native binding/],
     ['the SDK would load another platform package', { samePlatformPackage: false }, /another copy/],
   ];
