@@ -56,7 +56,7 @@ export async function importCommand(options: ImportOptions, io: CommandIO): Prom
     const snapshot = await takeSnapshot({ ...options, command: 'import' }, io, async (desired) => {
       release = await lockProject(desired, io, 'import', options.lockTimeoutMs);
     });
-    const { desired, observed, msb } = snapshot;
+    const { desired, observed, backend } = snapshot;
     const file = relativeFile(desired.file, io.cwd);
     const adoption = planAdoption(desired, observed, options.names);
     refuse(adoption, file);
@@ -72,10 +72,9 @@ export async function importCommand(options: ImportOptions, io: CommandIO): Prom
       io.stdout('\nImport cancelled.\n');
       return cancelledExitCode(answer);
     }
-    const running = new Set(observed.sandboxes.filter((x) => x.status === 'Running' || x.status === 'Starting').map((x) => x.name));
     for (const { sandbox, labels } of adoption.adopt) {
-      // A running VM takes label changes only for its next start; msb records them (and lists by them) at once.
-      await msb.modify(sandbox, { labels }, running.has(sandbox) ? { nextStart: true } : {});
+      // Labels only. On msb a running VM takes them for its next start, and msb records (and lists by) them at once.
+      await backend.modify(sandbox, { env: {}, envRemove: [], labels, labelRemove: [] }, { restart: false });
     }
     io.stdout(`\n${s.green(s.bold(`Imported ${names.join(', ')} into project "${desired.project}".`))}${hasChanges(after) ? ' Run `owctl apply` to make them match the file.' : ''}\n`);
     return EXIT.ok;
