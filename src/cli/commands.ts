@@ -224,7 +224,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .argument('[NAME...]', 'only these sandboxes')
     .description('each sandbox\'s connect URL and where its tokens live (never the tokens), from the file')
     .option('--json', 'machine-readable outputs')
-    .action(action<{ json?: boolean }>(program, wiring, async (o, g, io, args) => (await import('../commands/output.ts')).outputCommand({ file: g.file, names: args, json: o.json === true }, io)));
+    .action(action<{ json?: boolean }>(program, wiring, async (o, g, io, args) => (await import('../commands/output.ts')).outputCommand({ file: g.file, msb: g.msb, names: args, json: o.json === true }, io)));
 
   program
     .command('logs')

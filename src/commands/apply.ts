@@ -123,7 +123,7 @@ async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream)
       return cancelledExitCode(answer);
     }
     const { result, code } = await runChanges(planned, snapshot, { parallelism: options.applyParallelism, verb: 'Apply', stream }, io);
-    if (stream === undefined) io.stdout(appliedOutputs(result, snapshot.desired, io));
+    if (stream === undefined) io.stdout(await appliedOutputs(result, snapshot.desired, snapshot.backend, io));
     return code;
   } finally {
     await release?.();

@@ -72,8 +72,8 @@ export async function importCommand(options: ImportOptions, io: CommandIO): Prom
       io.stdout('\nImport cancelled.\n');
       return cancelledExitCode(answer);
     }
-    // Labels only, no restart: the backend keeps a running sandbox serving (msb records them for the next start).
     for (const { sandbox, labels } of adoption.adopt) {
+      // Labels only. On msb a running VM takes them for its next start, and msb records (and lists by) them at once.
       await backend.modify(sandbox, { env: {}, envRemove: [], labels, labelRemove: [] }, { restart: false });
     }
     io.stdout(`\n${s.green(s.bold(`Imported ${names.join(', ')} into project "${desired.project}".`))}${hasChanges(after) ? ' Run `owctl apply` to make them match the file.' : ''}\n`);

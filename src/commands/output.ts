@@ -1,19 +1,26 @@
-/** `owctl output [NAME…] [--json]`: each declared sandbox's connect URL and token variables, read from the file only. */
+/** `owctl output [NAME…] [--json]`: each declared sandbox's connect URL and where its tokens live, never a token. */
+import type { Backend } from '../apply/backend.ts';
 import type { ApplyResult } from '../apply/events.ts';
 import { EXIT, OwctlError } from '../errors.ts';
-import type { DesiredState } from '../model/desired.ts';
-import { OUTPUT_FORMAT_VERSION, renderOutputs, sandboxOutput, type OutputDocument } from '../views/outputs.ts';
+import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
+import { OUTPUT_FORMAT_VERSION, renderOutputs, sandboxOutput, type OutputDocument, type SandboxOutput } from '../views/outputs.ts';
 import { style } from '../views/style.ts';
+import { openBackend, startMsb } from './backend.ts';
 import type { CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
-import { serverUrl } from '../msb/address.ts';
 
-export async function outputCommand(options: { file: string; names: string[]; json: boolean }, io: CommandIO): Promise<number> {
-  const { desired } = await loadFile(options.file, io, 'output');
+/** Where each sandbox's server answers, as the backend says (on msb: from the file's ports, without calling msb). */
+async function outputsOf(sandboxes: DesiredSandbox[], backend: Backend): Promise<SandboxOutput[]> {
+  return Promise.all(sandboxes.map(async (s) => sandboxOutput(s, await backend.serverAddress(s))));
+}
+
+export async function outputCommand(options: { file: string; msb?: string; names: string[]; json: boolean }, io: CommandIO): Promise<number> {
+  const early = startMsb(options.msb, io);
+  const { desired, secrets } = await loadFile(options.file, io, 'output');
   const unknown = options.names.filter((name) => !desired.sandboxes.some((s) => s.name === name));
   if (unknown.length > 0) throw new OwctlError('usage', `no sandbox named ${unknown.join(', ')} in ${options.file}`, { hint: 'run `owctl output` to list them all' });
   const chosen = desired.sandboxes.filter((s) => options.names.length === 0 || options.names.includes(s.name));
-  const outputs = chosen.map((s) => sandboxOutput(s, serverUrl(s, s.verify.connectHost)));
+  const outputs = await outputsOf(chosen, await openBackend(desired, secrets, io, early));
   if (options.json) {
     const document: OutputDocument = { format_version: OUTPUT_FORMAT_VERSION, project: desired.project, outputs };
     io.stdout(`${JSON.stringify(document, null, 2)}\n`);
@@ -24,10 +31,10 @@ export async function outputCommand(options: { file: string; names: string[]; js
 }
 
 /** After an apply: the outputs of every sandbox it created, replaced, updated or started successfully. */
-export function appliedOutputs(result: ApplyResult, desired: DesiredState, io: CommandIO): string {
+export async function appliedOutputs(result: ApplyResult, desired: DesiredState, backend: Backend, io: CommandIO): Promise<string> {
   const touched = new Set(result.outcomes.filter((o) => o.outcome === 'succeeded' && o.action !== 'delete').map((o) => o.sandbox));
   const sandboxes = desired.sandboxes.filter((s) => touched.has(s.name));
   if (sandboxes.length === 0) return '';
   const s = style(io.color);
-  return `\n${s.bold('Outputs')} (again any time with \`owctl output\`):\n${renderOutputs(sandboxes.map((d) => sandboxOutput(d, serverUrl(d, d.verify.connectHost))), s)}`;
+  return `\n${s.bold('Outputs')} (again any time with \`owctl output\`):\n${renderOutputs(await outputsOf(sandboxes, backend), s)}`;
 }

@@ -28,6 +28,7 @@ export interface MsbBackendOptions {
 /** msb may still be being located: commands that only need an address (connect, verify) never wait for it. */
 export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, options: MsbBackendOptions): Backend {
   const located = Promise.resolve(observer).then((o) => o.msb);
+  located.catch(() => undefined); // reported by the call that awaits it; never an unhandled rejection
   const msb = lazy(located);
   const status = new Map<string, SandboxStatus>();
   const connectHost = new Map<string, string>();

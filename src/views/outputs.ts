@@ -13,6 +13,8 @@ export interface SandboxOutput {
   url: string | null;
   token_env: string;
   host_token_env: string;
+  /** Headers the engine's gateway needs (OpenSandbox); absent when none. */
+  headers?: Record<string, string>;
 }
 
 export interface OutputDocument {
@@ -21,8 +23,9 @@ export interface OutputDocument {
   outputs: SandboxOutput[];
 }
 
-export function sandboxOutput(sandbox: DesiredSandbox, url: string | null): SandboxOutput {
-  return { sandbox: sandbox.name, url, token_env: sandbox.tokens.clientEnv, host_token_env: sandbox.tokens.hostEnv };
+export function sandboxOutput(sandbox: DesiredSandbox, address: { url: string; headers: Record<string, string> } | null): SandboxOutput {
+  const headers = address !== null && Object.keys(address.headers).length > 0 ? { headers: address.headers } : {};
+  return { sandbox: sandbox.name, url: address?.url ?? null, token_env: sandbox.tokens.clientEnv, host_token_env: sandbox.tokens.hostEnv, ...headers };
 }
 
 /** `NAME  URL  (token: the file's VAR)` lines, aligned; empty when there is nothing to show. */
