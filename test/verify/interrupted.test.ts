@@ -31,7 +31,7 @@ describe('verify interrupted', () => {
     try {
       const code = await main(['node', 'owctl', 'verify', '--url', url, '--json'], io);
       assert.equal(code, 130, stderr);
-      const document = JSON.parse(stdout);
+      const document = JSON.parse(stdout) as { ok: boolean; interrupted?: boolean; targets: Array<{ failed: { step: string } }> };
       const validate = compileSchema('verify.schema.json');
       assert.ok(validate(document), JSON.stringify(validate.errors));
       assert.equal(document.ok, false);
