@@ -36,7 +36,7 @@ describe('verify interrupted', () => {
       assert.ok(validate(document), JSON.stringify(validate.errors));
       assert.equal(document.ok, false);
       assert.equal(document.interrupted, true);
-      assert.equal(document.targets[0].failed.step, 'health');
+      assert.equal(document.targets[0]?.failed.step, 'health');
       assert.match(stderr, new RegExp(`verification of ${url} interrupted by SIGTERM at step health \\(${url}/health\\)`));
     } finally {
       server.close();
