@@ -3,12 +3,15 @@
  * owctl relays that log without them, with `logs` and `logs -f`.
  */
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Project, SIMULATOR_ONLY, eventually, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
   let project: Project;
   let spec: SandboxSpec & { tokens: Tokens };
+  let bob: SandboxSpec & { tokens: Tokens };
 
   before(async () => {
     project = await Project.create('secrets');
@@ -33,5 +36,25 @@ describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
     follow.child.kill('SIGINT');
     const result = await follow.done;
     await project.assertNoSecrets(result.stdout, result.stderr);
+  });
+
+  it('a server that fell back to the public default tokens fails verification as a security failure, is stopped, and plan shows it needs repair', async () => {
+    bob = { name: 'bob', port: await freePort(), tokens: tokens('bob'), extraEnv: { OPENWORK_FIXTURE_PUBLIC_DEFAULTS: '1' } };
+    await project.writeFile([spec, bob]);
+    // client_env / host_env name variables the image does not read: the tokens never reach the server.
+    const file = join(project.dir, 'openwork.yaml');
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('tokens: { client: "${BOB_CLIENT}", host: "${BOB_HOST}" }', 'tokens: { client: "${BOB_CLIENT}", host: "${BOB_HOST}", client_env: NOT_READ_TOKEN, host_env: NOT_READ_HOST_TOKEN }'));
+    const applied = await project.owctl(['apply', '--auto-approve', '--json', '--target', 'bob']);
+    assert.equal(applied.code, 1, applied.stdout + applied.stderr);
+    const events = applied.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const failed = events.find((e) => e.type === 'change_failed');
+    assert.equal(failed?.code, 'verify.public_token');
+    assert.match(failed?.hint ?? '', /client_env.*host_env/);
+    assert.ok(events.some((e) => e.type === 'step_finish' && e.step === 'stop' && e.ok === true));
+    assert.equal((await project.inspect('bob'))?.status, 'Stopped');
+    const planned = await project.owctl(['plan', '--json', '--target', 'bob']);
+    assert.equal(JSON.parse(planned.stdout).changes[0].action, 'start');
+    await project.assertNoSecrets(applied.stdout, applied.stderr, planned.stdout);
   });
 });
