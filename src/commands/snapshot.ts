@@ -17,6 +17,8 @@ export interface SnapshotOptions {
   parallelism?: number;
   /** The verb, for GitHub annotations' titles (default: plan). */
   command?: string;
+  /** The command never uses a secret value: it runs with the token variables unset (see loadFile). */
+  optionalSecrets?: boolean;
 }
 
 export interface Snapshot {
@@ -47,7 +49,8 @@ export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, betw
   const early = startMsb(options.msb, io);
   // Reading and observing change nothing: an interrupt stops them at once (calls in flight end on their own).
   const interrupts = interruptsOf(io);
-  const { desired, secrets } = await interrupts.during('reading the file', loadFile(options.file, io, options.command ?? 'plan'));
+  const loading = loadFile(options.file, io, options.command ?? 'plan', { optionalSecrets: options.optionalSecrets === true });
+  const { desired, secrets } = await interrupts.during('reading the file', loading);
   const backend = await interrupts.during('reading the file', openBackend(desired, secrets, io, early));
   if (between) await between(desired);
   const observed = await interrupts.during('observing live state', observeLive(desired, backend, options.parallelism));
