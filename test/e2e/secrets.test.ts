@@ -3,7 +3,7 @@
  * owctl relays that log without them, with `logs` and `logs -f`.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Project, SIMULATOR_ONLY, eventually, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
@@ -57,4 +57,33 @@ describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
     assert.equal(JSON.parse(planned.stdout).changes[0].action, 'start');
     await project.assertNoSecrets(applied.stdout, applied.stderr, planned.stdout);
   });
+
+  it('a create killed with SIGKILL strands its conf file only until the next run, which removes it', async () => {
+    const carol = { name: 'carol', port: await freePort(), tokens: tokens('carol') };
+    await project.writeFile([spec, carol]);
+    const tmp = join(project.dir, 'tmp');
+    await mkdir(tmp);
+    const run = project.spawnOwctl(['apply', '--auto-approve', '--target', 'carol'], { TMPDIR: tmp, MSB_SIM_BOOT_DELAY_MS: '3000' });
+    const confs = async () => (await readdir(tmp)).filter((name) => name.startsWith('owctl-conf-'));
+    await eventually(async () => (await confs()).length > 0, 30_000, 'the create to write its conf file');
+    run.child.kill('SIGKILL');
+    await run.done;
+    assert.equal((await confs()).length, 1, 'SIGKILL leaves the conf folder behind');
+    const status = await project.spawnOwctl(['status'], { TMPDIR: tmp }).done;
+    assert.equal(status.code, 0, status.stderr);
+    assert.deepEqual(await confs(), [], 'the next run removed it');
+    assert.deepEqual(await filesHolding(tmp, [carol.tokens.client, carol.tokens.host]), []);
+  });
 });
+
+/** Every file under `dir` that contains one of `secrets`. */
+async function filesHolding(dir: string, secrets: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const text = await readFile(path, 'utf8').catch(() => '');
+    if (secrets.some((secret) => text.includes(secret))) found.push(path);
+  }
+  return found;
+}
