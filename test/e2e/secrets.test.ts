@@ -76,6 +76,61 @@ describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
   });
 });
 
+describe('a secret in env through an in-place update', { skip: SIMULATOR_ONLY }, () => {
+  let project: Project;
+  after(() => project?.cleanup());
+
+  it('is (sensitive value) in every plan format and never on any process command line', async () => {
+    project = await Project.create('envsecret');
+    const dave: SandboxSpec & { tokens: Tokens } = { name: 'dave', port: await freePort(), tokens: tokens('dave') };
+    const apiKey = `sk-api-${Math.random().toString(36).slice(2)}-0123456789`;
+    project.secrets.push(apiKey);
+    const write = async (memory: string) => {
+      await project.writeFile([{ ...dave, memory }]);
+      const file = join(project.dir, 'openwork.yaml');
+      const text = await readFile(file, 'utf8');
+      // A token reused as another variable, and a model API key marked sensitive.
+      await writeFile(file, text.replace('env: {', 'env: { "SIDECAR_PASSWORD": "${DAVE_CLIENT}", "MODEL_API_KEY": { value: "${MODEL_API_KEY}", sensitive: true }, '));
+    };
+    const env = { MODEL_API_KEY: apiKey };
+    await write('512M');
+    const created = await project.owctl(['apply', '--auto-approve'], env);
+    assert.equal(created.code, 0, created.stdout + created.stderr);
+    await write('640M');
+    const outputs: string[] = [];
+    for (const args of [['plan'], ['plan', '--json'], ['plan', '--format', 'markdown'], ['plan', '-o', join(project.dir, 'plan.json')]]) {
+      const result = await project.owctl(args, env);
+      assert.equal(result.code, 0, result.stderr);
+      outputs.push(result.stdout, result.stderr);
+    }
+    assert.match(outputs[0]!, /env\.MODEL_API_KEY|update/);
+    outputs.push(await readFile(join(project.dir, 'plan.json'), 'utf8'));
+    // Every process's command line, sampled while the in-place update runs.
+    const seen = new Set<string>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        for (const pid of await readdir('/proc').catch(() => [])) {
+          if (!/^\d+$/.test(pid)) continue;
+          const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+          if (cmdline !== '') seen.add(cmdline.replaceAll('\0', ' '));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const updated = await project.spawnOwctl(['apply', 'plan.json'], env).done;
+    sampling = false;
+    await sampler;
+    assert.equal(updated.code, 0, updated.stdout + updated.stderr);
+    assert.ok([...seen].some((line) => line.includes(' modify ')), 'the sampler saw msb modify');
+    const calls = await project.msbCalls();
+    assert.ok(calls.some((argv) => argv[0] === 'modify'), 'an in-place update');
+    assert.ok(!calls.some((argv) => argv[0] === 'rm'), 'no replacement');
+    const labels = JSON.stringify((await project.inspect('dave'))?.config.labels ?? {});
+    await project.assertNoSecrets(...outputs, updated.stdout, updated.stderr, [...seen].join('\n'), labels);
+  });
+});
+
 /** Every file under `dir` that contains one of `secrets`. */
 async function filesHolding(dir: string, secrets: string[]): Promise<string[]> {
   const found: string[] = [];
