@@ -89,7 +89,12 @@ async function verifySandbox(ctx: Context, sandbox: DesiredSandbox, instance?: s
   } catch (error) {
     // A server that accepts the public default tokens is open to anyone: it is not left serving.
     if (error instanceof StepFailure && isOwctlError(error.error) && error.error.code === PUBLIC_TOKEN) {
-      await step(ctx, 'stop', () => ctx.runtime.stop(sandbox.name, instance)).catch(() => undefined);
+      const stopped = await step(ctx, 'stop', () => ctx.runtime.stop(sandbox.name, instance)).then(
+        () => 'the sandbox was stopped',
+        () => `stopping the sandbox failed too: stop it now (\`owctl status ${sandbox.name}\` shows it)`,
+      );
+      const { message, hint } = error.error;
+      throw new StepFailure(error.step, new OwctlError(PUBLIC_TOKEN, `${message}; ${stopped}`, { hint }));
     }
     throw error;
   }

@@ -13,7 +13,7 @@ import { REQUEST_TIMEOUT_MS } from './steps.ts';
 export const PUBLIC_TOKEN_CODE = 'verify.public_token';
 
 const HINT =
-  'the server did not get the tokens owctl gave it and runs on the image\'s public defaults: make tokens.client_env and tokens.host_env name the variables the image reads (OPENWORK_TOKEN / OPENWORK_HOST_TOKEN), then run `owctl apply`; owctl stopped the sandbox meanwhile';
+  'the server did not get the tokens owctl gave it and runs on the image\'s public defaults: make tokens.client_env and tokens.host_env name the variables the image reads (OPENWORK_TOKEN / OPENWORK_HOST_TOKEN), then run `owctl apply`';
 
 const accepted = (answer: HttpAnswer) => answer.status >= 200 && answer.status < 300;
 

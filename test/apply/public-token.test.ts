@@ -34,5 +34,6 @@ it('a public-token verification failure stops the sandbox and fails with verify.
   assert.equal(result.outcomes[0]?.outcome, 'failed');
   assert.equal(result.outcomes[0]?.error?.code, 'verify.public_token');
   assert.match(result.outcomes[0]?.error?.hint ?? '', /client_env/);
+  assert.match(result.outcomes[0]?.error?.message ?? '', /the sandbox was stopped/);
   assert.ok(events.some((e) => e.type === 'step_finish' && e.step === 'stop' && e.ok));
 });
