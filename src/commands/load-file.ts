@@ -8,10 +8,12 @@ import { invalidConfigError, loadConfig, type LoadOptions } from '../config/load
 import type { LoadResult } from '../config/load-result.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { DesiredState } from '../model/desired.ts';
+import { rememberSecrets } from '../secrets/known.ts';
 import { isGitHubActions, type CommandIO } from './io.ts';
 
 /** Under GitHub Actions: mask these values in the job log. Call before printing anything derived from them. */
 export async function maskSecrets(io: CommandIO, secrets: readonly string[]): Promise<void> {
+  rememberSecrets(secrets);
   if (!isGitHubActions(io.env) || secrets.length === 0) return;
   const { maskCommands } = await import('../views/github.ts');
   io.stderr(maskCommands(secrets));
@@ -26,6 +28,7 @@ async function annotate(io: CommandIO, diagnostics: readonly Diagnostic[], comma
 /** The load result with its diagnostics, for `owctl validate`, which reports them itself. */
 export async function loadFileResult(file: string, io: CommandIO, command: string, options: LoadOptions = {}): Promise<LoadResult> {
   const result = await loadConfig(resolve(io.cwd, file), io.env, options);
+  rememberSecrets(result.secrets);
   await maskSecrets(io, result.secrets);
   await annotate(io, result.diagnostics, command);
   return result;
