@@ -24,7 +24,7 @@ function withSecrets(client: string, apiKey: string): DesiredSandbox {
 }
 
 function snapshotOf(sandbox: DesiredSandbox, live: DesiredSandbox): Snapshot {
-  return { desired: desiredState([sandbox]), secrets: [], observed: observedState([observedFrom('demo', live)]), msb: undefined as never };
+  return { desired: desiredState([sandbox]), secrets: [], observed: observedState([observedFrom('demo', live)]), backend: undefined as never };
 }
 
 describe('saved plans and secrets', () => {
