@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'apply.interrupted'
   | 'lock.held'
   | 'verify.failed'
+  | 'verify.public_token'
   | 'usage';
 
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;

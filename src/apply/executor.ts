@@ -16,6 +16,8 @@ import { ensureImage, launchArgv } from './image.ts';
 
 export const DEFAULT_APPLY_PARALLELISM = 4;
 
+const PUBLIC_TOKEN = 'verify.public_token';
+
 export interface ExecuteOptions {
   parallelism: number;
   signal: AbortSignal;
@@ -68,20 +70,34 @@ function caps(ctx: Context): BackendCapabilities {
 
 async function verifySandbox(ctx: Context, sandbox: DesiredSandbox, instance?: string, name = 'verify'): Promise<void> {
   if (ctx.options.verify === false) return;
-  await step(ctx, name, async () => {
-    const report = await ctx.runtime.verify(
-      sandbox,
-      (s) => ctx.options.onEvent({ type: 'step_finish', sandbox: sandbox.name, step: `verify:${s.step}`, ok: s.ok, duration_ms: s.durationMs, message: s.message }),
-      ctx.options.signal,
-      instance,
-    );
-    if (!report.ok && ctx.options.signal.aborted) throw new StepInterrupted('verify', true);
-    if (!report.ok) {
-      const failed = report.failed;
-      const where = failed ? `step ${failed.step} (${failed.url}${failed.status !== undefined ? `, HTTP ${failed.status}` : ''})` : 'verification';
-      throw new OwctlError('verify.failed', `verification failed at ${where}: ${failed?.message ?? 'no detail'}`, { hint: failed?.hint });
+  try {
+    await step(ctx, name, async () => {
+      const report = await ctx.runtime.verify(
+        sandbox,
+        (s) => ctx.options.onEvent({ type: 'step_finish', sandbox: sandbox.name, step: `verify:${s.step}`, ok: s.ok, duration_ms: s.durationMs, message: s.message }),
+        ctx.options.signal,
+        instance,
+      );
+      if (!report.ok && ctx.options.signal.aborted) throw new StepInterrupted('verify', true);
+      if (!report.ok) {
+        const failed = report.failed;
+        const where = failed ? `step ${failed.step} (${failed.url}${failed.status !== undefined ? `, HTTP ${failed.status}` : ''})` : 'verification';
+        const code = failed?.code === PUBLIC_TOKEN ? PUBLIC_TOKEN : 'verify.failed';
+        throw new OwctlError(code, `verification failed at ${where}: ${failed?.message ?? 'no detail'}`, { hint: failed?.hint });
+      }
+    });
+  } catch (error) {
+    // A server that accepts the public default tokens is open to anyone: it is not left serving.
+    if (error instanceof StepFailure && isOwctlError(error.error) && error.error.code === PUBLIC_TOKEN) {
+      const stopped = await step(ctx, 'stop', () => ctx.runtime.stop(sandbox.name, instance)).then(
+        () => 'the sandbox was stopped',
+        () => `stopping the sandbox failed too: stop it now (\`owctl status ${sandbox.name}\` shows it)`,
+      );
+      const { message, hint } = error.error;
+      throw new StepFailure(error.step, new OwctlError(PUBLIC_TOKEN, `${message}; ${stopped}`, { hint }));
     }
-  });
+    throw error;
+  }
 }
 
 /** Boot path shared by create and replace: image first (so a missing image never costs the old sandbox). */

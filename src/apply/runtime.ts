@@ -35,6 +35,7 @@ export interface Runtime {
   create(sandbox: DesiredSandbox, labels: Record<string, string>): Promise<string | void>;
   remove(name: string, instance?: string): Promise<void>;
   start(name: string, instance?: string): Promise<void>;
+  stop(name: string, instance?: string): Promise<void>;
   modify(name: string, patch: ModifyPatch, options: { restart: boolean }, instance?: string): Promise<void>;
   launchServer(name: string, argv: string[]): Promise<void>;
   verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal, instance?: string): Promise<VerifyResult>;

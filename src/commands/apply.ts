@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT, OwctlError } from '../errors.ts';
 import { hasChanges, type Plan } from '../model/plan.ts';
+import { canonicalJson } from '../model/applied.ts';
 import { fingerprints, movedSandboxes } from '../plan/fingerprint.ts';
 import { fingerprintScope, remakeCommand, savedPlanProblem, type SavedPlan } from '../plan/saved-plan.ts';
 import { EventStream } from '../views/event-stream.ts';
@@ -47,13 +48,17 @@ export async function readSavedPlan(path: string): Promise<SavedPlan> {
   return parsed as SavedPlan;
 }
 
-/** Refuses a saved plan when what it touches — in the file or live — moved since it was made. */
-export function checkStale(saved: SavedPlan, snapshot: Snapshot, path: string): void {
+/**
+ * Refuses a saved plan when what it touches — in the file or live — moved since it was made, or when planning now
+ * gives another plan (the fingerprints leave secrets out, so a changed secret shows only there).
+ */
+export function checkStale(saved: SavedPlan, snapshot: Snapshot, path: string, planned: Plan): void {
   const now = fingerprints(snapshot.desired, snapshot.observed, fingerprintScope(saved));
   const reasons: string[] = [];
   if (now.desired !== saved.fingerprints.desired) reasons.push(`${relativeFile(snapshot.desired.file, process.cwd())} (or a variable it reads) changed`);
   const moved = movedSandboxes(saved.fingerprints, now);
   if (moved.length > 0) reasons.push(`live sandboxes changed: ${moved.join(', ')}`);
+  if (reasons.length === 0 && canonicalJson(planned) !== canonicalJson(saved.plan)) reasons.push('planning now gives a different plan (a secret or variable it reads changed)');
   if (reasons.length > 0) {
     throw new OwctlError('plan.stale', `saved plan ${path} is stale: ${reasons.join('; ')}`, {
       hint: `make a new plan with \`${remakeCommand(saved.targets, path)}\` and review it`,
@@ -106,7 +111,7 @@ async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream)
     });
     const planned = planFromSnapshot(snapshot, targets, replace);
     interrupts.check('planning');
-    if (saved !== undefined) checkStale(saved, snapshot, options.planFile!);
+    if (saved !== undefined) checkStale(saved, snapshot, options.planFile!, planned);
     const s = style(io.color);
     const problems = await runPreflight(snapshot, planned);
     if (stream) stream.planned(planned);

@@ -7,6 +7,7 @@ import type { Backend } from '../apply/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
 import { msbBackend } from '../msb/backend.ts';
 import { Msb } from '../msb/driver.ts';
+import { ensurePrivateMsbHome } from '../msb/home-privacy.ts';
 import { liveObserver, type LiveObserver } from '../msb/live-observer.ts';
 import { locateMsb } from '../msb/locate.ts';
 import type { CommandIO } from './io.ts';
@@ -28,6 +29,7 @@ export function openObserver(flag: string | undefined, io: CommandIO): LiveObser
 
 /** Locates msb and starts warming its observer at once; a failure surfaces only if the file uses msb. */
 export function startMsb(flag: string | undefined, io: CommandIO): EarlyMsb {
+  ensurePrivateMsbHome(io.env);
   const observer = new Promise<LiveObserver>((resolve) => resolve(openObserver(flag, io)));
   observer.then((o) => o.warm(), () => undefined);
   return { observer };

@@ -11,7 +11,7 @@ import { liveProblem } from './verify-live.ts';
 
 export async function connectCommand(options: { file: string; msb?: string; name: string; showToken: boolean; json: boolean }, io: CommandIO): Promise<number> {
   const early = startMsb(options.msb, io);
-  const { desired, secrets } = await loadFile(options.file, io, 'connect');
+  const { desired, secrets } = await loadFile(options.file, io, 'connect', { optionalSecrets: !options.showToken });
   const sandbox = desired.sandboxes.find((s) => s.name === options.name);
   if (sandbox === undefined) throw new OwctlError('usage', `no sandbox named ${options.name} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   const backend = await openBackend(desired, secrets, io, early);

@@ -38,7 +38,7 @@ export async function destroyCommand(options: DestroyOptions, io: CommandIO): Pr
 async function destroy(options: DestroyOptions, io: CommandIO, stream?: EventStream): Promise<number> {
   let release: (() => Promise<void>) | undefined;
   try {
-    const snapshot = await takeSnapshot({ ...options, file: resolve(io.cwd, options.file), command: 'destroy' }, io, async (desired) => {
+    const snapshot = await takeSnapshot({ ...options, file: resolve(io.cwd, options.file), command: 'destroy', optionalSecrets: true }, io, async (desired) => {
       release = await lockProject(desired, io, 'destroy', options.lockTimeoutMs);
     });
     const full = destroyPlan(snapshot.desired, snapshot.observed, { includeProtected: options.includeProtected });

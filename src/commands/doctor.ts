@@ -12,6 +12,7 @@ import { EXIT, isOwctlError } from '../errors.ts';
 import { Msb, PINNED_MSB_VERSION } from '../msb/driver.ts';
 import type { BackendContext } from '../msb/driver.ts';
 import { effectiveMsbHome } from '../msb/env.ts';
+import { msbHomeWarning } from '../msb/home-privacy.ts';
 import type { LocatedMsb, MsbSource } from '../msb/locate.ts';
 import { describeSource, locateMsb } from '../msb/locate.ts';
 import { liveObserver, type ObserverDeps } from '../msb/live-observer.ts';
@@ -117,6 +118,8 @@ export async function diagnose(options: DoctorOptions, io: CommandIO, deps: Doct
     const warning = await migrationWarning(report.version.found, report.msbHome.path);
     if (warning !== null) warnings.push(warning);
   }
+  const privacy = await msbHomeWarning(report.msbHome.path);
+  if (privacy !== null) warnings.push(privacy);
   report.ok = problems.length === 0;
   return report;
 }

@@ -1,13 +1,23 @@
-/** `owctl logs NAME [-f] [--tail N]`: the OpenWork server's output, through the backend's log API where it has one. */
+/**
+ * `owctl logs NAME [-f] [--tail N]`: the OpenWork server's output, through the backend's log API where it has one.
+ * The server prints its tokens at start-up: every secret owctl knows (the file's, and those the live sandbox holds)
+ * is redacted, across chunk boundaries, and terminal control other than colour is removed.
+ */
+import type { Backend } from '../apply/backend.ts';
 import { EXIT, OwctlError } from '../errors.ts';
+import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
+import { rememberSecrets } from '../secrets/known.ts';
+import { liveSecrets } from '../secrets/live.ts';
+import { StreamSanitizer } from '../secrets/relay.ts';
 import { openBackend, startMsb } from './backend.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
 
 export async function logsCommand(options: { file: string; msb?: string; name: string; follow: boolean; tail: number }, io: CommandIO): Promise<number> {
   const early = startMsb(options.msb, io);
-  const { desired, secrets } = await loadFile(options.file, io, 'logs');
-  if (!desired.sandboxes.some((s) => s.name === options.name)) {
+  const { desired, secrets } = await loadFile(options.file, io, 'logs', { optionalSecrets: true });
+  const declared = desired.sandboxes.find((s) => s.name === options.name);
+  if (declared === undefined) {
     throw new OwctlError('usage', `no sandbox named ${options.name} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   }
   const backend = await openBackend(desired, secrets, io, early);
@@ -16,10 +26,13 @@ export async function logsCommand(options: { file: string; msb?: string; name: s
       hint: `read it where the engine runs (e.g. \`docker logs\` or \`kubectl logs\` for the sandbox's container); \`owctl verify ${options.name}\` checks the server`,
     });
   }
+  const live = await secretsHeldBy(backend, desired, declared);
+  rememberSecrets(live);
+  const sanitizer = new StreamSanitizer([...secrets, ...live]);
   // Ctrl-C (or SIGTERM/SIGHUP) is how a follow ends: stop reading, exit 130, no error.
   const interrupts = interruptsOf(io);
   interrupts.claim();
-  const reader = backend.logs(options.name, { tail: options.tail, follow: options.follow, onData: (text) => io.stdout(text) });
+  const reader = backend.logs(options.name, { tail: options.tail, follow: options.follow, onData: (text) => io.stdout(sanitizer.push(text)) });
   const stop = () => reader.stop();
   interrupts.signal.addEventListener('abort', stop, { once: true });
   try {
@@ -27,6 +40,18 @@ export async function logsCommand(options: { file: string; msb?: string; name: s
     if (interrupts.signal.aborted) return EXIT.interrupted;
     return EXIT.ok;
   } finally {
+    io.stdout(sanitizer.end());
     interrupts.signal.removeEventListener('abort', stop);
+  }
+}
+
+/** The secret env values the live sandbox holds: known even when the token variables are not set for this run. */
+async function secretsHeldBy(backend: Backend, desired: DesiredState, declared: DesiredSandbox): Promise<string[]> {
+  try {
+    const observed = await backend.observe({ ...desired, sandboxes: [declared] }, { parallelism: 4 });
+    return observed.sandboxes.filter((s) => s.name === declared.name).flatMap((s) => liveSecrets(s, declared));
+  } catch {
+    // The log read that follows reports a sandbox or engine that cannot be reached.
+    return [];
   }
 }

@@ -5,6 +5,7 @@
 import type { Backend, ServerAddress } from '../apply/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
+import { sweepStrayConfs } from '../msb/conf.ts';
 import { openBackend, startMsb } from './backend.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
@@ -17,6 +18,8 @@ export interface SnapshotOptions {
   parallelism?: number;
   /** The verb, for GitHub annotations' titles (default: plan). */
   command?: string;
+  /** The command never uses a secret value: it runs with the token variables unset (see loadFile). */
+  optionalSecrets?: boolean;
 }
 
 export interface Snapshot {
@@ -45,11 +48,15 @@ export async function observeLive(desired: DesiredState, backend: Backend, paral
 export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, between?: (desired: DesiredState) => Promise<void>): Promise<Snapshot> {
   // msb answers `context` while the file is read and checked: one round trip off every plan.
   const early = startMsb(options.msb, io);
+  // A create killed outright strands its private conf file (tokens inside): every run that reads live state sweeps.
+  const sweep = sweepStrayConfs().catch(() => 0);
   // Reading and observing change nothing: an interrupt stops them at once (calls in flight end on their own).
   const interrupts = interruptsOf(io);
-  const { desired, secrets } = await interrupts.during('reading the file', loadFile(options.file, io, options.command ?? 'plan'));
+  const loading = loadFile(options.file, io, options.command ?? 'plan', { optionalSecrets: options.optionalSecrets === true });
+  const { desired, secrets } = await interrupts.during('reading the file', loading);
   const backend = await interrupts.during('reading the file', openBackend(desired, secrets, io, early));
   if (between) await between(desired);
   const observed = await interrupts.during('observing live state', observeLive(desired, backend, options.parallelism));
+  await sweep;
   return { desired, secrets, observed, backend };
 }

@@ -20,7 +20,7 @@ export interface StatusRow {
 }
 
 export async function statusCommand(options: SnapshotOptions & { names: string[]; json: boolean }, io: CommandIO): Promise<number> {
-  const { desired, observed, backend } = await takeSnapshot({ ...options, command: 'status' }, io);
+  const { desired, observed, backend } = await takeSnapshot({ ...options, command: 'status', optionalSecrets: true }, io);
   const declared = new Map(desired.sandboxes.map((s) => [s.name, s]));
   const live = new Map(observed.sandboxes.map((s) => [s.name, s]));
   const names = [...new Set([...declared.keys(), ...observed.sandboxes.filter((s) => s.labels[LABEL_PROJECT] === desired.project).map((s) => s.name)])].sort();

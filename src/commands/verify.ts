@@ -6,8 +6,9 @@ import type { VerifyReport } from '../apply/runtime.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { jsonDocument } from '../views/json-style.ts';
 import { urlTerms } from '../verify/hints.ts';
-import { displayUrl } from '../verify/redact.ts';
+import { displayUrl, redact } from '../verify/redact.ts';
 import { parseServerUrl } from '../verify/server-url.ts';
+import { splitUrlCredentials } from '../verify/url-credentials.ts';
 import { verifyEndpoint, type WaitingListener } from '../verify/verify.ts';
 import { style } from '../views/style.ts';
 import { renderVerifyReport } from '../views/verify-report.ts';
@@ -50,9 +51,11 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
   const interrupts = interruptsOf(io);
   const signal = interrupts.signal;
   if (options.url !== undefined) {
-    const parsed = parseServerUrl(options.url);
+    // User-info in the URL is a credential: split off before anything is requested or printed.
+    const endpoint = splitUrlCredentials(options.url);
+    const parsed = parseServerUrl(endpoint.url);
     if (!parsed.ok) {
-      throw new OwctlError('usage', `--url ${displayUrl(options.url, [])} ${parsed.problem}`, {
+      throw new OwctlError('usage', `--url ${displayUrl(endpoint.url, endpoint.secrets)} ${parsed.problem}`, {
         hint: parsed.suggestion ? `give the scheme too: --url ${parsed.suggestion}` : 'give the server address, e.g. --url http://127.0.0.1:8787 (or a workspace: …/w/<id>)',
       });
     }
@@ -64,8 +67,9 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
       timeoutSecs: options.timeoutSecs ?? URL_TIMEOUT_SECS,
       terms: urlTerms(options.tokenEnv, options.hostTokenEnv),
     };
-    await maskSecrets(io, [target.clientToken, target.hostToken]);
-    return [[options.url, await verifyEndpoint(target, undefined, signal, waitingNotes(io, undefined, [target.clientToken, target.hostToken]))]];
+    const secrets = [target.clientToken, target.hostToken, ...endpoint.secrets];
+    await maskSecrets(io, secrets);
+    return [[redact(endpoint.url, secrets), await verifyEndpoint(target, undefined, signal, waitingNotes(io, undefined, secrets))]];
   }
   const early = startMsb(options.msb, io);
   const { desired, secrets } = await interrupts.during('reading the file', loadFile(options.file, io, 'verify'));

@@ -45,10 +45,24 @@ export function buildDesired(input: BuildInput): { desired: DesiredState; issues
     sandboxes.push(normalised.sandbox);
   }
   issues.push(...checkHostPorts(sandboxes));
+  markReusedSecrets(sandboxes);
   const project = typeof data.project === 'string' ? data.project : '';
   const desired: DesiredState = { file: input.file, dir: input.dir, project, sandboxes };
   if (backend.type !== 'msb') desired.backend = backend;
   return { desired, issues };
+}
+
+/** An env value equal to any secret of the file (a token reused as a password) is sensitive too. */
+function markReusedSecrets(sandboxes: DesiredSandbox[]): void {
+  const secrets = new Set<string>();
+  for (const sandbox of sandboxes) {
+    for (const token of [sandbox.tokens.client, sandbox.tokens.host]) if (token !== '') secrets.add(token);
+    for (const key of sandbox.sensitiveEnv) if (sandbox.env[key]) secrets.add(sandbox.env[key]);
+  }
+  for (const sandbox of sandboxes) {
+    const reused = Object.keys(sandbox.env).filter((key) => secrets.has(sandbox.env[key]!));
+    sandbox.sensitiveEnv = [...new Set([...sandbox.sensitiveEnv, ...reused])].sort(byCodePoint);
+  }
 }
 
 function byCodePoint(a: string, b: string): number {

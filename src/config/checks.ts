@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import type { DesiredSandbox } from '../model/desired.ts';
 import { OWCTL_LABEL_PREFIX } from '../model/labels.ts';
+import { PUBLIC_TOKENS } from '../model/public-tokens.ts';
 import { formatPath, type Issue, type Segment } from './issue.ts';
 import { formatDuration } from '../model/units.ts';
 
@@ -37,6 +38,11 @@ function checkTokens(sandbox: DesiredSandbox, at: At): Issue[] {
   const { tokens } = sandbox;
   if (tokens.client !== '' && tokens.client === tokens.host) {
     issues.push({ path: at('tokens', 'host'), message: 'the host token is the same as the client token', hint: 'use two different secrets: a client must not get host rights' });
+  }
+  for (const key of ['client', 'host'] as const) {
+    if (PUBLIC_TOKENS.includes(tokens[key])) {
+      issues.push({ path: at('tokens', key), message: 'is a public default token of the OpenWork image: anyone could use it', hint: 'use a secret of your own: `owctl init` writes fresh tokens to .env' });
+    }
   }
   if (tokens.clientEnv === tokens.hostEnv) {
     issues.push({ path: at('tokens', 'host_env'), message: `client_env and host_env are both ${tokens.hostEnv}`, hint: 'give each token its own variable name' });

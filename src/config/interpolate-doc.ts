@@ -29,7 +29,7 @@ export function interpolateDocument(doc: Document, text: string, lineCounter: Li
     const result = interpolate(node.value as string, lookup);
     for (const error of result.errors) {
       const { line, col } = lineCounter.linePos(offsetOf(node, text, error.expression));
-      outcome.issues.push({ path, message: error.message, ...(error.hint ? { hint: error.hint } : {}), at: { file, line, col } });
+      outcome.issues.push({ path, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error.variable ? { variable: error.variable } : {}), at: { file, line, col } });
     }
     if (result.errors.length > 0) outcome.failed.push(path);
     node.value = node.type === 'PLAIN' && !node.tag ? retype(result.value) : result.value;

@@ -9,6 +9,8 @@ export interface InterpolationError {
   hint?: string;
   /** The source text of the failing expression, to place the error inside its scalar. */
   expression: string;
+  /** The variable that is not set (or empty where that is an error), when that is the problem. */
+  variable?: string;
 }
 
 export interface InterpolationResult {
@@ -110,12 +112,12 @@ function resolve(name: string, operator: string, word: string, expression: strin
     case '?': {
       if (operator === ':?' ? present : set) return found ?? '';
       const reason = word === '' ? unsetHint(name) : nested();
-      errors.push({ message: `required variable ${name} is ${set ? 'empty' : 'not set'}`, hint: reason, expression });
+      errors.push({ message: `required variable ${name} is ${set ? 'empty' : 'not set'}`, hint: reason, expression, variable: name });
       return '';
     }
     default:
       if (set) return found;
-      errors.push({ message: `variable ${name} is not set`, hint: `${unsetHint(name)}, or give a default: \${${name}:-value}`, expression });
+      errors.push({ message: `variable ${name} is not set`, hint: `${unsetHint(name)}, or give a default: \${${name}:-value}`, expression, variable: name });
       return '';
   }
 }

@@ -11,6 +11,8 @@ export interface Issue {
   hint?: string;
   on?: 'key' | 'value';
   at?: { file: string; line: number; col: number };
+  /** An interpolation problem: the variable that is not set. */
+  variable?: string;
 }
 
 const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;

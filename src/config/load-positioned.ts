@@ -11,6 +11,7 @@ import type { Lookup } from './interpolate.ts';
 import { formatPath, isUnder, type Issue, type Segment } from './issue.ts';
 import { Locator } from './locate.ts';
 import { checkData, collectSecrets, failed } from './outcome.ts';
+import { unsetSecretIssues } from './optional-secrets.ts';
 import { parseYaml, type ParsedYaml } from './parse-yaml.ts';
 import { trustworthy } from './syntax-salvage.ts';
 
@@ -22,9 +23,11 @@ export interface PositionedInput {
   lookup: Lookup;
   /** Problems of the .env file beside it, reported with the file's own. */
   dotenv: Diagnostic[];
+  /** Unset variables that only secrets use are reported in `unsetSecrets`, not as problems (see optional-secrets.ts). */
+  optionalSecrets?: boolean;
 }
 
-export function loadPositioned({ text, file, env, lookup, dotenv }: PositionedInput): LoadResult {
+export function loadPositioned({ text, file, env, lookup, dotenv, optionalSecrets }: PositionedInput): LoadResult {
   const { parsed, partial, errorOffsets, issues: syntax } = parseYaml(text, file);
   if (!parsed) {
     const beside = besideSyntaxErrors(partial, errorOffsets ?? [], text, file, env, lookup);
@@ -48,9 +51,12 @@ export function loadPositioned({ text, file, env, lookup, dotenv }: PositionedIn
   const { desired, issues } = checkData(data, file, env);
   // A value that failed interpolation is reported once, as such, not again by every check it then fails.
   const checked = issues.filter((issue) => !interpolation.failed.some((failedPath) => isUnder(issue.path, failedPath)));
-  const diagnostics = [...dotenv, ...place([...interpolation.issues, ...checked], file, locator)];
-  if (diagnostics.length > 0 || desired === undefined) return failed(diagnostics, secrets);
-  return { desired, diagnostics: [], secrets };
+  const unset = optionalSecrets === true ? unsetSecretIssues(interpolation.issues, data) : new Set<Issue>();
+  const problems = interpolation.issues.filter((issue) => !unset.has(issue));
+  const diagnostics = [...dotenv, ...place([...problems, ...checked], file, locator)];
+  const unsetSecrets = place([...unset], file, locator);
+  if (diagnostics.length > 0 || desired === undefined) return { ...failed(diagnostics, secrets), ...(unsetSecrets.length > 0 ? { unsetSecrets } : {}) };
+  return { desired, diagnostics: [], secrets, ...(unsetSecrets.length > 0 ? { unsetSecrets } : {}) };
 }
 
 /** The problems of a file with YAML syntax errors that lie away from them (see syntax-salvage.ts). */

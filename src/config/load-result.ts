@@ -6,6 +6,11 @@ export interface LoadResult {
   /** Set only when `diagnostics` is empty. */
   desired?: DesiredState;
   diagnostics: Diagnostic[];
-  /** Every secret value the file yields (tokens), for views to mask. */
+  /** Every secret value the file yields (tokens, sensitive env), for views to mask. */
   secrets: string[];
+  /**
+   * With `optionalSecrets`: the unset variables that only secrets read, one per place, as warnings. The secrets
+   * they feed are empty in `desired`: fit for commands that never use a secret value (status, destroy, …).
+   */
+  unsetSecrets?: Diagnostic[];
 }

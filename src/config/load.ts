@@ -17,11 +17,17 @@ import type { LoadResult } from './load-result.ts';
 export type { Diagnostic } from '../model/diagnostic.ts';
 export type { LoadResult } from './load-result.ts';
 
+export interface LoadOptions {
+  /** Skip the fast path (tests compare the two). */
+  positioned?: boolean;
+  /** Unset variables that only secrets read are not problems (they go to `unsetSecrets`). */
+  optionalSecrets?: boolean;
+}
+
 /**
  * Throws OwctlError `config.not_found` when the file does not exist; every other problem is a diagnostic.
- * `positioned: true` skips the fast path (tests compare the two).
  */
-export async function loadConfig(file: string, env: NodeJS.ProcessEnv, options: { positioned?: boolean } = {}): Promise<LoadResult> {
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv, options: LoadOptions = {}): Promise<LoadResult> {
   const absolute = path.resolve(file);
   const source = await readSource(absolute);
   if (source.kind === 'missing') {
@@ -42,7 +48,7 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv, options: 
     }
   }
   const { loadPositioned } = await import('./load-positioned.ts');
-  return loadPositioned({ text: source.text, file: absolute, env, lookup, dotenv: dotenv.diagnostics });
+  return loadPositioned({ text: source.text, file: absolute, env, lookup, dotenv: dotenv.diagnostics, optionalSecrets: options.optionalSecrets });
 }
 
 /** Like loadConfig, but throws OwctlError `config.invalid` carrying the diagnostics in `details.diagnostics`. */

@@ -9,6 +9,8 @@ import type { Issue, Segment } from './issue.ts';
 import { parseDuration, parseSize } from './units.ts';
 
 type Scalar = string | number | boolean;
+/** An env value: plain, or with its sensitivity (`{ value, sensitive: true }` marks a secret). */
+type EnvValue = Scalar | { value: Scalar; sensitive: boolean };
 type RawMount =
   | { type: 'bind'; source: string; target: string; readonly?: boolean }
   | { type: 'volume'; source: string; target: string; readonly?: boolean }
@@ -25,7 +27,7 @@ export interface RawSandbox {
   mounts?: RawMount[];
   ports?: Array<{ host: number; guest: number; bind?: string; protocol?: 'tcp' | 'udp' }>;
   tokens?: { client?: string; host?: string; client_env?: string; host_env?: string };
-  env?: Record<string, Scalar>;
+  env?: Record<string, EnvValue>;
   labels?: Record<string, Scalar>;
   command?: string[];
   idle_timeout?: string | number;
@@ -72,7 +74,11 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
       clientEnv: raw.tokens?.client_env ?? DEFAULTS.clientEnv,
       hostEnv: raw.tokens?.host_env ?? DEFAULTS.hostEnv,
     },
-    env: strings(raw.env),
+    env: strings(envValues(raw.env)),
+    sensitiveEnv: Object.entries(raw.env ?? {})
+      .filter(([, value]) => typeof value === 'object' && value.sensitive)
+      .map(([key]) => key)
+      .sort(),
     labels: strings(raw.labels),
     ...(raw.command ? { command: [...raw.command] } : {}),
     protect: raw.protect ?? DEFAULTS.protect,
@@ -123,6 +129,10 @@ export function hostPath(value: string, context: NormaliseContext): string {
 export function guestPath(value: string): string {
   const normalised = path.posix.normalize(value);
   return normalised.length > 1 && normalised.endsWith('/') ? normalised.slice(0, -1) : normalised;
+}
+
+function envValues(env: Record<string, EnvValue> | undefined): Record<string, Scalar> {
+  return Object.fromEntries(Object.entries(env ?? {}).map(([key, value]) => [key, typeof value === 'object' ? value.value : value]));
 }
 
 function strings(values: Record<string, Scalar> | undefined): Record<string, string> {

@@ -52,15 +52,20 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Token values and the backend's API key wherever the file sets them (valid or not), so views can mask them even in error output. */
+/** Token values, sensitive env values and the backend's API key wherever the file sets them (valid or not), so views can mask them even in error output. */
 export function collectSecrets(data: unknown): string[] {
   if (!isMapping(data)) return [];
   const holders = [data.defaults, ...(isMapping(data.sandboxes) ? Object.values(data.sandboxes) : [])];
   const found = new Set<string>();
   for (const holder of holders) {
-    const tokens = isMapping(holder) ? holder.tokens : undefined;
-    if (!isMapping(tokens)) continue;
-    for (const key of ['client', 'host']) if (typeof tokens[key] === 'string' && tokens[key] !== '') found.add(tokens[key]);
+    if (!isMapping(holder)) continue;
+    const tokens = holder.tokens;
+    if (isMapping(tokens)) for (const key of ['client', 'host']) if (typeof tokens[key] === 'string' && tokens[key] !== '') found.add(tokens[key]);
+    const env = holder.env;
+    if (!isMapping(env)) continue;
+    for (const value of Object.values(env)) {
+      if (isMapping(value) && value.sensitive === true && value.value !== undefined && value.value !== '') found.add(String(value.value));
+    }
   }
   const apiKey = isMapping(data.backend) ? data.backend.api_key : undefined;
   if (typeof apiKey === 'string' && apiKey !== '') found.add(apiKey);

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DesiredSandbox, MountSpec, PortSpec } from './desired.ts';
+import { secretEnvKeys } from './desired.ts';
 import { LABEL_APPLIED, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT } from './labels.ts';
 
 /** Bump when the hashed fields or their encoding change; a hash of another version never forces a replace. */
@@ -53,11 +54,12 @@ export interface AppliedRecord {
 }
 
 export function appliedRecord(sandbox: DesiredSandbox): AppliedRecord {
+  const secret = secretEnvKeys(sandbox);
   return {
     cpus: sandbox.cpus,
     memory: sandbox.memoryMib,
-    env: sandbox.env,
-    secret_env: [sandbox.tokens.clientEnv, sandbox.tokens.hostEnv].sort(),
+    env: Object.fromEntries(Object.entries(sandbox.env).filter(([key]) => !secret.has(key))),
+    secret_env: [...secret].sort(),
     labels: sandbox.labels,
     command: sandbox.command ?? null,
   };

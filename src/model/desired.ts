@@ -50,8 +50,13 @@ export interface DesiredSandbox {
   mounts: MountSpec[];
   ports: PortSpec[];
   tokens: TokenSpec;
-  /** Plain env from the file (no tokens; tokens are added under their env names by `guestEnv`). */
+  /** Env from the file (no tokens; tokens are added under their env names by `guestEnv`). */
   env: Record<string, string>;
+  /**
+   * Keys of `env` whose values are secret: marked `sensitive: true` in the file, or equal to a secret the file
+   * holds (a token reused as a password). Sorted. Their values are never shown, stored in a label or put on argv.
+   */
+  sensitiveEnv: string[];
   /** User labels (owctl's own `owctl.dev/*` labels are added by the executor). */
   labels: Record<string, string>;
   /** Workload command; undefined = the image's ENTRYPOINT + CMD. */
@@ -90,7 +95,7 @@ export function guestEnv(sandbox: DesiredSandbox): Record<string, string> {
   };
 }
 
-/** Env keys whose values are secret (rendered as `(sensitive value)`). */
+/** Env keys whose values are secret (rendered as `(sensitive value)`): the token variables and sensitive env. */
 export function secretEnvKeys(sandbox: DesiredSandbox): Set<string> {
-  return new Set([sandbox.tokens.clientEnv, sandbox.tokens.hostEnv]);
+  return new Set([sandbox.tokens.clientEnv, sandbox.tokens.hostEnv, ...sandbox.sensitiveEnv]);
 }

@@ -27,7 +27,11 @@ export interface MsbBackendOptions {
 
 /** msb may still be being located: commands that only need an address (connect, verify) never wait for it. */
 export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, options: MsbBackendOptions): Backend {
-  const located = Promise.resolve(observer).then((o) => o.msb);
+  const located = Promise.resolve(observer).then((o) => {
+    // msb echoes what it is given in its errors: they are redacted of these before anyone reads them.
+    o.msb.addSecrets(options.secrets);
+    return o.msb;
+  });
   located.catch(() => undefined); // reported by the call that awaits it; never an unhandled rejection
   const msb = lazy(located);
   const status = new Map<string, SandboxStatus>();

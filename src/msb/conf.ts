@@ -10,7 +10,8 @@
  * `${` is therefore written as a reference to a variable that holds it verbatim, passed in msb's environment
  * (private to the user, unlike argv); msb does not expand the result again.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DesiredSandbox, MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
@@ -83,17 +84,64 @@ function escapeInterpolation(document: Record<string, unknown>): MsbConf {
   return { document: visit(document) as Record<string, unknown>, env };
 }
 
+/** Folder name prefix of conf files: `owctl-conf-<pid>-<random>`, so a later run can tell whose they are. */
+const CONF_PREFIX = 'owctl-conf-';
+const STRAY = /^owctl-conf-(\d+)-/;
+/** Conf folders of this process still on disk, removed synchronously if the process exits (a second Ctrl-C). */
+const live = new Set<string>();
+
+function removeLiveOnExit(): void {
+  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+}
+
 /**
  * Writes `conf` to a private file (a fresh 0700 folder, the file 0600), runs `body` with its path, and removes both
- * whatever happens.
+ * whatever happens: on any exit of the process too. A kill nothing survives (SIGKILL, or SIGHUP/SIGQUIT, which
+ * end Node without running exit handlers) strands the folder: every later run removes such strays (sweepStrayConfs).
  */
 export async function withConfFile<T>(conf: MsbConf, body: (path: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'owctl-conf-'));
+  await sweepStrayConfs();
+  const dir = await mkdtemp(join(tmpdir(), `${CONF_PREFIX}${process.pid}-`));
+  if (live.size === 0) process.once('exit', removeLiveOnExit);
+  live.add(dir);
   try {
     const path = join(dir, 'sandbox.json');
     await writeFile(path, `${JSON.stringify(conf.document, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
     return await body(path);
   } finally {
     await rm(dir, { recursive: true, force: true });
+    live.delete(dir);
+    if (live.size === 0) process.off('exit', removeLiveOnExit);
+  }
+}
+
+/** Removes conf folders this user's earlier owctl runs left behind when they were killed. Returns how many. */
+export async function sweepStrayConfs(root = tmpdir()): Promise<number> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    const pid = Number(STRAY.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    const dir = join(root, name);
+    const info = await lstat(dir).catch(() => undefined);
+    if (info === undefined || !info.isDirectory() || info.uid !== process.getuid?.()) continue;
+    await rm(dir, { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -5,6 +5,7 @@
  */
 import { OwctlError } from '../errors.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
+import { guestEnv, secretEnvKeys } from '../model/desired.ts';
 import type { ObservedImage, ObservedSandbox } from '../model/observed.ts';
 import { buildConf, withConfFile } from './conf.ts';
 import { msbEnv } from './env.ts';
@@ -12,6 +13,7 @@ import { parseMsbError, stripAnsi } from './errors.ts';
 import type { ModifyChanges, ModifyOptions, ModifyResult } from './modify.ts';
 import { modifyArgs, parseModifyResult, refusedModify } from './modify.ts';
 import type { ListedSandbox } from './normalize.ts';
+import { redactingSpawner } from './redacting-spawner.ts';
 import { normaliseImage, normaliseList, normaliseSandbox, parseJson } from './normalize.ts';
 import type { SpawnRequest, SpawnResult, Spawner, StreamHandle } from './run.ts';
 import { processSpawner, failureError, runChecked } from './run.ts';
@@ -72,16 +74,22 @@ export class Msb {
   private readonly spawner: Spawner;
   private readonly timeouts: Timeouts;
   private readonly limits: Pick<SpawnRequest, 'killGraceMs' | 'maxOutputBytes'>;
+  private readonly secrets = new Set<string>();
 
   constructor(path: string, env: NodeJS.ProcessEnv, options: MsbOptions = {}) {
     this.path = path;
     this.env = msbEnv(env);
-    this.spawner = options.spawner ?? processSpawner;
+    this.spawner = redactingSpawner(options.spawner ?? processSpawner, () => [...this.secrets]);
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.limits = {
       ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
       ...(options.maxOutputBytes === undefined ? {} : { maxOutputBytes: options.maxOutputBytes }),
     };
+  }
+
+  /** Values to redact from msb's stderr before it becomes part of an error (the secrets the file yields). */
+  addSecrets(secrets: Iterable<string>): void {
+    for (const secret of secrets) if (secret !== '') this.secrets.add(secret);
   }
 
   /** `msb --version` → `0.6.18`. */
@@ -147,6 +155,7 @@ export class Msb {
    * sandbox stays recorded (Stopped).
    */
   async create(spec: DesiredSandbox, ownerLabels: Record<string, string>): Promise<void> {
+    this.addSecrets(secretValues(spec));
     const conf = buildConf(spec, ownerLabels);
     await withConfFile(conf, async (path) => {
       const args = (replace: boolean) => ['create', '--quiet', ...(replace ? ['--replace'] : []), '--name', spec.name, '--conf', path];
@@ -294,4 +303,9 @@ const MSB_CATEGORIES = new Set([
 
 function isMsbCategory(category: string | null): boolean {
   return category !== null && MSB_CATEGORIES.has(category);
+}
+
+function secretValues(spec: DesiredSandbox): string[] {
+  const env = guestEnv(spec);
+  return [...secretEnvKeys(spec)].map((key) => env[key] ?? '');
 }

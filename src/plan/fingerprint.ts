@@ -1,12 +1,18 @@
 /**
  * Fingerprints for saved plans: a digest of the desired state and of each observed sandbox, so `apply PLANFILE`
  * can refuse when anything moved since the plan was made (Nomad's check-index model, stronger than a serial).
- * Digests only: no value, secret or not, can be read back from them.
+ * Secret values (tokens, sensitive env, live env holding them) are left out before hashing: a plan file sits next
+ * to the committed YAML, and a digest over a secret would let anyone test guesses of it. A secret that changed
+ * since the plan is caught by comparing plans instead (apply re-plans and refuses a different plan).
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../model/applied.ts';
-import type { DesiredState } from '../model/desired.ts';
-import type { ObservedState } from '../model/observed.ts';
+import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
+import { guestEnv, secretEnvKeys } from '../model/desired.ts';
+import { LABEL_APPLIED } from '../model/labels.ts';
+import type { ObservedSandbox, ObservedState } from '../model/observed.ts';
+import { SENSITIVE } from '../model/plan.ts';
+import { parseAppliedRecord } from '../model/applied.ts';
 
 export interface Fingerprints {
   desired: string;
@@ -22,15 +28,37 @@ const digest = (value: unknown) => `sha256:${createHash('sha256').update(canonic
  */
 export function fingerprints(desired: DesiredState, observed: ObservedState, targets: readonly string[] = []): Fingerprints {
   const touched = (name: string) => targets.length === 0 || targets.includes(name);
+  const declared = new Map(desired.sandboxes.map((sandbox) => [sandbox.name, sandbox]));
+  const secrets = new Set(desired.sandboxes.flatMap(secretValues));
   return {
     // The engine counts (a plan for one server is stale against another); its API key never enters a digest.
-    desired: digest(
-      desired.backend?.type === 'opensandbox'
-        ? { project: desired.project, sandboxes: desired.sandboxes.filter((s) => touched(s.name)), backend: desired.backend.url }
-        : { project: desired.project, sandboxes: desired.sandboxes.filter((s) => touched(s.name)) },
+    desired: digest({
+      project: desired.project,
+      sandboxes: desired.sandboxes.filter((s) => touched(s.name)).map(withoutSecrets),
+      ...(desired.backend?.type === 'opensandbox' ? { backend: desired.backend.url } : {}),
+    }),
+    observed: Object.fromEntries(
+      observed.sandboxes.filter((s) => touched(s.name)).map((sandbox) => [sandbox.name, digest(liveWithoutSecrets(sandbox, declared.get(sandbox.name), secrets))]),
     ),
-    observed: Object.fromEntries(observed.sandboxes.filter((s) => touched(s.name)).map((sandbox) => [sandbox.name, digest(sandbox)])),
   };
+}
+
+function secretValues(sandbox: DesiredSandbox): string[] {
+  const env = guestEnv(sandbox);
+  return [...secretEnvKeys(sandbox)].map((key) => env[key] ?? '').filter((value) => value !== '');
+}
+
+function withoutSecrets(sandbox: DesiredSandbox): DesiredSandbox {
+  const hidden = new Set(sandbox.sensitiveEnv);
+  const env = Object.fromEntries(Object.entries(sandbox.env).map(([key, value]) => [key, hidden.has(key) ? SENSITIVE : value]));
+  return { ...sandbox, tokens: { ...sandbox.tokens, client: SENSITIVE, host: SENSITIVE }, env };
+}
+
+/** Live env under a secret key (as applied, or as declared now) or holding a known secret value: left out. */
+function liveWithoutSecrets(live: ObservedSandbox, declared: DesiredSandbox | undefined, secrets: ReadonlySet<string>): ObservedSandbox {
+  const keys = new Set([...(parseAppliedRecord(live.labels[LABEL_APPLIED])?.secret_env ?? []), ...(declared ? secretEnvKeys(declared) : [])]);
+  const env = Object.fromEntries(Object.entries(live.env).map(([key, value]) => [key, keys.has(key) || secrets.has(value) ? SENSITIVE : value]));
+  return { ...live, env };
 }
 
 /** Names whose fingerprint differs between two snapshots (including sandboxes that appeared or vanished). */

@@ -39,7 +39,7 @@ function creationFields(sandbox: DesiredSandbox): FieldChange[] {
     added('resources.memory', formatSize(sandbox.memoryMib)),
     ...sandbox.mounts.map((m) => added(`mounts[${m.target}]`, describeMount(m))),
     ...sandbox.ports.map((p) => added(`ports[${p.bind}:${p.host}/${p.protocol}]`, describePort(p))),
-    ...Object.keys(sandbox.env).sort().map((k) => added(`env.${k}`, sandbox.env[k])),
+    ...Object.keys(sandbox.env).sort().map((k) => added(`env.${k}`, sandbox.env[k], sandbox.sensitiveEnv.includes(k))),
     added(`env.${sandbox.tokens.clientEnv}`, sandbox.tokens.client, true),
     added(`env.${sandbox.tokens.hostEnv}`, sandbox.tokens.host, true),
     ...Object.keys(sandbox.labels).sort().map((k) => added(`labels.${k}`, sandbox.labels[k])),
@@ -83,7 +83,8 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
 
   const forcing = all.filter((f) => f.disposition === 'replace');
   if (forcing.length > 0) {
-    const reasons = [...new Set(forcing.map((f) => (f.sensitive ? 'tokens' : f.path.replace(/\[.*\]$/, ''))))].join(', ');
+    const tokenPaths = new Set([`env.${desired.tokens.clientEnv}`, `env.${desired.tokens.hostEnv}`]);
+    const reasons = [...new Set(forcing.map((f) => (tokenPaths.has(f.path) ? 'tokens' : f.path.replace(/\[.*\]$/, ''))))].join(', ');
     return replacement(`${reasons} cannot change in place`);
   }
   // An engine that runs the server itself cannot relaunch it, and may not restart a stopped sandbox: a new one.

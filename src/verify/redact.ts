@@ -1,20 +1,17 @@
-/** Removes secrets from text that may echo input (error messages, URLs) before it reaches a user or a log. */
-export const REDACTED = '[redacted]';
+/**
+ * Removes secrets from text that may echo input (error messages, server answers, URLs) before it reaches a user or
+ * a log, and the terminal control such text could carry (src/secrets/relay.ts).
+ */
+import { REDACTED, sanitize } from '../secrets/relay.ts';
+
+export { REDACTED };
 
 /**
- * Replaces every occurrence of each non-empty secret, and of its URL-encoded form, with `[redacted]`. Longer secrets
- * go first so a secret that contains another is removed whole.
+ * Replaces every occurrence of each non-empty secret, and of its URL-encoded form, with `[redacted]` (longer secrets
+ * first, so a secret that contains another is removed whole), and strips control characters other than colour.
  */
 export function redact(text: string, secrets: readonly string[]): string {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (secret === '') continue;
-    forms.add(secret);
-    forms.add(encodeURIComponent(secret));
-  }
-  let out = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join(REDACTED);
-  return out;
+  return sanitize(text, secrets);
 }
 
 /** A URL fit to show: no user-info, secrets redacted. */

@@ -1,5 +1,5 @@
 /**
- * The five verification steps as a client sees them. Each returns an outcome (no timing: verify.ts measures) and
+ * The verification steps as a client sees them. Each returns an outcome (no timing: verify.ts measures) and
  * never throws for a failed request. Response bodies are parsed for ids and error codes only, never returned.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,6 +45,8 @@ export interface StepOutcome {
   status?: number;
   message?: string;
   hint?: string;
+  /** A failure that is not an ordinary `verify.failed` (e.g. `verify.public_token`). */
+  code?: string;
 }
 
 const INTERRUPTED: Diagnosis = { message: 'verification interrupted', hint: 'run `owctl verify` to check again' };

@@ -1,5 +1,5 @@
 /** The verification steps, in the order they run. */
-export const VERIFY_STEPS = ['health', 'unauthorized', 'authorized', 'session', 'host-token'] as const;
+export const VERIFY_STEPS = ['health', 'unauthorized', 'default-tokens', 'authorized', 'session', 'host-token'] as const;
 export type VerifyStepName = (typeof VERIFY_STEPS)[number];
 
 import type { HintTerms } from './hints.ts';
@@ -35,6 +35,8 @@ export interface VerifyStepResult {
   status?: number;
   message?: string;
   hint?: string;
+  /** The error code of a failure that is not an ordinary `verify.failed` (`verify.public_token`). */
+  code?: string;
 }
 
 /** `failed` is the last step when it failed; steps stop at the first failure. */

@@ -6,6 +6,7 @@
  */
 import { HttpClient } from './http.ts';
 import { displayUrl, redact } from './redact.ts';
+import { publicDefaults } from './public-defaults.ts';
 import * as steps from './steps.ts';
 import type { StepContext, StepOutcome } from './steps.ts';
 import type { VerifyResult, VerifyStepName, VerifyStepResult, VerifyTarget, WaitingListener } from './types.ts';
@@ -16,6 +17,7 @@ export { VERIFY_STEPS } from './types.ts';
 const RUNNERS: ReadonlyArray<[VerifyStepName, (ctx: StepContext) => Promise<StepOutcome>]> = [
   ['health', steps.health],
   ['unauthorized', steps.unauthorized],
+  ['default-tokens', publicDefaults],
   ['authorized', steps.authorized],
   ['session', steps.session],
   ['host-token', steps.hostToken],
@@ -26,6 +28,7 @@ function toResult(step: VerifyStepName, outcome: StepOutcome, durationMs: number
   if (outcome.status !== undefined) result.status = outcome.status;
   if (outcome.message !== undefined) result.message = redact(outcome.message, secrets);
   if (outcome.hint !== undefined) result.hint = outcome.hint;
+  if (outcome.code !== undefined) result.code = outcome.code;
   return result;
 }
 

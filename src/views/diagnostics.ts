@@ -11,10 +11,12 @@ export interface DiagnosticsViewOptions {
   color: boolean;
   /** Folder paths are shown relative to (default: the process's working folder). */
   cwd?: string;
+  /** `warning` for problems that do not make the file invalid (default `error`). */
+  severity?: 'error' | 'warning';
 }
 
 export interface DiagnosticJson {
-  severity: 'error';
+  severity: 'error' | 'warning';
   file: string;
   line: number;
   col: number;
@@ -30,16 +32,17 @@ export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: D
     .map((diagnostic) => {
       const where = s.bold(`${displayFile(diagnostic.file, cwd)}:${diagnostic.line}:${diagnostic.col}:`);
       const subject = diagnostic.path === '' ? '' : `${diagnostic.path}: `;
-      const line = `${where} ${s.red(s.bold('error:'))} ${subject}${diagnostic.message}\n`;
+      const label = options.severity === 'warning' ? s.yellow(s.bold('warning:')) : s.red(s.bold('error:'));
+      const line = `${where} ${label} ${subject}${diagnostic.message}\n`;
       return diagnostic.hint ? `${line}  ${s.cyan('hint:')} ${diagnostic.hint}\n` : line;
     })
     .join('');
 }
 
-export function diagnosticsJson(diagnostics: readonly Diagnostic[], options: { cwd?: string } = {}): DiagnosticJson[] {
+export function diagnosticsJson(diagnostics: readonly Diagnostic[], options: { cwd?: string; severity?: 'error' | 'warning' } = {}): DiagnosticJson[] {
   const cwd = options.cwd ?? process.cwd();
   return diagnostics.map((diagnostic) => ({
-    severity: 'error',
+    severity: options.severity ?? 'error',
     file: displayFile(diagnostic.file, cwd),
     line: diagnostic.line,
     col: diagnostic.col,

@@ -2,6 +2,8 @@
  * `owctl apply --json` / `owctl destroy --json`: newline-delimited JSON events. The first line states the stream's
  * version (Terraform's `-json` convention); schemas/events.schema.json describes every line.
  */
+import { knownSecrets } from '../secrets/known.ts';
+import { sanitize as redactSecrets } from '../secrets/relay.ts';
 import type { ApplyEvent, ApplyResult } from '../apply/events.ts';
 import { EXIT } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
@@ -22,7 +24,8 @@ export class EventStream {
   }
 
   emit(event: Record<string, unknown>): void {
-    this.write(`${JSON.stringify({ ...event, timestamp: new Date().toISOString() })}\n`);
+    // Last line of defence, as for errors: no secret this run has read leaves in an event.
+    this.write(`${redactSecrets(JSON.stringify({ ...event, timestamp: new Date().toISOString() }), knownSecrets())}\n`);
   }
 
   planned(plan: Plan): void {

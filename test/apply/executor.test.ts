@@ -26,6 +26,7 @@ function recordingRuntime(options: { images?: Record<string, ObservedImage | nul
     create: async (s: DesiredSandbox) => fails('create', s.name),
     remove: async (name) => fails('remove', name),
     start: async (name) => fails('start', name),
+    stop: async (name) => fails('stop', name),
     modify: async (name: string, patch: ModifyPatch, o) => fails(`modify${o.restart ? '+restart' : ''}:${Object.keys(patch.env).join(',')}`, name),
     launchServer: async (name, argv) => fails(`launch:${argv.join(' ')}`, name),
     verify: async (s) => (fails('verify', s.name), { ok: true, steps: [] }),

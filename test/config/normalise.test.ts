@@ -37,6 +37,7 @@ describe('normalisation', () => {
       ports: [{ host: 8787, guest: 8787, bind: '127.0.0.1', protocol: 'tcp' }],
       tokens: { client: TEST_ENV.OPENWORK_TOKEN!, host: TEST_ENV.OPENWORK_HOST_TOKEN!, clientEnv: 'OPENWORK_TOKEN', hostEnv: 'OPENWORK_HOST_TOKEN' },
       env: { OPENWORK_APPROVAL_MODE: 'auto' },
+      sensitiveEnv: [],
       labels: { team: 'research' },
       command: ['/usr/local/bin/microsandbox-entrypoint.sh'],
       idleTimeoutSecs: 1800,

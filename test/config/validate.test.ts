@@ -43,7 +43,7 @@ describe('owctl validate', () => {
     await withFiles({ 'openwork.yaml': minimalYaml() }, async (dir) => {
       const io = testIO(dir);
       assert.equal(await validateCommand({ file: 'openwork.yaml', json: true }, io), 0);
-      assert.equal(io.out, '{"format_version":"1.0","valid":true,"sandboxes":["alice"],"diagnostics":[]}\n');
+      assert.equal(io.out, '{"format_version":"1.0","valid":true,"sandboxes":["alice"],"diagnostics":[],"warnings":[]}\n');
     });
   });
 

@@ -39,6 +39,7 @@ function desired(name: string, workspace: string): DesiredSandbox {
     ports: [{ host: 18787, guest: 8787, bind: '127.0.0.1', protocol: 'tcp' }],
     tokens: { client: 'client-token-123', host: 'host-token-456', clientEnv: 'OPENWORK_TOKEN', hostEnv: 'OPENWORK_HOST_TOKEN' },
     env: { OPENWORK_PORT: '8787', OWCTL_IMAGE: 'overridden', TEMPLATE: 'a${b}c' },
+    sensitiveEnv: [],
     labels: { team: 'core' },
     idleTimeoutSecs: 300,
     maxDurationSecs: 3600,

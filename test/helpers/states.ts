@@ -21,6 +21,7 @@ export function desiredSandbox(name: string, overrides: Partial<DesiredSandbox> 
     ports: [{ host: 8787, guest: 8787, bind: '127.0.0.1', protocol: 'tcp' }],
     tokens: { client: CLIENT_TOKEN, host: HOST_TOKEN, clientEnv: 'OPENWORK_TOKEN', hostEnv: 'OPENWORK_HOST_TOKEN' },
     env: { OPENWORK_APPROVAL_MODE: 'auto' },
+    sensitiveEnv: [],
     labels: {},
     idleTimeoutSecs: 1800,
     maxDurationSecs: 28800,

@@ -15,6 +15,7 @@ export function desired(name: string, overrides: Partial<DesiredSandbox> = {}): 
     ports: [],
     tokens: { client: CLIENT_TOKEN, host: HOST_TOKEN, clientEnv: 'OPENWORK_TOKEN', hostEnv: 'OPENWORK_HOST_TOKEN' },
     env: {},
+    sensitiveEnv: [],
     labels: {},
     protect: false,
     verify: { timeoutSecs: 120, connectHost: '127.0.0.1' },

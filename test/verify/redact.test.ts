@@ -14,3 +14,7 @@ test('displayUrl drops user-info and redacts secrets', () => {
   assert.equal(displayUrl('http://127.0.0.1:8787/x?t=tok123', ['tok123']), 'http://127.0.0.1:8787/x?t=[redacted]');
   assert.equal(displayUrl('not a url tok123', ['tok123']), 'not a url [redacted]');
 });
+
+test('redact strips terminal control a server answer could carry', () => {
+  assert.equal(redact('bad\u001b]0;pwned\u0007 answer\u001b[2J from tok123\u0000', ['tok123']), 'bad answer from [redacted]');
+});

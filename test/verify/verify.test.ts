@@ -50,7 +50,7 @@ describe('verifyEndpoint against the fixture', () => {
     if (opencode) assert.equal(isAlive(opencode.pid), false, 'the fixture OpenCode is gone');
   });
 
-  test('a good server passes all five steps, in order, reported as they finish', async () => {
+  test('a good server passes every step, in order, reported as they finish', async () => {
     const seen: VerifyStepResult[] = [];
     const result = await verifyEndpoint({ baseUrl: `${fixture.url}/`, clientToken: CLIENT, hostToken: HOST, timeoutSecs: 5 }, (s) => seen.push(s));
     assert.equal(result.ok, true, JSON.stringify(result.failed));
@@ -58,12 +58,13 @@ describe('verifyEndpoint against the fixture', () => {
     assert.deepEqual(result.steps.map((s) => [s.step, s.ok, s.status]), [
       ['health', true, 200],
       ['unauthorized', true, 401],
+      ['default-tokens', true, undefined],
       ['authorized', true, 200],
       ['session', true, 200],
       ['host-token', true, 200],
     ]);
     assert.deepEqual(seen, result.steps);
-    assert.equal(result.steps[3]!.url, `${fixture.url}/w/ws_c52ddf65534b/opencode/session`);
+    assert.equal(result.steps.find((s) => s.step === 'session')!.url, `${fixture.url}/w/ws_c52ddf65534b/opencode/session`);
     for (const step of result.steps) assert.ok(step.durationMs >= 0);
     const session = result.steps.find((s) => s.step === 'session')!;
     console.log(`# verify against the fixture: ${result.steps.map((s) => `${s.step} ${s.durationMs} ms`).join(', ')}`);
@@ -82,7 +83,7 @@ describe('verifyEndpoint against the fixture', () => {
   test('a wrong client token fails at `authorized` with 401 and a hint about tokens.client', async () => {
     const result = await verifyEndpoint({ baseUrl: fixture.url, clientToken: WRONG, hostToken: HOST, timeoutSecs: 5 });
     assert.equal(result.ok, false);
-    assert.deepEqual(result.steps.map((s) => s.step), ['health', 'unauthorized', 'authorized']);
+    assert.deepEqual(result.steps.map((s) => s.step), ['health', 'unauthorized', 'default-tokens', 'authorized']);
     assert.equal(result.failed?.step, 'authorized');
     assert.equal(result.failed?.status, 401);
     assert.equal(result.failed?.url, `${fixture.url}/workspaces`);
@@ -96,7 +97,7 @@ describe('verifyEndpoint against the fixture', () => {
     assert.equal(result.failed?.status, 401);
     assert.equal(result.failed?.url, `${fixture.url}/tokens`);
     assert.match(result.failed?.hint ?? '', /different host token.*tokens\.host/);
-    assert.equal(result.steps.length, 5);
+    assert.equal(result.steps.length, 6);
     assertNoSecrets(result, [CLIENT, WRONG]);
   });
 

@@ -58,6 +58,7 @@ function fakeRuntime(options: { fail?: Record<string, string>; failVerify?: stri
     create: (s: DesiredSandbox) => op('create', s.name),
     remove: (name) => op('remove', name),
     start: (name) => op('start', name),
+    stop: (name) => op('stop', name),
     modify: async (name) => {
       if (options.fail?.[name] === 'modify') throw new OwctlError('msb.failed', 'msb modify failed', { hint: 'run `owctl doctor`' });
     },
