@@ -24,7 +24,7 @@ export async function validateCommand(options: ValidateOptions, io: CommandIO): 
   if (options.json) {
     const diagnostics = diagnosticsJson(result.diagnostics, { cwd: io.cwd });
     const warnings = diagnosticsJson(unset, { cwd: io.cwd, severity: 'warning' });
-    io.stdout(`${JSON.stringify({ format_version: '1.0', valid, sandboxes: names, diagnostics, warnings })}\n`);
+    io.stdout(`${JSON.stringify({ format_version: '1.1', valid, sandboxes: names, diagnostics, warnings })}\n`);
     return valid ? EXIT.ok : EXIT.error;
   }
   if (unset.length > 0) io.stderr(formatDiagnostics(unset, { color: io.color, cwd: io.cwd, severity: 'warning' }));

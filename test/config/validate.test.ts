@@ -43,7 +43,7 @@ describe('owctl validate', () => {
     await withFiles({ 'openwork.yaml': minimalYaml() }, async (dir) => {
       const io = testIO(dir);
       assert.equal(await validateCommand({ file: 'openwork.yaml', json: true }, io), 0);
-      assert.equal(io.out, '{"format_version":"1.0","valid":true,"sandboxes":["alice"],"diagnostics":[],"warnings":[]}\n');
+      assert.equal(io.out, '{"format_version":"1.1","valid":true,"sandboxes":["alice"],"diagnostics":[],"warnings":[]}\n');
     });
   });
 
@@ -71,7 +71,7 @@ describe('owctl validate', () => {
       const io = testIO(dir);
       assert.equal(await validateCommand({ file: 'openwork.yaml', json: true }, io), 1);
       const parsed = JSON.parse(io.out) as { format_version: string; valid: boolean; sandboxes: string[]; diagnostics: Array<Record<string, unknown>> };
-      assert.equal(parsed.format_version, '1.0');
+      assert.equal(parsed.format_version, '1.1');
       assert.equal(parsed.valid, false);
       assert.deepEqual(parsed.sandboxes, []);
       assert.deepEqual(parsed.diagnostics[0], {
