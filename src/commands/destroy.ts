@@ -1,7 +1,7 @@
 /** `owctl destroy`: remove every sandbox this project owns (by label), and nothing else; `--purge` its folders too. */
 import { resolve } from 'node:path';
 import type { ApplyResult } from '../apply/events.ts';
-import { purgeFolders } from '../apply/purge.ts';
+import { carryOutPurge, type PurgeItem } from '../apply/purge.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { destroyPlan } from '../plan/destroy.ts';
 import { targetPlan, unknownTargets } from '../plan/target.ts';
@@ -15,6 +15,8 @@ import { cancelledExitCode, confirm } from './confirm.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
 import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
+import { otherSandboxes, purgeFor } from './purge-scope.ts';
+import { purgeQuestion, renderPurgePlan } from '../views/purge-plan.ts';
 import { takeSnapshot, type SnapshotOptions } from './snapshot.ts';
 
 export interface DestroyOptions extends SnapshotOptions {
@@ -56,18 +58,32 @@ async function destroy(options: DestroyOptions, io: CommandIO, stream?: EventStr
       return EXIT.ok;
     }
     refuseProtected(planned, 'destroy');
-    const answer = await confirm('Do you really want to destroy these sandboxes?', { autoApprove: options.autoApprove, savedPlan: false, json: options.json }, io, 'destroy');
+    // Decided before anything is destroyed, so the plan and the prompt name every entry it deletes.
+    const everyone = options.purge ? [...snapshot.observed.sandboxes, ...(await otherSandboxes(snapshot.desired, options.msb, snapshot.observed.sandboxes, options.parallelism ?? 8, io))] : [];
+    const going = new Set(planned.changes.map((c) => c.sandbox));
+    const purgePlan = options.purge ? await purgeFor(going, everyone, snapshot.desired.dir) : [];
+    if (stream) for (const item of purgePlan) stream.emit({ type: 'planned_purge', path: item.path, delete: item.delete, kind: item.kind, reason: item.reason ?? null });
+    else if (options.purge) io.stdout(`${renderPurgePlan(purgePlan, s)}\n`);
+    const question = options.purge ? purgeQuestion(purgePlan) : 'Do you really want to destroy these sandboxes?';
+    const answer = await confirm(question, { autoApprove: options.autoApprove, savedPlan: false, json: options.json }, io, 'destroy');
     if (answer !== 'approved') {
       io.stdout('\nDestroy cancelled.\n');
       return cancelledExitCode(answer);
     }
     const purge = async (result: ApplyResult) => {
       if (!options.purge) return;
+      // A sandbox that failed to go still mounts its folders: plan again with it among the survivors, and delete
+      // only what both plans delete (never anything the user was not shown).
       const destroyed = new Set(result.outcomes.filter((o) => o.outcome === 'succeeded').map((o) => o.sandbox));
-      const folders = snapshot.observed.sandboxes
-        .filter((sandbox) => destroyed.has(sandbox.name))
-        .flatMap((sandbox) => sandbox.mounts.flatMap((m) => (m.type === 'bind' ? [m.source] : [])));
-      for (const outcome of await purgeFolders(folders, snapshot.desired.dir)) {
+      const shown = new Set(purgePlan.filter((i) => i.delete).map((i) => i.path));
+      const now: PurgeItem[] = (await purgeFor(destroyed, everyone, snapshot.desired.dir)).map((item) =>
+        item.delete && !shown.has(item.path) ? { ...item, delete: false, reason: 'not in the plan shown' } : item,
+      );
+      for (const item of purgePlan) {
+        if (!now.some((n) => n.path === item.path)) now.push({ ...item, delete: false, reason: 'its sandbox was not destroyed' });
+      }
+      now.sort((a, b) => (a.path < b.path ? -1 : 1));
+      for (const outcome of await carryOutPurge(now, snapshot.desired.dir)) {
         const line = outcome.removed ? `purged ${outcome.path}` : `kept ${outcome.path}: ${outcome.reason}`;
         if (stream) stream.emit({ type: 'purge', path: outcome.path, removed: outcome.removed, reason: outcome.reason ?? null });
         else io.stdout(`${line}\n`);
