@@ -80,7 +80,7 @@ describe('normalisation', () => {
       '    resources: { memory: 1.5G }',
       '    verify: { timeout: 3m }',
     ].join('\n');
-    const yaml = minimalYaml(extra).replace('    image: openwork-microsandbox:dev\n', '');
+    const yaml = `allow_host_paths: [~/shared, /abs]\n${minimalYaml(extra).replace('    image: openwork-microsandbox:dev\n', '')}`;
     await withFiles({ 'openwork.yaml': yaml }, async (dir) => {
       const result = await loadConfig(path.join(dir, 'openwork.yaml'), TEST_ENV);
       assert.deepEqual(result.diagnostics, []);
