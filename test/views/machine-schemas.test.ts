@@ -55,6 +55,7 @@ function fakeRuntime(options: { fail?: Record<string, string>; failVerify?: stri
     pullImage: async () => undefined,
     archiveDigest: async () => null,
     prepareMounts: (s: DesiredSandbox) => op('prepareMounts', s.name),
+    checkPorts: (s: DesiredSandbox) => op('checkPorts', s.name),
     create: (s: DesiredSandbox) => op('create', s.name),
     remove: (name) => op('remove', name),
     start: (name) => op('start', name),
