@@ -62,13 +62,19 @@ export function canonical(target: string): string {
 
 const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 
-function sensitive(source: string, policy: MountPolicy): string | null {
+/**
+ * The sensitive place `source` is in or holds, if any. System folders count only outside the project folder (a
+ * project may live under /var/lib or /opt, and binds its own subfolders), and never when they are the home folder
+ * itself (root's home is /root); credentials, msb's state and the home folder itself count everywhere.
+ */
+function sensitive(source: string, project: string, policy: MountPolicy): string | null {
   const home = canonical(policy.home);
-  const places = [...SYSTEM, ...IN_HOME.map((p) => path.join(home, p)), canonical(policy.msbHome)].map((p) => (p.startsWith(home) ? p : canonical(p)));
-  for (const place of places) {
-    if (inside(source, place)) return place;
-    if (inside(place, source)) return place; // binding a folder that holds it (/, /home, ~, /var…)
+  const system = SYSTEM.map(canonical).filter((place) => !inside(home, place));
+  const everywhere = [...IN_HOME.map((p) => path.join(home, p)), canonical(policy.msbHome)];
+  for (const place of system) {
+    if (inside(place, source) || (inside(source, place) && !inside(source, project))) return place;
   }
+  for (const place of everywhere) if (inside(source, place) || inside(place, source)) return place;
   if (inside(home, source)) return home;
   return null;
 }
@@ -85,7 +91,7 @@ export function checkBindSources(sandbox: DesiredSandbox, at: (...rest: Segment[
       issues.push({ path: where, message: `${mount.source} is a file, not a folder`, hint: 'bind a folder; owctl creates a missing one' });
       return;
     }
-    const held = sensitive(real, policy);
+    const held = sensitive(real, project, policy);
     if (held !== null) {
       issues.push({ path: where, message: `${mount.source} is or holds a sensitive host path (${held})`, hint: 'bind a folder of its own, such as ./.owctl/NAME/data: a sandbox can read and write what it binds' });
       return;
