@@ -1,7 +1,7 @@
 /** `owctl destroy`: remove every sandbox this project owns (by label), and nothing else; `--purge` its folders too. */
 import { resolve } from 'node:path';
 import type { ApplyResult } from '../apply/events.ts';
-import { carryOutPurge, type PurgeItem } from '../apply/purge.ts';
+import { carryOutPurge } from '../apply/purge.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { destroyPlan } from '../plan/destroy.ts';
 import { targetPlan, unknownTargets } from '../plan/target.ts';
@@ -15,7 +15,7 @@ import { cancelledExitCode, confirm } from './confirm.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
 import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
-import { otherSandboxes, purgeFor } from './purge-scope.ts';
+import { otherSandboxes, purgeAfter, purgeFor } from './purge-scope.ts';
 import { purgeQuestion, renderPurgePlan } from '../views/purge-plan.ts';
 import { takeSnapshot, type SnapshotOptions } from './snapshot.ts';
 
@@ -72,17 +72,8 @@ async function destroy(options: DestroyOptions, io: CommandIO, stream?: EventStr
     }
     const purge = async (result: ApplyResult) => {
       if (!options.purge) return;
-      // A sandbox that failed to go still mounts its folders: plan again with it among the survivors, and delete
-      // only what both plans delete (never anything the user was not shown).
       const destroyed = new Set(result.outcomes.filter((o) => o.outcome === 'succeeded').map((o) => o.sandbox));
-      const shown = new Set(purgePlan.filter((i) => i.delete).map((i) => i.path));
-      const now: PurgeItem[] = (await purgeFor(destroyed, everyone, snapshot.desired.dir)).map((item) =>
-        item.delete && !shown.has(item.path) ? { ...item, delete: false, reason: 'not in the plan shown' } : item,
-      );
-      for (const item of purgePlan) {
-        if (!now.some((n) => n.path === item.path)) now.push({ ...item, delete: false, reason: 'its sandbox was not destroyed' });
-      }
-      now.sort((a, b) => (a.path < b.path ? -1 : 1));
+      const now = await purgeAfter(destroyed, everyone, purgePlan, snapshot.desired.dir);
       for (const outcome of await carryOutPurge(now, snapshot.desired.dir)) {
         const line = outcome.removed ? `purged ${outcome.path}` : `kept ${outcome.path}: ${outcome.reason}`;
         if (stream) stream.emit({ type: 'purge', path: outcome.path, removed: outcome.removed, reason: outcome.reason ?? null });

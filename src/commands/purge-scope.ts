@@ -25,3 +25,16 @@ export function purgeFor(destroyed: ReadonlySet<string>, all: readonly ObservedS
   const owners = bindOwners(all);
   return planPurge(owners.filter((o) => destroyed.has(o.name)), owners.filter((o) => !destroyed.has(o.name)), projectDir);
 }
+
+/**
+ * The purge to carry out once the destroy ran: a sandbox that failed to go still mounts its folders, so plan again
+ * with it among the survivors, and delete only what both plans delete — never anything the user was not shown.
+ */
+export async function purgeAfter(destroyed: ReadonlySet<string>, all: readonly ObservedSandbox[], shownPlan: PurgeItem[], projectDir: string): Promise<PurgeItem[]> {
+  const shown = new Set(shownPlan.filter((i) => i.delete).map((i) => i.path));
+  const now = (await purgeFor(destroyed, all, projectDir)).map((item) => (item.delete && !shown.has(item.path) ? { ...item, delete: false, reason: 'not in the plan shown' } : item));
+  for (const item of shownPlan) {
+    if (!now.some((n) => n.path === item.path)) now.push({ ...item, delete: false, reason: 'its sandbox was not destroyed' });
+  }
+  return now.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
