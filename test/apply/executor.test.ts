@@ -116,7 +116,7 @@ describe('executor', () => {
     };
     const seen: ApplyEvent[] = [];
     const result = await execute(plan(desired, observedState([])).changes, desired, runtime, { ...options(controller.signal), onEvent: (e) => void seen.push(e) });
-    assert.deepEqual(calls, ['inspectImage openwork-microsandbox:dev', 'prepareMounts a', 'create a']);
+    assert.deepEqual(calls, ['inspectImage openwork-microsandbox:dev', 'prepareMounts a', 'checkPorts a', 'create a']);
     assert.deepEqual(result.outcomes.map((o) => [o.sandbox, o.outcome, o.step]), [['a', 'interrupted', 'launch-server'], ['b', 'skipped', undefined]]);
     assert.deepEqual(seen.filter((e) => e.type === 'change_interrupted').map((e) => (e as { reason: string }).reason), ['interrupted before launch-server']);
   });
