@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'opensandbox.server_error'
   | 'opensandbox.unreachable'
   | 'opensandbox.failed'
+  | 'msb.argument'
   | 'plan.conflict'
   | 'plan.stale'
   | 'plan.protected'

@@ -10,6 +10,7 @@ export type StepName =
   | 'pull-image'
   | 'remove'
   | 'prepare-mounts'
+  | 'check-ports'
   | 'create'
   | 'modify'
   | 'start'

@@ -100,11 +100,16 @@ async function verifySandbox(ctx: Context, sandbox: DesiredSandbox, instance?: s
   }
 }
 
-/** Boot path shared by create and replace: image first (so a missing image never costs the old sandbox). */
+/**
+ * Boot path shared by create and replace. Everything that can fail before the new sandbox exists comes first —
+ * image present, bind folders prepared, host ports free — so a replacement that cannot succeed never costs the
+ * old sandbox (the file itself was validated before the plan).
+ */
 async function createSandbox(ctx: Context, sandbox: DesiredSandbox, removeFirst: boolean): Promise<string | undefined> {
   const image = caps(ctx).localImages ? await ensureImage(ctx.runtime, sandbox, (name, body) => step(ctx, name, body)) : null;
-  if (removeFirst) await step(ctx, 'remove', () => ctx.runtime.remove(sandbox.name));
   await step(ctx, 'prepare-mounts', () => ctx.runtime.prepareMounts(sandbox));
+  if (ctx.runtime.checkPorts) await step(ctx, 'check-ports', () => ctx.runtime.checkPorts!(sandbox));
+  if (removeFirst) await step(ctx, 'remove', () => ctx.runtime.remove(sandbox.name));
   const instance = await step(ctx, 'create', () => ctx.runtime.create(sandbox, ownedLabels(ctx.project, sandbox)));
   if (caps(ctx).launchesServer) await step(ctx, 'launch-server', () => ctx.runtime.launchServer(sandbox.name, launchArgv(sandbox, image)));
   return instance ?? undefined;

@@ -1,15 +1,42 @@
 /**
- * `destroy --purge`: delete the bind-mount source folders of destroyed sandboxes, but only those that resolve
- * (symlinks followed) to a place strictly inside the project folder. Never the project folder itself, never a path
- * reached through a symlink that leads out of it; links inside are removed as links, not followed.
+ * `destroy --purge`: which bind-mount sources of the destroyed sandboxes to delete, decided before anything is
+ * destroyed so the plan and the prompt can name each one, then carried out for exactly those.
+ *
+ * An entry is deleted only when
+ *  - its location (its parent folder resolved, the entry itself not followed) is strictly inside the project folder;
+ *  - no surviving sandbox mounts it, anything inside it, or a folder it is inside (a shared folder, or `./.owctl`
+ *    bound by one sandbox while another binds `./.owctl/x`).
+ * A symlink is removed as a link: its target is never read, followed or deleted. Folders are removed without
+ * following the links inside them (fs.rm works on lstat).
  */
-import { realpath, rm } from 'node:fs/promises';
-import { sep } from 'node:path';
+import { lstat, realpath, rm, unlink } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+
+export type PurgeKind = 'folder' | 'link' | 'file';
+
+/** One bind source of a destroyed sandbox: deleted (`delete`) or kept, with why. */
+export interface PurgeItem {
+  path: string;
+  /** The entry itself, its parent resolved: what is removed. */
+  location: string;
+  kind: PurgeKind | null;
+  delete: boolean;
+  /** Why it is kept; absent when it is deleted. */
+  reason?: string;
+  /** The sandboxes that mount it. */
+  sandboxes: string[];
+}
 
 export interface PurgeOutcome {
   path: string;
   removed: boolean;
   reason?: string;
+}
+
+/** A sandbox and the host paths it binds. */
+export interface BindOwner {
+  name: string;
+  sources: string[];
 }
 
 async function real(path: string): Promise<string | null> {
@@ -20,19 +47,99 @@ async function real(path: string): Promise<string | null> {
   }
 }
 
-export async function purgeFolders(paths: string[], projectDir: string): Promise<PurgeOutcome[]> {
-  const root = (await real(projectDir)) ?? projectDir;
+/** Where the entry itself lives: its parent folder resolved, the last component not followed. */
+async function locationOf(path: string): Promise<string | null> {
+  const absolute = resolve(path);
+  const parent = await real(dirname(absolute));
+  return parent === null ? null : join(parent, basename(absolute));
+}
+
+async function kindOf(location: string): Promise<PurgeKind | null> {
+  try {
+    const stats = await lstat(location);
+    return stats.isSymbolicLink() ? 'link' : stats.isDirectory() ? 'folder' : 'file';
+  } catch {
+    return null;
+  }
+}
+
+const within = (path: string, root: string) => path.startsWith(root.endsWith(sep) ? root : root + sep);
+const overlaps = (a: string, b: string) => a === b || within(a, b) || within(b, a);
+
+/** Every way a survivor's bind source can name a place: as written, its entry's location, and where it leads. */
+async function survivorPlaces(survivors: BindOwner[]): Promise<Array<{ name: string; places: string[] }>> {
+  return Promise.all(
+    survivors.map(async (owner) => {
+      const places: string[] = [];
+      for (const source of owner.sources) {
+        places.push(resolve(source));
+        for (const place of [await locationOf(source), await real(source)]) if (place !== null) places.push(place);
+      }
+      return { name: owner.name, places };
+    }),
+  );
+}
+
+/** The purge plan for `destroyed`, given the sandboxes that survive (of any project). Sorted by path. */
+export async function planPurge(destroyed: BindOwner[], survivors: BindOwner[], projectDir: string): Promise<PurgeItem[]> {
+  const root = (await real(projectDir)) ?? resolve(projectDir);
+  const mountedBy = new Map<string, string[]>();
+  for (const owner of destroyed) for (const source of owner.sources) mountedBy.set(source, [...(mountedBy.get(source) ?? []), owner.name]);
+  const others = await survivorPlaces(survivors);
+  const items: PurgeItem[] = [];
+  for (const path of [...mountedBy.keys()].sort()) {
+    const sandboxes = [...new Set(mountedBy.get(path))].sort();
+    const location = await locationOf(path);
+    const kind = location === null ? null : await kindOf(location);
+    const keep = (reason: string) => items.push({ path, location: location ?? resolve(path), kind, delete: false, reason, sandboxes });
+    if (location === null || kind === null) {
+      keep('does not exist');
+      continue;
+    }
+    if (!within(location, root)) {
+      keep(`outside the project folder ${root}`);
+      continue;
+    }
+    // A link is only a name: a survivor is hurt by its removal only when it reaches its folder through this name.
+    const mine = kind === 'link' ? [location] : [location, (await real(location)) ?? location];
+    const users = others.filter((other) => other.places.some((place) => mine.some((own) => (kind === 'link' ? place === own || within(place, own) : overlaps(place, own)))));
+    if (users.length > 0) {
+      keep(`still mounted by ${users.map((u) => u.name).sort().join(', ')}`);
+      continue;
+    }
+    items.push({ path, location, kind, delete: true, sandboxes });
+  }
+  return items;
+}
+
+/**
+ * Deletes the items planned for deletion, re-checking each entry first: one that changed kind or moved out of the
+ * project since the plan was made is kept.
+ */
+export async function carryOutPurge(items: PurgeItem[], projectDir: string): Promise<PurgeOutcome[]> {
+  const root = (await real(projectDir)) ?? resolve(projectDir);
   const outcomes: PurgeOutcome[] = [];
-  for (const path of [...new Set(paths)].sort()) {
-    const resolved = await real(path);
-    if (resolved === null) {
-      outcomes.push({ path, removed: false, reason: 'does not exist' });
-    } else if (!resolved.startsWith(root + sep)) {
-      outcomes.push({ path, removed: false, reason: `outside the project folder ${root} (kept)` });
+  for (const item of items) {
+    if (!item.delete) {
+      outcomes.push({ path: item.path, removed: false, reason: item.reason });
+      continue;
+    }
+    const location = await locationOf(item.path);
+    const kind = location === null ? null : await kindOf(location);
+    if (location === null || kind === null) {
+      outcomes.push({ path: item.path, removed: false, reason: 'does not exist' });
+    } else if (location !== item.location || kind !== item.kind || !within(location, root)) {
+      outcomes.push({ path: item.path, removed: false, reason: 'changed since the plan was made' });
     } else {
-      await rm(resolved, { recursive: true, force: true });
-      outcomes.push({ path, removed: true });
+      if (kind === 'folder') await rm(location, { recursive: true, force: true });
+      else await unlink(location);
+      outcomes.push({ path: item.path, removed: true });
     }
   }
   return outcomes;
+}
+
+/** The bind sources of each sandbox. */
+export function bindOwners(sandboxes: ReadonlyArray<{ name: string; mounts: ReadonlyArray<{ type: string; source?: string }> }>): BindOwner[] {
+  return sandboxes.map((s) => ({ name: s.name, sources: s.mounts.flatMap((m) => (m.type === 'bind' && m.source !== undefined ? [m.source] : [])) }));
 }

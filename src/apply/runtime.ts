@@ -32,6 +32,8 @@ export interface Runtime {
   /** Digest of the image inside a local archive, to tell whether the cached ref is that image. */
   archiveDigest(archive: string): Promise<string | null>;
   prepareMounts(sandbox: DesiredSandbox): Promise<void>;
+  /** Throws when a host port the sandbox publishes is taken by anything but the sandbox it replaces (engines that publish host ports). */
+  checkPorts?(sandbox: DesiredSandbox): Promise<void>;
   create(sandbox: DesiredSandbox, labels: Record<string, string>): Promise<string | void>;
   remove(name: string, instance?: string): Promise<void>;
   start(name: string, instance?: string): Promise<void>;

@@ -1,7 +1,7 @@
 /** `owctl destroy`: remove every sandbox this project owns (by label), and nothing else; `--purge` its folders too. */
 import { resolve } from 'node:path';
 import type { ApplyResult } from '../apply/events.ts';
-import { purgeFolders } from '../apply/purge.ts';
+import { carryOutPurge } from '../apply/purge.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { destroyPlan } from '../plan/destroy.ts';
 import { targetPlan, unknownTargets } from '../plan/target.ts';
@@ -15,6 +15,8 @@ import { cancelledExitCode, confirm } from './confirm.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
 import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
+import { otherSandboxes, purgeAfter, purgeFor } from './purge-scope.ts';
+import { purgeQuestion, renderPurgePlan } from '../views/purge-plan.ts';
 import { takeSnapshot, type SnapshotOptions } from './snapshot.ts';
 
 export interface DestroyOptions extends SnapshotOptions {
@@ -56,7 +58,14 @@ async function destroy(options: DestroyOptions, io: CommandIO, stream?: EventStr
       return EXIT.ok;
     }
     refuseProtected(planned, 'destroy');
-    const answer = await confirm('Do you really want to destroy these sandboxes?', { autoApprove: options.autoApprove, savedPlan: false, json: options.json }, io, 'destroy');
+    // Decided before anything is destroyed, so the plan and the prompt name every entry it deletes.
+    const everyone = options.purge ? [...snapshot.observed.sandboxes, ...(await otherSandboxes(snapshot.desired, options.msb, snapshot.observed.sandboxes, options.parallelism ?? 8, io))] : [];
+    const going = new Set(planned.changes.map((c) => c.sandbox));
+    const purgePlan = options.purge ? await purgeFor(going, everyone, snapshot.desired.dir) : [];
+    if (stream) for (const item of purgePlan) stream.emit({ type: 'planned_purge', path: item.path, delete: item.delete, kind: item.kind, reason: item.reason ?? null });
+    else if (options.purge) io.stdout(`${renderPurgePlan(purgePlan, s)}\n`);
+    const question = options.purge ? purgeQuestion(purgePlan) : 'Do you really want to destroy these sandboxes?';
+    const answer = await confirm(question, { autoApprove: options.autoApprove, savedPlan: false, json: options.json }, io, 'destroy');
     if (answer !== 'approved') {
       io.stdout('\nDestroy cancelled.\n');
       return cancelledExitCode(answer);
@@ -64,10 +73,8 @@ async function destroy(options: DestroyOptions, io: CommandIO, stream?: EventStr
     const purge = async (result: ApplyResult) => {
       if (!options.purge) return;
       const destroyed = new Set(result.outcomes.filter((o) => o.outcome === 'succeeded').map((o) => o.sandbox));
-      const folders = snapshot.observed.sandboxes
-        .filter((sandbox) => destroyed.has(sandbox.name))
-        .flatMap((sandbox) => sandbox.mounts.flatMap((m) => (m.type === 'bind' ? [m.source] : [])));
-      for (const outcome of await purgeFolders(folders, snapshot.desired.dir)) {
+      const now = await purgeAfter(destroyed, everyone, purgePlan, snapshot.desired.dir);
+      for (const outcome of await carryOutPurge(now, snapshot.desired.dir)) {
         const line = outcome.removed ? `purged ${outcome.path}` : `kept ${outcome.path}: ${outcome.reason}`;
         if (stream) stream.emit({ type: 'purge', path: outcome.path, removed: outcome.removed, reason: outcome.reason ?? null });
         else io.stdout(`${line}\n`);

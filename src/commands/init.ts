@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PERSISTED_STATE_ENV } from '../config/persisted-state.ts';
 import { EXIT } from '../errors.ts';
 import type { CommandIO } from './io.ts';
 import { relativeFile } from './paths.ts';
@@ -20,6 +21,10 @@ defaults:
   resources: { cpus: 2, memory: 2G }
   idle_timeout: 30m
   max_duration: 8h
+  env:
+    # OpenCode's sessions and the server's issued tokens go to /data (bound below), so they survive a replacement
+    # (an image bump, a port change); only \`owctl destroy --purge\` deletes them.
+${Object.entries(PERSISTED_STATE_ENV).map(([key, value]) => `    ${key}: ${value}`).join('\n')}
 sandboxes:
   main:
     mounts:

@@ -6,6 +6,7 @@
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import { checkBackendKeys, normaliseBackend } from './backend-checks.ts';
 import { checkHostPorts, checkSandbox } from './checks.ts';
+import { checkBindSources, type MountPolicy } from './mount-policy.ts';
 import { isUnder, type Issue, type Segment } from './issue.ts';
 import { isMapping, mergeDefaults } from './merge.ts';
 import { normaliseSandbox, type NormaliseContext, type RawSandbox } from './normalise.ts';
@@ -20,6 +21,8 @@ export interface BuildInput {
   home: string;
   /** Paths of values the schema rejected. */
   rejected: Segment[][];
+  /** Which bind sources are allowed; without it bind sources are not checked against the host (pure callers). */
+  policy?: MountPolicy;
 }
 
 export function buildDesired(input: BuildInput): { desired: DesiredState; issues: Issue[] } {
@@ -42,6 +45,8 @@ export function buildDesired(input: BuildInput): { desired: DesiredState; issues
     issues.push(...missing.filter((issue) => !pruned(issue.path)));
     const normalised = normaliseSandbox(name, merged as RawSandbox, context);
     issues.push(...normalised.issues, ...checkSandbox(normalised.sandbox), ...checkBackendKeys(merged as Record<string, unknown>, normalised.sandbox, backend));
+    // Bind sources are this host's folders only on msb (OpenSandbox binds paths on its server).
+    if (input.policy && backend.type === 'msb') issues.push(...checkBindSources(normalised.sandbox, (...rest) => ['sandboxes', name, ...rest], input.policy));
     sandboxes.push(normalised.sandbox);
   }
   issues.push(...checkHostPorts(sandboxes));

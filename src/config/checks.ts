@@ -8,6 +8,7 @@ import { OWCTL_LABEL_PREFIX } from '../model/labels.ts';
 import { PUBLIC_TOKENS } from '../model/public-tokens.ts';
 import { formatPath, type Issue, type Segment } from './issue.ts';
 import { formatDuration } from '../model/units.ts';
+import { checkValues } from './value-checks.ts';
 
 /** Label prefixes msb reserves, plus owctl's own. */
 export const RESERVED_LABEL_PREFIXES = ['sandbox.', 'microsandbox.', 'service.', OWCTL_LABEL_PREFIX];
@@ -16,7 +17,7 @@ const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 export function checkSandbox(sandbox: DesiredSandbox): Issue[] {
   const at = (...rest: Segment[]): Segment[] => ['sandboxes', sandbox.name, ...rest];
-  return [...checkLifecycle(sandbox, at), ...checkTokens(sandbox, at), ...checkEnv(sandbox, at), ...checkLabels(sandbox, at), ...checkMounts(sandbox, at), ...checkBinds(sandbox, at)];
+  return [...checkLifecycle(sandbox, at), ...checkTokens(sandbox, at), ...checkEnv(sandbox, at), ...checkLabels(sandbox, at), ...checkMounts(sandbox, at), ...checkBinds(sandbox, at), ...checkValues(sandbox, at)];
 }
 
 type At = (...rest: Segment[]) => Segment[];

@@ -28,8 +28,15 @@ export function hasInterpolation(text: string): boolean {
   return text.includes('$');
 }
 
-export function interpolate(text: string, lookup: Lookup): InterpolationResult {
+/** Defaults inside defaults (`${A:-${B:-…}}`) deeper than this are refused: a file cannot exhaust the stack. */
+export const MAX_INTERPOLATION_DEPTH = 16;
+
+export function interpolate(text: string, lookup: Lookup, depth = 0): InterpolationResult {
   const errors: InterpolationError[] = [];
+  if (depth > MAX_INTERPOLATION_DEPTH) {
+    errors.push({ message: `interpolation nested too deeply (more than ${MAX_INTERPOLATION_DEPTH} levels of \${…} inside \${…})`, hint: 'flatten the defaults: set the variables they name instead', expression: clip(text) });
+    return { value: '', errors };
+  }
   let value = '';
   let index = 0;
   while (index < text.length) {
@@ -49,7 +56,7 @@ export function interpolate(text: string, lookup: Lookup): InterpolationResult {
         errors.push({ message: 'unclosed "${" in interpolation', hint: SYNTAX_HINT, expression: text.slice(dollar) });
         return { value: value + text.slice(dollar), errors };
       }
-      value += resolveBraced(text.slice(dollar, end + 1), lookup, errors);
+      value += resolveBraced(text.slice(dollar, end + 1), lookup, errors, depth);
       index = end + 1;
     } else {
       const name = NAME.exec(text.slice(dollar + 1))?.[0];
@@ -58,7 +65,7 @@ export function interpolate(text: string, lookup: Lookup): InterpolationResult {
         value += '$';
         index = dollar + 1;
       } else {
-        value += resolve(name, '', '', `$${name}`, lookup, errors);
+        value += resolve(name, '', '', `$${name}`, lookup, errors, depth);
         index = dollar + 1 + name.length;
       }
     }
@@ -81,21 +88,21 @@ function closingBrace(text: string, start: number): number {
   return -1;
 }
 
-function resolveBraced(expression: string, lookup: Lookup, errors: InterpolationError[]): string {
+function resolveBraced(expression: string, lookup: Lookup, errors: InterpolationError[], depth: number): string {
   const match = BRACED.exec(expression.slice(2, -1));
   if (!match) {
     errors.push({ message: `invalid interpolation "${clip(expression)}"`, hint: SYNTAX_HINT, expression });
     return '';
   }
-  return resolve(match[1]!, match[2] ?? '', match[3] ?? '', expression, lookup, errors);
+  return resolve(match[1]!, match[2] ?? '', match[3] ?? '', expression, lookup, errors, depth);
 }
 
-function resolve(name: string, operator: string, word: string, expression: string, lookup: Lookup, errors: InterpolationError[]): string {
+function resolve(name: string, operator: string, word: string, expression: string, lookup: Lookup, errors: InterpolationError[], depth: number): string {
   const found = lookup(name);
   const set = found !== undefined;
   const present = set && found !== '';
   const nested = (): string => {
-    const inner = interpolate(word, lookup);
+    const inner = interpolate(word, lookup, depth + 1);
     errors.push(...inner.errors);
     return inner.value;
   };

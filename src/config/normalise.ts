@@ -11,6 +11,13 @@ import { parseDuration, parseSize } from './units.ts';
 type Scalar = string | number | boolean;
 /** An env value: plain, or with its sensitivity (`{ value, sensitive: true }` marks a secret). */
 type EnvValue = Scalar | { value: Scalar; sensitive: boolean };
+
+/** Below this the OpenWork server and OpenCode cannot start. */
+export const MIN_MEMORY_MIB = 256;
+/** 1 TiB: any larger size is a typo, and msb would be handed a number it cannot hold. */
+const MAX_SIZE_MIB = 1024 * 1024;
+/** A year: a longer timeout is a typo (`99999999999999999999h` would reach msb as `3.6e+23s`). */
+export const MAX_DURATION_SECS = 366 * 24 * 3600;
 type RawMount =
   | { type: 'bind'; source: string; target: string; readonly?: boolean }
   | { type: 'volume'; source: string; target: string; readonly?: boolean }
@@ -50,12 +57,21 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
     if (value === undefined) return fallback;
     const mib = parseSize(value);
     if (mib === undefined || mib < 1) issues.push({ path: where, message: `${JSON.stringify(value)} is less than 1 MiB`, hint: 'give at least 1: 512M, 1.5G, or MiB as a number' });
+    else if (mib > MAX_SIZE_MIB) issues.push({ path: where, message: `${JSON.stringify(value)} is more than ${MAX_SIZE_MIB / 1024}G`, hint: 'use a size this host can give' });
+    return mib;
+  };
+  const memory = (value: string | number | undefined): number | undefined => {
+    const mib = size(value, DEFAULTS.memoryMib, at('resources', 'memory'));
+    if (value !== undefined && mib !== undefined && mib >= 1 && mib < MIN_MEMORY_MIB) {
+      issues.push({ path: at('resources', 'memory'), message: `${JSON.stringify(value)} is too little memory for the OpenWork server and OpenCode`, hint: `use at least ${MIN_MEMORY_MIB}M (the default is 2G)` });
+    }
     return mib;
   };
   const seconds = (value: string | number | undefined, where: Segment[]): number | undefined => {
     if (value === undefined) return undefined;
     const secs = parseDuration(value);
     if (secs === undefined || secs < 1) issues.push({ path: where, message: `${JSON.stringify(value)} must be at least 1 second`, hint: 'use 90s, 30m, 8h, or seconds as a number' });
+    else if (secs > MAX_DURATION_SECS) issues.push({ path: where, message: `${JSON.stringify(value)} is longer than a year`, hint: 'use at most 8760h, or leave the key out for no limit' });
     return secs;
   };
   const image = normaliseImage(raw.image, context);
@@ -64,7 +80,7 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
     image,
     pull: raw.pull ?? DEFAULTS.pull,
     cpus: raw.resources?.cpus ?? DEFAULTS.cpus,
-    memoryMib: size(raw.resources?.memory, DEFAULTS.memoryMib, at('resources', 'memory')) ?? DEFAULTS.memoryMib,
+    memoryMib: memory(raw.resources?.memory) ?? DEFAULTS.memoryMib,
     // map() keeps the holes of pruned items, so indexes in messages stay those of the file.
     mounts: (raw.mounts ?? []).map((mount, index) => normaliseMount(mount, context, (value) => size(value, undefined, at('mounts', index, 'size')))),
     ports: (raw.ports ?? []).map(normalisePort),

@@ -7,6 +7,8 @@ import path from 'node:path';
 import type { DesiredState } from '../model/desired.ts';
 import { SENSITIVE } from '../model/plan.ts';
 import { buildDesired } from './build.ts';
+import { readAllowlist, type MountPolicy } from './mount-policy.ts';
+import { hostPath } from './normalise.ts';
 import type { Issue } from './issue.ts';
 import type { Diagnostic } from '../model/diagnostic.ts';
 import type { LoadResult } from './load-result.ts';
@@ -24,8 +26,17 @@ export function checkData(data: unknown, file: string, env: NodeJS.ProcessEnv): 
   }
   const errors = validate(schema().validateFile, data);
   const structural = schemaIssues(errors, data);
-  const built = buildDesired({ data, file, dir: path.dirname(file), home: env.HOME || os.homedir(), rejected: rejectedPaths(errors, data) });
+  const dir = path.dirname(file);
+  const home = env.HOME || os.homedir();
+  const built = buildDesired({ data, file, dir, home, rejected: rejectedPaths(errors, data), policy: mountPolicy(data, dir, home, env) });
   return { desired: built.desired, issues: [...structural, ...built.issues] };
+}
+
+function mountPolicy(data: Record<string, unknown>, dir: string, home: string, env: NodeJS.ProcessEnv): MountPolicy {
+  const listed = Array.isArray(data.allow_host_paths) ? data.allow_host_paths.filter((p): p is string => typeof p === 'string') : [];
+  const allowlist = readAllowlist(env, home);
+  const msbHome = env.MSB_HOME ? path.resolve(env.MSB_HOME) : path.join(home, '.microsandbox');
+  return { projectDir: dir, home, allowed: [...listed.map((p) => hostPath(p, { dir, home })), ...allowlist.folders], allowlistFile: allowlist.file, msbHome };
 }
 
 /** The result of a load that found problems: its diagnostics tidied, the secrets still known so views can mask them. */

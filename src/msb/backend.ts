@@ -8,8 +8,9 @@ import type { ModifyPatch } from '../apply/runtime.ts';
 import { OwctlError } from '../errors.ts';
 import { archiveDigest } from '../image/archive-digest.ts';
 import { MSB_CAPABILITIES } from '../model/capabilities.ts';
-import type { SandboxStatus } from '../model/observed.ts';
+import type { ObservedSandbox, SandboxStatus } from '../model/observed.ts';
 import { serverUrl } from './address.ts';
+import { checkHostPortsFree } from './host-ports.ts';
 import type { Msb } from './driver.ts';
 import type { LiveObserver } from './live-observer.ts';
 import { lacksVirtualisation } from './virtualisation.ts';
@@ -35,6 +36,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
   located.catch(() => undefined); // reported by the call that awaits it; never an unhandled rejection
   const msb = lazy(located);
   const status = new Map<string, SandboxStatus>();
+  const observedByName = new Map<string, ObservedSandbox>();
   const connectHost = new Map<string, string>();
   const address = (sandbox: { name: string; ports: { guest: number; host: number; bind: string }[]; verify?: { connectHost: string } }): ServerAddress | null => {
     const url = serverUrl(sandbox, sandbox.verify?.connectHost ?? connectHost.get(sandbox.name) ?? '127.0.0.1');
@@ -54,7 +56,10 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
         },
       });
       options.debug?.(`observed through the ${live.choice.channel.toUpperCase()}: ${live.choice.reason}`);
-      for (const sandbox of observed.sandboxes) status.set(sandbox.name, sandbox.status);
+      for (const sandbox of observed.sandboxes) {
+        status.set(sandbox.name, sandbox.status);
+        observedByName.set(sandbox.name, sandbox);
+      }
       return { ...observed, capabilities: MSB_CAPABILITIES };
     },
     inspectImage: (ref) => msb.imageInspect(ref),
@@ -64,6 +69,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
     prepareMounts: async (sandbox) => {
       for (const mount of sandbox.mounts) if (mount.type === 'bind') await mkdir(mount.source, { recursive: true });
     },
+    checkPorts: (sandbox) => checkHostPortsFree(sandbox, observedByName.get(sandbox.name)),
     create: (sandbox, labels) => msb.create(sandbox, labels),
     remove: async (name) => {
       try {

@@ -130,23 +130,23 @@ export class Msb {
 
   /** The sandbox's stored config, normalised; null when there is no sandbox of that name. */
   async inspect(name: string): Promise<ObservedSandbox | null> {
-    const result = await this.runOrMissing(['inspect', name, '--format', 'json'], 'inspect', 'sandbox not found');
+    const result = await this.runOrMissing(['inspect', operand(name), '--format', 'json'], 'inspect', 'sandbox not found');
     return result === null ? null : normaliseSandbox(parseJson(result.stdout, 'inspect'));
   }
 
   /** The cached image's facts; null when `ref` is not in msb's cache. */
   async imageInspect(ref: string): Promise<ObservedImage | null> {
-    const result = await this.runOrMissing(['image', 'inspect', ref, '--format', 'json'], 'image inspect', 'image not found');
+    const result = await this.runOrMissing(['image', 'inspect', operand(ref), '--format', 'json'], 'image inspect', 'image not found');
     return result === null ? null : normaliseImage(parseJson(result.stdout, 'image inspect'));
   }
 
   /** `msb load -i FILE -t REF`: a docker-save or OCI-layout tar, tagged `ref`. */
   async imageLoad(archivePath: string, ref: string): Promise<void> {
-    await this.run(['load', '--quiet', '-i', archivePath, '-t', ref], 'create', 'load');
+    await this.run(['load', '--quiet', '-i', operand(archivePath), '-t', operand(ref)], 'create', 'load');
   }
 
   async pull(ref: string): Promise<void> {
-    await this.run(['pull', '--quiet', ref], 'create', 'pull');
+    await this.run(['pull', '--quiet', operand(ref)], 'create', 'pull');
   }
 
   /**
@@ -158,7 +158,7 @@ export class Msb {
     this.addSecrets(secretValues(spec));
     const conf = buildConf(spec, ownerLabels);
     await withConfFile(conf, async (path) => {
-      const args = (replace: boolean) => ['create', '--quiet', ...(replace ? ['--replace'] : []), '--name', spec.name, '--conf', path];
+      const args = (replace: boolean) => ['create', '--quiet', ...(replace ? ['--replace'] : []), '--name', operand(spec.name), '--conf', path];
       // msb 0.7 can fail creates that run at once with `FOREIGN KEY constraint failed` (msb.lost_record), dropping the
       // sandbox's row but leaving its folder, so a plain create then says "already exists" and rm "not found".
       // From the first such failure on, this driver's creates run one at a time, and a dropped one is created again
@@ -194,7 +194,7 @@ export class Msb {
 
   async start(name: string): Promise<void> {
     // No --quiet on start/stop/rm: msb 0.6.18 then swallows the error message too (exit 1, empty stderr).
-    await this.run(['start', name], 'lifecycle', 'start');
+    await this.run(['start', operand(name)], 'lifecycle', 'start');
   }
 
   /**
@@ -203,22 +203,22 @@ export class Msb {
    */
   async stop(name: string, options: { graceSecs?: number } = {}): Promise<void> {
     const grace = options.graceSecs ?? STOP_GRACE_SECS;
-    const request = { ...this.request(['stop', '-t', String(grace), name], 'lifecycle'), timeoutMs: (grace + STOP_SLACK_SECS) * 1000 };
+    const request = { ...this.request(['stop', '-t', String(grace), operand(name)], 'lifecycle'), timeoutMs: (grace + STOP_SLACK_SECS) * 1000 };
     const result = await this.spawner.run(request);
     if (result.exitCode === 0) return;
     const failure = failureError(request, result, 'stop');
     if (!result.timedOut && FINAL_STOP_FAILURES.has(failure.code)) throw failure;
-    await this.run(['stop', '--force', name], 'lifecycle', 'stop');
+    await this.run(['stop', '--force', operand(name)], 'lifecycle', 'stop');
   }
 
   /** `force` stops a running sandbox first (without it msb refuses: msb.sandbox_running). */
   async remove(name: string, options: { force?: boolean } = {}): Promise<void> {
-    await this.run(['rm', ...(options.force ? ['--force'] : []), name], 'lifecycle', 'rm');
+    await this.run(['rm', ...(options.force ? ['--force'] : []), operand(name)], 'lifecycle', 'rm');
   }
 
   /** `msb modify`. See modify.ts: env values go on argv, so secret keys are refused. */
   async modify(name: string, changes: ModifyChanges, options: ModifyOptions = {}): Promise<ModifyResult> {
-    const request = this.request(modifyArgs(name, changes, options), 'query');
+    const request = this.request(modifyArgs(operand(name), changes, options), 'query');
     const result = await this.spawner.run(request);
     if (result.exitCode === 0) return parseModifyResult(result.stdout);
     // A refused modify (a running sandbox, a change that needs a restart, no --restart) exits 1 with its JSON plan
@@ -235,7 +235,7 @@ export class Msb {
    * sandbox to exec in it.
    */
   async exec(name: string, argv: readonly string[]): Promise<ExecResult> {
-    const request = this.request(['exec', name, '--', ...argv], 'lifecycle');
+    const request = this.request(['exec', operand(name), '--', ...argv], 'lifecycle');
     const result = await this.spawner.run(request);
     const report = result.exitCode === 0 ? null : parseMsbError(result.stderr);
     if (result.exitCode === undefined || (report !== null && isMsbCategory(report.category))) {
@@ -249,20 +249,20 @@ export class Msb {
     if (argv.length === 0) {
       throw new OwctlError('apply.failed', `no workload command to launch in ${name}`, { hint: `set sandboxes.${name}.command to the OpenWork server's start command` });
     }
-    await this.run(workloadLaunchArgs(name, argv), 'lifecycle', 'exec');
+    await this.run(workloadLaunchArgs(operand(name), argv), 'lifecycle', 'exec');
   }
 
   /** The OpenWork server's output (the workload log in the guest), streamed; `follow` keeps it open like tail -F. */
   serverLog(name: string, options: { tail: number; follow: boolean }): StreamHandle {
     const tail = ['tail', '-n', String(options.tail), ...(options.follow ? ['-F'] : []), WORKLOAD_LOG];
-    return this.spawner.stream({ ...this.request(['exec', name, '--', ...tail], 'query'), timeoutMs: options.follow ? 0 : this.timeouts.query });
+    return this.spawner.stream({ ...this.request(['exec', operand(name), '--', ...tail], 'query'), timeoutMs: options.follow ? 0 : this.timeouts.query });
   }
 
   /** The sandbox's captured output as text, or — with `follow` — a stream until stopped or the sandbox stops. */
   logs(name: string, options: LogOptions & { follow: true }): StreamHandle;
   logs(name: string, options?: LogOptions & { follow?: false }): Promise<string>;
   logs(name: string, options: LogOptions & { follow?: boolean } = {}): StreamHandle | Promise<string> {
-    const args = ['logs', name, '--no-color'];
+    const args = ['logs', operand(name), '--no-color'];
     if (options.tail !== undefined) args.push('--tail', String(options.tail));
     if (options.source !== undefined && options.source.length > 0) args.push('--source', options.source.join(','));
     if (options.follow === true) {
@@ -288,6 +288,19 @@ export class Msb {
     if (result.exitCode === 1 && parseMsbError(result.stderr)?.category === missingCategory) return null;
     throw failureError(request, result, subcommand);
   }
+}
+
+/**
+ * A value from the file or the command line placed where msb expects an operand: one starting with `-` would be
+ * read as an option (`--help`, `--force`), so it never reaches msb. The file's checks refuse such values first.
+ */
+export function operand(value: string): string {
+  if (value.startsWith('-') || value === '') {
+    throw new OwctlError('msb.argument', `refusing to pass ${JSON.stringify(value)} to msb: it would be read as an option`, {
+      hint: 'names, image references and paths must not start with "-"',
+    });
+  }
+  return value;
 }
 
 const MSB_CATEGORIES = new Set([

@@ -29,7 +29,9 @@ export const UNREADABLE_CHANGED = '(not readable from the engine; differs from t
 
 export function describeMount(mount: MountSpec): string {
   if (mount.type === 'tmpfs') return mount.sizeMib === undefined ? 'tmpfs' : `tmpfs ${formatSize(mount.sizeMib)}`;
-  return `${mount.type} ${mount.source}${mount.readonly ? ' (read-only)' : ''}`;
+  // A writable host folder is what a sandbox can damage on the host: the plan says so.
+  const access = mount.readonly ? ' (read-only)' : mount.type === 'bind' ? ' (writable)' : '';
+  return `${mount.type} ${mount.source}${access}`;
 }
 
 export function describePort(port: PortSpec): string {

@@ -23,6 +23,7 @@ function recordingRuntime(options: { images?: Record<string, ObservedImage | nul
     pullImage: async (ref) => void calls.push(`pullImage ${ref}`),
     archiveDigest: async () => null,
     prepareMounts: async (s: DesiredSandbox) => fails('prepareMounts', s.name),
+    checkPorts: async (s: DesiredSandbox) => fails('checkPorts', s.name),
     create: async (s: DesiredSandbox) => fails('create', s.name),
     remove: async (name) => fails('remove', name),
     start: async (name) => fails('start', name),
@@ -42,7 +43,7 @@ describe('executor', () => {
     const desired = desiredState([desiredSandbox('alice')]);
     const { runtime, calls } = recordingRuntime();
     const result = await execute(plan(desired, observedState([])).changes, desired, runtime, options());
-    assert.deepEqual(calls, ['inspectImage openwork-microsandbox:dev', 'prepareMounts alice', 'create alice', 'launch:/usr/local/bin/microsandbox-entrypoint.sh alice', 'verify alice']);
+    assert.deepEqual(calls, ['inspectImage openwork-microsandbox:dev', 'prepareMounts alice', 'checkPorts alice', 'create alice', 'launch:/usr/local/bin/microsandbox-entrypoint.sh alice', 'verify alice']);
     assert.deepEqual(result.outcomes.map((o) => o.outcome), ['succeeded']);
   });
 
@@ -54,6 +55,21 @@ describe('executor', () => {
     assert.deepEqual(calls, ['inspectImage missing:v2']);
     assert.equal(result.outcomes[0]?.outcome, 'failed');
     assert.equal(result.outcomes[0]?.error?.code, 'msb.image');
+  });
+
+  it('replaces only after the image, the bind folders and the host ports are ready', async () => {
+    const alice = desiredSandbox('alice');
+    const desired = desiredState([{ ...alice, image: { ref: 'openwork-microsandbox:v2' } }]);
+    const live = observedState([observedFrom('demo', alice)]);
+    const { runtime, calls } = recordingRuntime();
+    await execute(plan(desired, live).changes, desired, runtime, options());
+    assert.deepEqual(calls.slice(0, 5), ['inspectImage openwork-microsandbox:v2', 'prepareMounts alice', 'checkPorts alice', 'remove alice', 'create alice']);
+    for (const failing of ['prepareMounts', 'checkPorts']) {
+      const broken = recordingRuntime({ fail: { alice: failing } });
+      const result = await execute(plan(desired, live).changes, desired, broken.runtime, options());
+      assert.equal(result.outcomes[0]?.outcome, 'failed');
+      assert.ok(!broken.calls.includes('remove alice'), `${failing} failed: the old sandbox stays`);
+    }
   });
 
   it('keeps going when one sandbox fails and reports each outcome', async () => {
@@ -100,7 +116,7 @@ describe('executor', () => {
     };
     const seen: ApplyEvent[] = [];
     const result = await execute(plan(desired, observedState([])).changes, desired, runtime, { ...options(controller.signal), onEvent: (e) => void seen.push(e) });
-    assert.deepEqual(calls, ['inspectImage openwork-microsandbox:dev', 'prepareMounts a', 'create a']);
+    assert.deepEqual(calls, ['inspectImage openwork-microsandbox:dev', 'prepareMounts a', 'checkPorts a', 'create a']);
     assert.deepEqual(result.outcomes.map((o) => [o.sandbox, o.outcome, o.step]), [['a', 'interrupted', 'launch-server'], ['b', 'skipped', undefined]]);
     assert.deepEqual(seen.filter((e) => e.type === 'change_interrupted').map((e) => (e as { reason: string }).reason), ['interrupted before launch-server']);
   });

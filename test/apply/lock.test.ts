@@ -1,22 +1,33 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { acquireLock, lockPath } from '../../src/apply/lock.ts';
+import { acquireLock, lockPath, type Lock } from '../../src/apply/lock.ts';
 import { OwctlError } from '../../src/errors.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'owctl-lock-test-'));
 after(() => rm(dir, { recursive: true, force: true }));
-const base = { project: 'demo', msbHome: '/tmp/msb-home-x', command: 'apply', dir };
+const home = join(dir, 'msb-home');
+const base = { project: 'demo', msbHome: home, command: 'apply' };
+
+/** The pid of a process that has exited. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '0']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
+const staleHolder = async () => ({ pid: await deadPid(), host: hostname(), command: 'apply', project: 'demo', msb_home: home, started_at: new Date().toISOString() });
 
 describe('apply lock', () => {
-  it('lets one holder in and tells the second who holds it', async () => {
+  it('lets one holder in and tells the second who holds it and where the lock is', async () => {
     const first = await acquireLock({ ...base, timeoutMs: 0 });
     await assert.rejects(acquireLock({ ...base, timeoutMs: 0 }), (error: OwctlError) => {
       assert.equal(error.code, 'lock.held');
       assert.match(error.message, new RegExp(`pid ${process.pid}`));
+      assert.ok(error.message.includes(first.path), error.message);
       assert.match(error.hint ?? '', /--lock-timeout/);
       return true;
     });
@@ -33,17 +44,101 @@ describe('apply lock', () => {
   });
 
   it('takes over a lock left by a dead process', async () => {
-    const child = spawn(process.execPath, ['-e', '0']);
-    const pid = child.pid!;
-    await new Promise((resolve) => child.on('exit', resolve));
-    const holder = { pid, host: hostname(), command: 'apply', project: 'demo', msb_home: base.msbHome, started_at: new Date().toISOString() };
-    await writeFile(lockPath(base.project, base.msbHome, dir), JSON.stringify(holder));
+    await mkdir(join(lockPath(base.project, home), '..'), { recursive: true });
+    await writeFile(lockPath(base.project, home), JSON.stringify(await staleHolder()));
     const lock = await acquireLock({ ...base, timeoutMs: 0 });
     await lock.release();
   });
 
-  it('keys the lock by project and MSB_HOME', () => {
-    assert.notEqual(lockPath('a', '/h1', dir), lockPath('a', '/h2', dir));
-    assert.notEqual(lockPath('a', '/h1', dir), lockPath('b', '/h1', dir));
+  it('is one lock for every spelling of the same MSB_HOME, whatever TMPDIR is', async () => {
+    await mkdir(home, { recursive: true });
+    await symlink(home, join(dir, 'link-to-home'));
+    const spellings = [home, `${home}/`, `${home}//`, join(dir, 'link-to-home'), `${join(dir, '.', 'msb-home', '..', 'msb-home')}`];
+    const paths = new Set(spellings.map((spelling) => lockPath('demo', spelling)));
+    assert.equal(paths.size, 1, [...paths].join('\n'));
+    assert.ok([...paths][0]!.startsWith(home), 'kept inside the msb state it guards');
+    const held = await acquireLock({ ...base, timeoutMs: 0 });
+    const previous = process.env.TMPDIR;
+    process.env.TMPDIR = join(dir, 'other-tmp');
+    try {
+      for (const spelling of spellings) await assert.rejects(acquireLock({ ...base, msbHome: spelling, timeoutMs: 0 }), /locked by/);
+    } finally {
+      if (previous === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = previous;
+      await held.release();
+    }
+    assert.notEqual(lockPath('a', home), lockPath('b', home));
+    assert.notEqual(lockPath('a', home), lockPath('a', join(dir, 'elsewhere')));
+  });
+
+  it('lets exactly one of many contenders take over a stale lock, round after round', async () => {
+    for (let round = 0; round < 30; round++) {
+      await mkdir(join(lockPath('race', home), '..'), { recursive: true });
+      await writeFile(lockPath('race', home), JSON.stringify({ ...(await staleHolder()), project: 'race' }));
+      const attempts = await Promise.allSettled(Array.from({ length: 12 }, () => acquireLock({ ...base, project: 'race', timeoutMs: 0 })));
+      const won = attempts.filter((a): a is PromiseFulfilledResult<Lock> => a.status === 'fulfilled');
+      assert.equal(won.length, 1, `round ${round}: ${won.length} contenders won`);
+      for (const lost of attempts) if (lost.status === 'rejected') assert.equal((lost.reason as OwctlError).code, 'lock.held');
+      await won[0]!.value.release();
+    }
+  });
+
+  it('lets exactly one of several processes take over a stale lock', async () => {
+    await mkdir(join(lockPath('procs', home), '..'), { recursive: true });
+    await writeFile(lockPath('procs', home), JSON.stringify({ ...(await staleHolder()), project: 'procs' }));
+    const release = join(dir, 'release-procs');
+    const script = `
+      import { acquireLock } from ${JSON.stringify(new URL('../../src/apply/lock.ts', import.meta.url).href)};
+      import { existsSync } from 'node:fs';
+      try {
+        await acquireLock({ project: 'procs', msbHome: ${JSON.stringify(home)}, command: 'apply', timeoutMs: 0 });
+        process.stdout.write('won\\n');
+        while (!existsSync(${JSON.stringify(release)})) await new Promise((r) => setTimeout(r, 20));
+      } catch (error) {
+        process.stdout.write(error.code === 'lock.held' ? 'lost\\n' : 'error ' + error.message + '\\n');
+      }`;
+    const children = Array.from({ length: 6 }, () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      return { child, output: () => out, exited: new Promise((resolve) => child.on('exit', resolve)) };
+    });
+    // Every contender has answered before the winner lets go.
+    while (children.some((c) => c.output() === '')) await new Promise((r) => setTimeout(r, 50));
+    await writeFile(release, '');
+    await Promise.all(children.map((c) => c.exited));
+    const answers = children.map((c) => c.output().trim()).sort();
+    assert.deepEqual(answers, ['lost', 'lost', 'lost', 'lost', 'lost', 'won']);
+  });
+
+  it('says where the lock is and how to clear it when it cannot tell whether the holder lives', async () => {
+    const path = lockPath('unclear', home);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, '');
+    await assert.rejects(acquireLock({ ...base, project: 'unclear', timeoutMs: 0 }), (error: OwctlError) => {
+      assert.equal(error.code, 'lock.held');
+      assert.ok(error.message.includes(path), error.message);
+      assert.match(error.message, /holds no owner/);
+      assert.ok((error.hint ?? '').includes(`rm ${path}`), error.hint);
+      return true;
+    });
+    await writeFile(path, JSON.stringify({ ...(await staleHolder()), host: 'build-box-7', pid: 4242 }));
+    await assert.rejects(acquireLock({ ...base, project: 'unclear', timeoutMs: 0 }), (error: OwctlError) => {
+      assert.match(error.message, /pid 4242 on build-box-7/);
+      assert.ok(error.message.includes(path), error.message);
+      assert.match(error.hint ?? '', /on build-box-7/);
+      assert.ok((error.hint ?? '').includes(`rm ${path}`), error.hint);
+      return true;
+    });
+    await rm(path);
+  });
+
+  it('takes over a lock whose pid now belongs to another process', async () => {
+    const path = lockPath('reused', home);
+    await mkdir(join(path, '..'), { recursive: true });
+    // pid 1 is alive, but it is not the process that took this lock: it started long before.
+    await writeFile(path, JSON.stringify({ ...(await staleHolder()), pid: 1, pid_start: 'not-this-process' }));
+    const lock = await acquireLock({ ...base, project: 'reused', timeoutMs: 0 });
+    await lock.release();
   });
 });

@@ -1,11 +1,13 @@
 /** Broken and hostile files end in diagnostics (or a clear OwctlError), never in a crash, a hang or a stack trace. */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig, loadDesiredState, type LoadResult } from '../../src/config/load.ts';
 import { isOwctlError } from '../../src/errors.ts';
+import { runCli } from '../helpers/cli.ts';
 import { minimalYaml, TEST_ENV, withFiles } from './helpers.ts';
 
 async function loadText(content: string | Uint8Array): Promise<LoadResult> {
@@ -147,5 +149,76 @@ describe('hostile files', () => {
     assert.ok(result.secrets.includes(secret));
     assert.ok(result.diagnostics.length >= 3);
     for (const diagnostic of result.diagnostics) assert.ok(!JSON.stringify(diagnostic).includes(secret), JSON.stringify(diagnostic));
+  });
+});
+
+/**
+ * Values that pass the schema but would break a sandbox (or be read by msb as something else): each is refused at
+ * its line by apply itself, exit 1, without a stack trace, before any msb call that carries a value from the file.
+ */
+describe('hostile values', () => {
+  const yaml = (extra = '', image = 'openwork-microsandbox:dev') => minimalYaml(extra).replace('image: openwork-microsandbox:dev', `image: ${image}`);
+  const cases: Array<{ name: string; files: Record<string, string>; env?: Record<string, string>; where: string; message: RegExp }> = [
+    { name: 'an image that msb would read as a flag', files: { 'openwork.yaml': yaml('', '"--help"') }, where: 'openwork.yaml:5:', message: /not an image reference \(it starts with "-"\)/ },
+    { name: 'a client token with a line break', files: { 'openwork.yaml': yaml() }, env: { OPENWORK_TOKEN: 'line-one-0123456789\r\nX-Evil: 1' }, where: 'openwork.yaml:6:', message: /client token holds a space, a line break/ },
+    { name: 'a host token with a NUL byte', files: { 'openwork.yaml': yaml().replace('"${OPENWORK_HOST_TOKEN}"', '"host-token-01234567\\0ab"') }, where: 'openwork.yaml:6:', message: /host token holds/ },
+    { name: 'a token outside Latin-1', files: { 'openwork.yaml': yaml() }, env: { OPENWORK_TOKEN: 'tøken-ŧ-0123456789abcdef' }, where: 'openwork.yaml:6:', message: /outside Latin-1/ },
+    { name: 'an empty program', files: { 'openwork.yaml': yaml('    command: [""]') }, where: 'openwork.yaml:7:', message: /the program to run is empty/ },
+    { name: '1 MiB of memory', files: { 'openwork.yaml': yaml('    resources: { memory: 1M }') }, where: 'openwork.yaml:7:', message: /too little memory/ },
+    { name: 'client_env PATH', files: { 'openwork.yaml': yaml('    tokens: { client: "${OPENWORK_TOKEN}", host: "${OPENWORK_HOST_TOKEN}", client_env: PATH }').replace(/ {4}tokens: \{ client: "\$\{OPENWORK_TOKEN\}", host: "\$\{OPENWORK_HOST_TOKEN\}" \}\n/, '    x: 1\n').replace('    x: 1\n', '') }, where: 'openwork.yaml:6:', message: /PATH is a variable the guest's programs read/ },
+    { name: 'host_env LD_PRELOAD', files: { 'openwork.yaml': yaml().replace('host: "${OPENWORK_HOST_TOKEN}" }', 'host: "${OPENWORK_HOST_TOKEN}", host_env: LD_PRELOAD }') }, where: 'openwork.yaml:6:', message: /LD_PRELOAD is a variable/ },
+    { name: 'connect_host with a user@', files: { 'openwork.yaml': yaml('    verify: { connect_host: "127.0.0.1@evil.example" }') }, where: 'openwork.yaml:7:', message: /not a host name or IP address/ },
+    { name: 'connect_host with a path', files: { 'openwork.yaml': yaml('    verify: { connect_host: "evil.example/x" }') }, where: 'openwork.yaml:7:', message: /not a host name or IP address/ },
+    { name: 'a bind source that is a file', files: { 'openwork.yaml': yaml('    mounts: [{ type: bind, source: ./notes.txt, target: /w }]'), 'notes.txt': 'x' }, where: 'openwork.yaml:7:', message: /notes\.txt is a file, not a folder/ },
+    { name: 'a bind source with a NUL byte', files: { 'openwork.yaml': yaml('    mounts: [{ type: bind, source: "./a\\0b", target: /w }]') }, where: 'openwork.yaml:7:', message: /contains a NUL byte/ },
+    { name: 'an absurd idle_timeout', files: { 'openwork.yaml': yaml('    idle_timeout: 99999999999999999999h') }, where: 'openwork.yaml:7:', message: /longer than a year/ },
+    { name: 'a bind address with an IPv6 zone', files: { 'openwork.yaml': yaml('    ports: [{ host: 8787, guest: 8787, bind: "fe80::1%eth0" }]') }, where: 'openwork.yaml:7:', message: /names an interface zone/ },
+    { name: 'the host root as a bind source', files: { 'openwork.yaml': yaml('    mounts: [{ type: bind, source: /, target: /w }]') }, where: 'openwork.yaml:7:', message: /sensitive host path/ },
+    { name: '~/.ssh as a bind source', files: { 'openwork.yaml': yaml('    mounts: [{ type: bind, source: ~/.ssh, target: /w }]') }, where: 'openwork.yaml:7:', message: /sensitive host path/ },
+    { name: '../../etc as a bind source', files: { 'openwork.yaml': yaml('    mounts: [{ type: bind, source: ../../../../../../../../etc, target: /w }]') }, where: 'openwork.yaml:7:', message: /sensitive host path \(\/etc\)/ },
+    { name: 'a folder outside the project, not allowed', files: { 'openwork.yaml': yaml('    mounts: [{ type: bind, source: /srv/owctl-elsewhere, target: /w }]') }, where: 'openwork.yaml:7:', message: /outside the project folder/ },
+    {
+      name: 'a .env nested 40,000 levels deep',
+      files: { 'openwork.yaml': yaml(), '.env': `A=1\nDEEP="${'${U:-'.repeat(40_000)}v${'}'.repeat(40_000)}"\n` },
+      where: '.env:2:',
+      message: /nested too deeply/,
+    },
+  ];
+
+  for (const c of cases) {
+    test(`refuses ${c.name}`, async () => {
+      await withFiles(c.files, async (dir) => {
+        const log = path.join(dir, 'msb-calls.log');
+        const msb = path.join(dir, 'msb');
+        await writeFile(msb, `#!/bin/sh\necho "$*" >> '${log}'\n[ "$1" = context ] && echo '{"kind":"local","source":"default"}'\nexit 0\n`);
+        await chmod(msb, 0o755);
+        const env = { ...TEST_ENV, PATH: process.env.PATH, HOME: dir, MSB_HOME: path.join(dir, 'msb-home'), OWCTL_MSB: msb, ...c.env };
+        const result = await runCli(['apply', '--auto-approve'], { env, cwd: dir });
+        assert.equal(result.code, 1, result.stdout + result.stderr);
+        assert.ok(result.stderr.includes(c.where), `${c.where} in:\n${result.stderr}`);
+        assert.match(result.stderr, c.message);
+        assert.doesNotMatch(result.stderr + result.stdout, /internal error|\n\s+at .+:\d+:\d+/);
+        const calls = (await readFile(log, 'utf8').catch(() => '')).split('\n').filter((line) => line !== '');
+        assert.deepEqual(calls.filter((call) => call !== 'context --format json'), [], 'no msb call but the read-only context probe');
+        for (const secret of Object.values(c.env ?? {})) assert.ok(!(result.stdout + result.stderr).includes(secret), 'the token never appears');
+      });
+    });
+  }
+
+  test('a folder outside the project is accepted once allowed in the file or in the allowlist file', async () => {
+    const outside = await mkdtemp(path.join(tmpdir(), 'owctl-allowed-'));
+    try {
+      const mounts = `    mounts: [{ type: bind, source: ${outside}/data, target: /w }]`;
+      const inFile = await withFiles({ 'openwork.yaml': `allow_host_paths: [${outside}]\n${yaml(mounts)}` }, (dir) => loadConfig(path.join(dir, 'openwork.yaml'), { ...TEST_ENV, HOME: dir }));
+      assert.deepEqual(inFile.diagnostics, []);
+      const listFile = path.join(outside, 'allowed');
+      await writeFile(listFile, `# folders sandboxes may bind\n${outside}\n`);
+      const inList = await withFiles({ 'openwork.yaml': yaml(mounts) }, (dir) => loadConfig(path.join(dir, 'openwork.yaml'), { ...TEST_ENV, HOME: dir, OWCTL_ALLOWED_HOST_PATHS: listFile }));
+      assert.deepEqual(inList.diagnostics, []);
+      const sensitive = await withFiles({ 'openwork.yaml': `allow_host_paths: [/]\n${yaml('    mounts: [{ type: bind, source: /etc, target: /w }]')}` }, (dir) => loadConfig(path.join(dir, 'openwork.yaml'), { ...TEST_ENV, HOME: dir }));
+      assert.match(sensitive.diagnostics[0]?.message ?? '', /sensitive host path/);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 });

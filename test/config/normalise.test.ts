@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { PERSISTED_STATE_ENV } from '../../src/config/persisted-state.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { guestPath, hostPath } from '../../src/config/normalise.ts';
 import type { DesiredSandbox } from '../../src/model/desired.ts';
@@ -36,7 +37,7 @@ describe('normalisation', () => {
       ],
       ports: [{ host: 8787, guest: 8787, bind: '127.0.0.1', protocol: 'tcp' }],
       tokens: { client: TEST_ENV.OPENWORK_TOKEN!, host: TEST_ENV.OPENWORK_HOST_TOKEN!, clientEnv: 'OPENWORK_TOKEN', hostEnv: 'OPENWORK_HOST_TOKEN' },
-      env: { OPENWORK_APPROVAL_MODE: 'auto' },
+      env: { OPENWORK_APPROVAL_MODE: 'auto', ...PERSISTED_STATE_ENV },
       sensitiveEnv: [],
       labels: { team: 'research' },
       command: ['/usr/local/bin/microsandbox-entrypoint.sh'],
@@ -80,7 +81,7 @@ describe('normalisation', () => {
       '    resources: { memory: 1.5G }',
       '    verify: { timeout: 3m }',
     ].join('\n');
-    const yaml = minimalYaml(extra).replace('    image: openwork-microsandbox:dev\n', '');
+    const yaml = `allow_host_paths: [~/shared, /abs]\n${minimalYaml(extra).replace('    image: openwork-microsandbox:dev\n', '')}`;
     await withFiles({ 'openwork.yaml': yaml }, async (dir) => {
       const result = await loadConfig(path.join(dir, 'openwork.yaml'), TEST_ENV);
       assert.deepEqual(result.diagnostics, []);

@@ -38,6 +38,8 @@ export interface SandboxSpec {
   image?: string;
   protect?: boolean;
   extraEnv?: Record<string, string>;
+  /** Also bind ./.owctl/NAME/data to /data. */
+  data?: boolean;
 }
 
 export class Project {
@@ -65,7 +67,8 @@ export class Project {
     if (archive === undefined || archive === '') {
       throw new Error('OWCTL_E2E_MSB needs OWCTL_E2E_IMAGE_ARCHIVE: a docker-save or OCI tar of the real OpenWork microsandbox image');
     }
-    if (REAL_MSB === undefined) await writeOciImage(dir, { ref: IMAGE });
+    // Like the OpenWork image: HOME=/root, on the root filesystem, outside the /workspace and /data mounts.
+    if (REAL_MSB === undefined) await writeOciImage(dir, { ref: IMAGE, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', OWCTL_IMAGE: '1' } });
     const loaded = await project.msbRaw(['load', '-i', archive, '-t', IMAGE]);
     if (loaded.code !== 0) throw new Error(`msb load failed: ${loaded.stderr}`);
     return project;
@@ -90,6 +93,7 @@ export class Project {
         `    resources: { cpus: 1, memory: ${s.memory ?? '512M'} }`,
         '    mounts:',
         `      - { type: bind, source: ./.owctl/${s.name}/workspace, target: /workspace }`,
+        ...(s.data === true ? [`      - { type: bind, source: ./.owctl/${s.name}/data, target: /data }`] : []),
         `    ports: [{ host: ${s.port}, guest: 8787 }]`,
         `    tokens: { client: "\${${upper}_CLIENT}", host: "\${${upper}_HOST}" }`,
         `    env: ${JSON.stringify(env)}`,

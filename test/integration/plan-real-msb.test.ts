@@ -102,7 +102,7 @@ describe('owctl plan against the real msb', () => {
 
     const human = await p.plan();
     assert.match(human.stdout, /~ image += "owctl-it:1" -> "owctl-it:2" # forces replacement/);
-    assert.match(human.stdout, /~ mounts\[\/workspace\] = ".*\/\.owctl\/mnt\/workspace" -> ".*\/\.owctl\/mnt\/elsewhere" # forces replacement/);
+    assert.match(human.stdout, /~ mounts\[\/workspace\] = ".*\/\.owctl\/mnt\/workspace \(writable\)" -> ".*\/\.owctl\/mnt\/elsewhere \(writable\)" # forces replacement/);
     assert.match(human.stdout, /- ports\[127\.0\.0\.1:18801\/tcp\] = "127\.0\.0\.1:18801->8787\/tcp" # forces replacement/);
     assert.match(human.stdout, /\+ ports\[127\.0\.0\.1:18802\/tcp\] = "127\.0\.0\.1:18802->8787\/tcp" # forces replacement/);
     assert.match(human.stdout, /Plan: 0 to add, 0 to change, 3 to replace, 0 to destroy, 0 to start\./);

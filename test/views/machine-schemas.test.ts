@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import type { AnySchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { execute } from '../../src/apply/executor.ts';
 import type { ApplyEvent } from '../../src/apply/events.ts';
-import { purgeFolders } from '../../src/apply/purge.ts';
+import { carryOutPurge, planPurge } from '../../src/apply/purge.ts';
 import type { Runtime } from '../../src/apply/runtime.ts';
 import { exitCodeOf } from '../../src/commands/run-changes.ts';
 import { OwctlError } from '../../src/errors.ts';
@@ -27,7 +27,7 @@ import { CLIENT_TOKEN, desiredSandbox, desiredState, HOST_TOKEN, observedFrom, o
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PLAN_CASES = join(ROOT, 'test', 'fixtures', 'plan');
-const EVENT_TYPES = ['version', 'planned_change', 'change_start', 'step_start', 'step_finish', 'change_finish', 'change_failed', 'change_skipped', 'change_interrupted', 'purge', 'error', 'summary'];
+const EVENT_TYPES = ['version', 'planned_change', 'change_start', 'step_start', 'step_finish', 'change_finish', 'change_failed', 'change_skipped', 'change_interrupted', 'planned_purge', 'purge', 'error', 'summary'];
 
 function compile(file: string): ValidateFunction {
   const require = createRequire(import.meta.url);
@@ -55,6 +55,7 @@ function fakeRuntime(options: { fail?: Record<string, string>; failVerify?: stri
     pullImage: async () => undefined,
     archiveDigest: async () => null,
     prepareMounts: (s: DesiredSandbox) => op('prepareMounts', s.name),
+    checkPorts: (s: DesiredSandbox) => op('checkPorts', s.name),
     create: (s: DesiredSandbox) => op('create', s.name),
     remove: (name) => op('remove', name),
     start: (name) => op('start', name),
@@ -137,7 +138,9 @@ async function eventStreams(): Promise<string[]> {
     const live = observedState([observedFrom('demo', { ...alice, mounts: [{ type: 'bind', source: inside, target: '/workspace', readonly: false }] }), observedFrom('demo', bob)]);
     const owned = { ...desiredState([]), dir: project };
     const purge = async (stream: EventStream) => {
-      for (const outcome of await purgeFolders([inside, '/srv/elsewhere/data'], project)) {
+      const items = await planPurge([{ name: 'alice', sources: [inside, '/srv/elsewhere/data'] }], [], project);
+      for (const item of items) stream.emit({ type: 'planned_purge', path: item.path, delete: item.delete, kind: item.kind, reason: item.reason ?? null });
+      for (const outcome of await carryOutPurge(items, project)) {
         stream.emit({ type: 'purge', path: outcome.path, removed: outcome.removed, reason: outcome.reason ?? null });
       }
     };

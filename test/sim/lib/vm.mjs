@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { outputLog, sandboxDir } from './home.mjs';
 import { envMap } from './sandbox-config.mjs';
@@ -73,6 +73,8 @@ export function startWorkload(home, name, config, { args = [], extraEnv = {}, en
     ),
     OPENWORK_FIXTURE_ARGV: JSON.stringify(args),
     OPENWORK_FIXTURE_SANDBOX: name,
+    // The guest's root filesystem: kept across stop/start, removed with the sandbox (like a VM's root disk).
+    OPENWORK_FIXTURE_ROOTFS: join(sandboxDir(home, name), 'rootfs'),
   };
   mkdirSync(sandboxDir(home, name), { recursive: true });
   const out = openSync(outputLog(home, name), 'a');

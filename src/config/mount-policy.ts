@@ -1,0 +1,107 @@
+/**
+ * Which host folders a sandbox may bind. A sandbox can read — and by default write — everything under a bind
+ * source, so:
+ *  - a source must be a folder (or not exist yet: owctl creates it), never a file;
+ *  - sensitive host paths are refused whatever the file says: system folders, credentials under the home folder,
+ *    msb's own state, and any folder holding one of those (`/`, `/home`, `~`);
+ *  - a source outside the project folder needs an explicit allow: a folder listed under `allow_host_paths` in the
+ *    file, or in the allowlist file (one folder per line; `OWCTL_ALLOWED_HOST_PATHS`, default
+ *    `$XDG_CONFIG_HOME/owctl/allowed-host-paths`). Paths are compared after resolving symlinks.
+ */
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { DesiredSandbox } from '../model/desired.ts';
+import type { Issue, Segment } from './issue.ts';
+
+export interface MountPolicy {
+  /** The project folder (the YAML file's folder). */
+  projectDir: string;
+  home: string;
+  /** Folders bind sources outside the project may be in (absolute). */
+  allowed: string[];
+  /** Where the allowlist file is, for hints. */
+  allowlistFile: string;
+  msbHome: string;
+}
+
+const SYSTEM = ['/etc', '/root', '/proc', '/sys', '/dev', '/boot', '/run', '/var/run', '/var/lib', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/opt/microsandbox'];
+const IN_HOME = ['.ssh', '.gnupg', '.aws', '.azure', '.kube', '.docker', '.config/gcloud', '.config/gh', '.config/owctl', '.netrc', '.npmrc', '.pypirc', '.git-credentials', '.password-store', '.local/share/keyrings'];
+
+/** The allowlist file's location and its folders (missing file: none). */
+export function readAllowlist(env: NodeJS.ProcessEnv, home: string): { file: string; folders: string[] } {
+  const file = env.OWCTL_ALLOWED_HOST_PATHS || path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'owctl', 'allowed-host-paths');
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return { file, folders: [] };
+  }
+  const folders = text
+    .split('\n')
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line !== '')
+    .map((line) => (line === '~' ? home : line.startsWith('~/') ? path.join(home, line.slice(2)) : path.resolve(path.dirname(file), line)));
+  return { file, folders };
+}
+
+/** The path with symlinks resolved as far as it exists (a source may not exist yet). */
+export function canonical(target: string): string {
+  const rest: string[] = [];
+  let current = path.resolve(target);
+  for (;;) {
+    try {
+      return path.join(realpathSync.native(current), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return path.resolve(target);
+      rest.push(path.basename(current));
+      current = parent;
+    }
+  }
+}
+
+const inside = (child: string, parent: string) => child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
+
+/**
+ * The sensitive place `source` is in or holds, if any. System folders count only outside the project folder (a
+ * project may live under /var/lib or /opt, and binds its own subfolders), and never when they are the home folder
+ * itself (root's home is /root); credentials, msb's state and the home folder itself count everywhere.
+ */
+function sensitive(source: string, project: string, policy: MountPolicy): string | null {
+  const home = canonical(policy.home);
+  const system = SYSTEM.map(canonical).filter((place) => !inside(home, place));
+  const everywhere = [...IN_HOME.map((p) => path.join(home, p)), canonical(policy.msbHome)];
+  for (const place of system) {
+    if (inside(place, source) || (inside(source, place) && !inside(source, project))) return place;
+  }
+  for (const place of everywhere) if (inside(source, place) || inside(place, source)) return place;
+  if (inside(home, source)) return home;
+  return null;
+}
+
+export function checkBindSources(sandbox: DesiredSandbox, at: (...rest: Segment[]) => Segment[], policy: MountPolicy): Issue[] {
+  const issues: Issue[] = [];
+  const project = canonical(policy.projectDir);
+  const allowed = policy.allowed.map(canonical);
+  sandbox.mounts.forEach((mount, index) => {
+    if (mount.type !== 'bind' || /[\u0000-\u001f]/.test(mount.source)) return;
+    const where = at('mounts', index, 'source');
+    const real = canonical(mount.source);
+    if (existsSync(real) && !statSync(real).isDirectory()) {
+      issues.push({ path: where, message: `${mount.source} is a file, not a folder`, hint: 'bind a folder; owctl creates a missing one' });
+      return;
+    }
+    const held = sensitive(real, project, policy);
+    if (held !== null) {
+      issues.push({ path: where, message: `${mount.source} is or holds a sensitive host path (${held})`, hint: 'bind a folder of its own, such as ./.owctl/NAME/data: a sandbox can read and write what it binds' });
+      return;
+    }
+    if (inside(real, project) || allowed.some((root) => inside(real, root))) return;
+    issues.push({
+      path: where,
+      message: `${mount.source} is outside the project folder ${project}`,
+      hint: `allow it explicitly: list the folder under allow_host_paths in the file, or in ${policy.allowlistFile}`,
+    });
+  });
+  return issues;
+}
