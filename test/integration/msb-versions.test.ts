@@ -57,6 +57,7 @@ describe('msb 0.7 against a home msb 0.6.18 made', () => {
     assert.equal(report.version.found, '0.7.2');
     assert.ok(report.warnings.some((w: string) => /msb 0\.7\.2 will migrate MSB_HOME .* one way: msb 0\.6\.18 then fails every command/.test(w)), report.warnings.join('\n'));
     assert.equal((await msb(M6, home, ['ls', '--format', 'json'])).code, 0, 'msb 0.6.18 still reads the home after doctor');
+    assert.equal(report.observe.channel, 'cli', 'msb 0.7 is never observed through the bundled 0.6.18 SDK');
     const pinned = JSON.parse((await owctl(['doctor', '--json'], M6)).stdout);
     assert.ok(!pinned.warnings.some((w: string) => /migrate/.test(w)), 'no warning with msb 0.6.18');
   });
