@@ -93,7 +93,6 @@ export class OpenSandboxStandin {
   }
 
   async start(): Promise<void> {
-    if ((this.options.opencode ?? 'shared') === 'shared') this.opencode = startOpencode();
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
@@ -139,7 +138,12 @@ export class OpenSandboxStandin {
   }
 
   private async sharedOpencode(directory: string): Promise<Record<string, string>> {
-    if (this.opencode === undefined) return {};
+    if ((this.options.opencode ?? 'shared') !== 'shared') return {};
+    if (this.opencode === undefined) {
+      // Started with the first sandbox that runs a server; a failed start is reported by that sandbox's boot.
+      this.opencode = startOpencode();
+      this.opencode.ready.catch(() => undefined);
+    }
     const ready = await this.opencode.ready;
     return { OPENWORK_FIXTURE_OPENCODE_URL: ready.url, OPENWORK_FIXTURE_OPENCODE_PASSWORD: this.opencode.password, OPENWORK_FIXTURE_OPENCODE_DIRECTORY: directory };
   }
@@ -151,7 +155,8 @@ export class OpenSandboxStandin {
       status: { state: box.state, reason: box.state === 'Running' ? 'CONTAINER_RUNNING' : box.state.toUpperCase(), lastTransitionAt: box.createdAt },
       metadata: box.metadata,
       entrypoint: box.entrypoint,
-      expiresAt: box.expiresAt,
+      // Omitted (not null) for a sandbox without expiry, as the spec says.
+      ...(box.expiresAt === null ? {} : { expiresAt: box.expiresAt }),
       createdAt: box.createdAt,
     };
   }
@@ -247,9 +252,8 @@ export class OpenSandboxStandin {
       return send(500, { code: 'DOCKER::SANDBOX_IMAGE_PULL_FAILED', message: `Failed to pull image ${String(image!.uri)}: pull access denied, repository does not exist or may require 'docker login'` });
     }
     const box = await this.boot({ image: image!.uri as string, entrypoint: input.entrypoint as string[], env: env as Record<string, string>, metadata, timeout: (input.timeout as number | null | undefined) ?? null });
-    const { entrypoint: _e, image: _i, ...created } = this.view(box);
-    void _e;
-    void _i;
+    const { image: _image, ...created } = this.view(box);
+    void _image;
     return send(202, created);
   }
 
