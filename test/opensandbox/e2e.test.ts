@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createRequire } from 'node:module';
 import { IMAGE_V2, Project, assertNoSecrets, mutating } from './project.ts';
+
+const require = createRequire(import.meta.url);
+
+function planSchemaErrors(document: unknown): unknown[] {
+  const { Ajv2020 } = require('ajv/dist/2020.js');
+  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(require('../../schemas/plan.schema.json'));
+  return validate(document) ? [] : validate.errors;
+}
 
 describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
   let p: Project;
@@ -63,6 +72,10 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
     await p.write([{ name: 'alice', image: IMAGE_V2 }, { name: 'bob', labels: { team: 'platform' } }]);
     const plan = await run(['plan']);
     assert.match(plan.stdout, /created and verified, then the old one deleted \(its address changes\)/);
+    const json = JSON.parse((await run(['plan', '--json'])).stdout);
+    const alicePlan = json.changes.find((c: { sandbox: string }) => c.sandbox === 'alice');
+    assert.deepEqual([alicePlan.action, alicePlan.create_first, alicePlan.instances], ['replace', true, [old.id]]);
+    assert.deepEqual(planSchemaErrors(json), [], 'the plan document still matches schemas/plan.schema.json');
     const before = p.standin.exchanges().length;
     const applied = await run(['apply', '--auto-approve']);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
