@@ -27,6 +27,7 @@ function engine(bad: Set<string>) {
     },
     remove: async (_name, instance) => void calls.push(`remove ${instance}`),
     start: async () => undefined,
+    stop: async () => undefined,
     modify: async () => undefined,
     launchServer: async () => void calls.push('launch'),
     verify: async (_s, _step, _signal, instance) => {
