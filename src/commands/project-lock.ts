@@ -10,9 +10,11 @@ import { interruptsOf, type CommandIO } from './io.ts';
 /** Takes the lock; returns its release. */
 export async function lockProject(desired: DesiredState, io: CommandIO, command: 'apply' | 'destroy' | 'import', timeoutMs: number): Promise<() => Promise<void>> {
   const interrupts = interruptsOf(io);
+  // The lock guards one engine's state: msb's home, or the OpenSandbox server the file points at.
+  const scope = desired.backend?.type === 'opensandbox' ? `opensandbox:${desired.backend.url}` : effectiveMsbHome(io.env);
   const lock = await interrupts.during(
     'waiting for the project lock',
-    acquireLock({ project: desired.project, msbHome: effectiveMsbHome(io.env), command, timeoutMs, signal: interrupts.signal }),
+    acquireLock({ project: desired.project, msbHome: scope, command, timeoutMs, signal: interrupts.signal }),
   );
   const forget = interrupts.atForcedExit(() => rmSync(lock.path, { force: true }));
   return async () => {

@@ -11,8 +11,8 @@ import type { DesiredSandbox } from './desired.ts';
 
 /** Bump when a group's content or encoding changes: a digest of another version never forces a replace. */
 export const DIGEST_VERSION = 'v1';
-/** scrypt cost: about 4 MiB and a few milliseconds per sandbox, paid once per plan. */
-const SCRYPT = { N: 4096, r: 8, p: 1, maxmem: 32 * 1024 * 1024 };
+/** scrypt cost: 1 MiB and a few milliseconds per sandbox, paid once per plan; the random per-sandbox salt is what defeats precomputed tables. */
+const SCRYPT = { N: 1024, r: 8, p: 1, maxmem: 32 * 1024 * 1024 };
 
 /** The groups an unreadable engine's sandbox is compared by (labels, protect and max_duration are readable). */
 export const DIGESTED_GROUPS = ['image', 'resources', 'env', 'tokens', 'mounts', 'command', 'idle_timeout'] as const satisfies readonly FieldGroup[];

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Backend, ServerAddress } from '../apply/backend.ts';
+import { runPool } from '../apply/pool.ts';
 import { OwctlError } from '../errors.ts';
 import type { BackendSpec, DesiredSandbox, DesiredState, MountSpec } from '../model/desired.ts';
 import { guestEnv } from '../model/desired.ts';
@@ -110,15 +111,13 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       }
       const probe = request.probe;
       if (probe !== undefined) {
-        await Promise.all(
-          sandboxes
-            .filter((s) => s.status === 'Running')
-            .map(async (s) => {
-              s.server = await address(s.name, s.id!)
-                .then((where) => probe(s, where))
-                .catch(() => 'down' as const);
-            }),
-        );
+        // One endpoint lookup and one /health probe per running sandbox, at most `parallelism` at once.
+        const running = sandboxes.filter((s) => s.status === 'Running');
+        await runPool(running, request.parallelism, async (s) => {
+          s.server = await address(s.name, s.id!)
+            .then((where) => probe(s, where))
+            .catch(() => 'down' as const);
+        }, () => false);
       }
       sandboxes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.id ?? '') < (b.id ?? '') ? -1 : 1));
       return { backend: 'local', sandboxes, images: {}, capabilities: OPENSANDBOX_CAPABILITIES };

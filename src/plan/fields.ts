@@ -43,7 +43,7 @@ class Collector {
   unchanged = 0;
 
   /** A group the engine cannot report: equal when the digest recorded on the sandbox is the file's digest. */
-  digest(group: DigestedGroup, path: string, desired: DesiredSandbox, live: ObservedSandbox, after: unknown, disposition: Disposition, sensitive = false): void {
+  digest(group: DigestedGroup, path: string, desired: DesiredSandbox, live: ObservedSandbox, after: unknown, disposition: Disposition, sensitive = false, before: unknown = UNREADABLE_CHANGED): void {
     const recorded = live.digests?.[group];
     // A digest of another version (an older or newer owctl) never forces a change.
     if (recorded !== undefined && !recorded.startsWith(`${DIGEST_VERSION}-`)) {
@@ -55,7 +55,7 @@ class Collector {
       return;
     }
     const shown = after === null || after === undefined ? null : sensitive ? SENSITIVE : after;
-    this.fields.push({ path, before: sensitive ? SENSITIVE : UNREADABLE_CHANGED, after: shown, sensitive, disposition, origin: 'file' });
+    this.fields.push({ path, before: sensitive ? SENSITIVE : before, after: shown, sensitive, disposition, origin: 'file' });
   }
 
   compare(path: string, before: unknown, after: unknown, disposition: Disposition, origin: Origin, sensitive = false): void {
@@ -97,7 +97,8 @@ export function compareReplaceFields(desired: DesiredSandbox, live: ObservedSand
   const unreadable = new Set(caps.unreadable);
   const duration = (secs: number | null | undefined) => (secs === null || secs === undefined ? null : formatDuration(secs));
   const show = (command: string[] | null) => (command === null ? '(image default)' : command.join(' '));
-  if (unreadable.has('image')) out.digest('image', 'image', desired, live, desired.image.ref, caps.inPlace.image);
+  // The engine reports an image, but not necessarily as written (Docker answers its first tag): shown, not compared.
+  if (unreadable.has('image')) out.digest('image', 'image', desired, live, desired.image.ref, caps.inPlace.image, false, live.image || UNREADABLE_CHANGED);
   else out.compare('image', live.image, desired.image.ref, caps.inPlace.image, origin);
   if (unreadable.has('mounts')) out.digest('mounts', 'mounts', desired, live, desired.mounts.map(describeMount).join(', ') || null, caps.inPlace.mounts);
   else keyedDiff(out, 'mounts', desired.mounts, live.mounts, mountKey, describeMount, origin, caps.inPlace.mounts);

@@ -70,9 +70,10 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
   const duplicates = instances !== undefined && instances.length > 1;
   const base = { status: live.status, unchanged: replace.unchanged + inPlace.unchanged, ...(instances ? { instances } : {}) };
   const all = [...replace.fields, ...inPlace.fields];
+  const others = duplicates ? `; all ${instances!.length} live sandboxes carrying this name are deleted after` : '';
   const replacement = (why: string) =>
     caps.createBeforeDestroy
-      ? change(desired.name, 'replace', `must be replaced (${why}); a new sandbox is created and verified, then the old one deleted (its address changes)`, {
+      ? change(desired.name, 'replace', `must be replaced (${why}); a new sandbox is created and verified, then the old one deleted (its address changes)${others}`, {
           ...base,
           fields: all,
           start: true,
@@ -122,7 +123,7 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
 function byName(observed: ObservedState): Map<string, ObservedSandbox[]> {
   const groups = new Map<string, ObservedSandbox[]>();
   for (const sandbox of observed.sandboxes) groups.set(sandbox.name, [...(groups.get(sandbox.name) ?? []), sandbox]);
-  const rank = (s: ObservedSandbox) => (s.status === 'Running' ? 0 : UP.has(s.status) ? 1 : 2);
+  const rank = (s: ObservedSandbox) => (s.status === 'Running' && s.server !== 'down' ? 0 : s.status === 'Running' ? 1 : UP.has(s.status) ? 2 : 3);
   for (const group of groups.values()) group.sort((a, b) => rank(a) - rank(b) || ((a.id ?? '') < (b.id ?? '') ? -1 : 1));
   return groups;
 }

@@ -76,8 +76,11 @@ export function renderPlanHuman(document: PlanDocument, s: Style): string {
   const lines = [...driftSection(changed, s)];
   lines.push('owctl will perform the following actions:', '');
   for (const change of changed) lines.push(...block(change, change.fields, s));
-  if (changed.some((c) => c.action === 'replace')) {
+  if (changed.some((c) => c.action === 'replace' && c.create_first !== true)) {
     lines.push(s.dim('Replacement is destroy-then-create: sandbox names and host ports are fixed, so the old one goes first.'), '');
+  }
+  if (changed.some((c) => c.action === 'replace' && c.create_first === true)) {
+    lines.push(s.dim('Replacement is create-then-destroy: the old sandbox serves until the new one verifies; the connect address changes.'), '');
   }
   const blocked = changed.filter((c) => c.blocked).map((c) => c.sandbox);
   if (blocked.length > 0) lines.push(s.red(`Protected sandboxes would be deleted or replaced: ${blocked.join(', ')}. apply will refuse.`), '');

@@ -1,0 +1,322 @@
+/**
+ * A test-only stand-in for an OpenSandbox lifecycle server (see README.md beside this file): stateful, answering
+ * like the real server's Docker runtime, with each sandbox running the OpenWork server fixture with its env.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startOpencode } from '../fixture/opencode-process.mjs';
+import type { OpencodeHandle } from '../fixture/opencode-process.mjs';
+import { startFixture, type RunningFixture } from '../fixture/start-fixture.ts';
+
+export interface StandinOptions {
+  apiKey?: string;
+  /** Images the "registry" has; any other is an image pull failure. */
+  images?: string[];
+  /** host: `127.0.0.1:<port>`; gateway: `127.0.0.1:<standin>/gateway` plus a required routing header. */
+  endpointMode?: 'host' | 'gateway';
+  /** Extra env for every fixture. */
+  fixtureEnv?: Record<string, string>;
+  /**
+   * `shared` (default): every sandbox's fixture proxies to one real `opencode serve` (a session folder each), since an
+   * opencode process per sandbox costs about half a minute of CPU on its first session, the stand-in's cost, not
+   * owctl's; `own`: each fixture starts its own, as a real sandbox would.
+   */
+  opencode?: 'shared' | 'own';
+}
+
+export interface Exchange {
+  method: string;
+  path: string;
+  query: string;
+  requestBody: unknown;
+  status: number;
+  responseBody: unknown;
+  headers: Record<string, string>;
+}
+
+interface Box {
+  id: string;
+  image: string;
+  entrypoint: string[];
+  env: Record<string, string>;
+  metadata: Record<string, string>;
+  state: string;
+  createdAt: string;
+  expiresAt: string | null;
+  fixture?: RunningFixture;
+  workspace?: string;
+}
+
+const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
+const LABEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+const INGRESS = 'OPEN-SANDBOX-INGRESS';
+
+function labelProblem(key: string, value: unknown): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? '' : key.slice(0, slash);
+  if (prefix === 'opensandbox.io' || prefix.endsWith('.opensandbox.io')) return `metadata key ${key} uses the reserved prefix opensandbox.io/`;
+  if (!LABEL_NAME.test(slash < 0 ? key : key.slice(slash + 1))) return `metadata key ${key} is not a valid label key`;
+  if (typeof value !== 'string' || !LABEL_VALUE.test(value)) return `metadata value for ${key} is not a valid label value`;
+  return undefined;
+}
+
+export class OpenSandboxStandin {
+  private server?: Server;
+  private readonly boxes = new Map<string, Box>();
+  private readonly log: Exchange[] = [];
+  private port = 0;
+  private busy = 0;
+  private opencode?: OpencodeHandle;
+
+  constructor(private readonly options: StandinOptions = {}) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  exchanges(): Exchange[] {
+    return [...this.log];
+  }
+
+  /** Every live sandbox as the server holds it (tests inspect env and metadata here). */
+  sandboxes(): Array<Omit<Box, 'fixture'> & { url?: string }> {
+    return [...this.boxes.values()].map(({ fixture, ...rest }) => ({ ...rest, url: fixture?.url }));
+  }
+
+  /** A sandbox made outside owctl (another project, or no owctl metadata at all). */
+  async seed(metadata: Record<string, string>, env: Record<string, string> = {}): Promise<string> {
+    const box = await this.boot({ image: this.options.images?.[0] ?? 'openwork:dev', entrypoint: ['/entry'], env, metadata, timeout: null });
+    return box.id;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.boxes.values()].map((box) => this.halt(box)));
+    this.boxes.clear();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await this.opencode?.stop();
+  }
+
+  private async halt(box: Box): Promise<void> {
+    await box.fixture?.stop();
+    if (box.workspace) await rm(box.workspace, { recursive: true, force: true });
+  }
+
+  private async boot(input: { image: string; entrypoint: string[]; env: Record<string, string>; metadata: Record<string, string>; timeout: number | null }): Promise<Box> {
+    const now = new Date();
+    const box: Box = {
+      id: randomUUID(),
+      image: input.image,
+      entrypoint: input.entrypoint,
+      env: input.env,
+      metadata: input.metadata,
+      state: 'Running',
+      createdAt: now.toISOString(),
+      expiresAt: input.timeout === null ? null : new Date(now.getTime() + input.timeout * 1000).toISOString(),
+      workspace: await mkdtemp(join(tmpdir(), 'owctl-standin-')),
+    };
+    const clientToken = input.env.OPENWORK_TOKEN ?? '';
+    const hostToken = input.env.OPENWORK_HOST_TOKEN ?? '';
+    if (clientToken !== '' && hostToken !== '') {
+      box.fixture = await startFixture({
+        clientToken,
+        hostToken,
+        env: { ...input.env, OPENWORK_WORKSPACE: box.workspace!, ...(await this.sharedOpencode(box.workspace!)), ...this.options.fixtureEnv },
+        startTimeoutMs: 30_000,
+      });
+    }
+    this.boxes.set(box.id, box);
+    return box;
+  }
+
+  private async sharedOpencode(directory: string): Promise<Record<string, string>> {
+    if ((this.options.opencode ?? 'shared') !== 'shared') return {};
+    if (this.opencode === undefined) {
+      // Started with the first sandbox that runs a server; a failed start is reported by that sandbox's boot.
+      this.opencode = startOpencode();
+      this.opencode.ready.catch(() => undefined);
+    }
+    const ready = await this.opencode.ready;
+    return { OPENWORK_FIXTURE_OPENCODE_URL: ready.url, OPENWORK_FIXTURE_OPENCODE_PASSWORD: this.opencode.password, OPENWORK_FIXTURE_OPENCODE_DIRECTORY: directory };
+  }
+
+  private view(box: Box): Record<string, unknown> {
+    return {
+      id: box.id,
+      image: { uri: box.image },
+      status: { state: box.state, reason: box.state === 'Running' ? 'CONTAINER_RUNNING' : box.state.toUpperCase(), lastTransitionAt: box.createdAt },
+      metadata: box.metadata,
+      entrypoint: box.entrypoint,
+      // Omitted (not null) for a sandbox without expiry, as the spec says.
+      ...(box.expiresAt === null ? {} : { expiresAt: box.expiresAt }),
+      createdAt: box.createdAt,
+    };
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://standin');
+    const path = url.pathname.replace(/^\/v1(?=\/)/, '');
+    if (path.startsWith('/gateway')) return this.gateway(req, res, path);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = text;
+    }
+    const headers: Record<string, string> = { 'x-request-id': randomBytes(16).toString('hex') };
+    const send = (status: number, payload?: unknown) => {
+      this.log.push({ method: req.method ?? 'GET', path, query: url.search, requestBody: body, status, responseBody: payload, headers });
+      res.writeHead(status, payload === undefined ? headers : { ...headers, 'content-type': 'application/json' });
+      res.end(payload === undefined ? undefined : JSON.stringify(payload));
+    };
+    if (path === '/health') return send(200, { healthy: true });
+    if (this.options.apiKey !== undefined && req.headers['open-sandbox-api-key'] !== this.options.apiKey) {
+      return send(401, { code: 'MISSING_OR_INVALID_API_KEY', message: 'Authentication credentials are missing or invalid' });
+    }
+    this.busy += 1;
+    try {
+      await this.route(req.method ?? 'GET', path, url.searchParams, body, send);
+    } catch (error) {
+      send(500, { code: 'INTERNAL_ERROR', message: String((error as Error).message) });
+    } finally {
+      this.busy -= 1;
+    }
+  }
+
+  private async route(method: string, path: string, query: URLSearchParams, body: unknown, send: (status: number, payload?: unknown) => void): Promise<void> {
+    const notFound = (id: string) => send(404, { code: 'SANDBOX_NOT_FOUND', message: `Sandbox ${id} not found` });
+    if (path === '/sandboxes' && method === 'POST') return this.create(body, send);
+    if (path === '/sandboxes' && method === 'GET') return this.list(query, send);
+    const match = /^\/sandboxes\/([^/]+)(?:\/(metadata|pause|resume|renew-expiration|endpoints\/(\d+)))?$/.exec(path);
+    if (!match) return send(404, { code: 'NOT_FOUND', message: `no route ${method} ${path}` });
+    const [, id, action, port] = match;
+    const box = this.boxes.get(id!);
+    if (!box) return notFound(id!);
+    if (action === undefined && method === 'GET') return send(200, this.view(box));
+    if (action === undefined && method === 'DELETE') {
+      this.boxes.delete(box.id);
+      await this.halt(box);
+      return send(204);
+    }
+    if (action === 'metadata' && method === 'PATCH') return this.patch(box, body, send);
+    if (action === 'pause' && method === 'POST') {
+      box.state = 'Paused';
+      return send(202);
+    }
+    if (action === 'resume' && method === 'POST') {
+      box.state = 'Running';
+      return send(202);
+    }
+    if (action === 'renew-expiration' && method === 'POST') {
+      const expiresAt = (body as { expiresAt?: unknown } | undefined)?.expiresAt;
+      if (typeof expiresAt !== 'string' || Number.isNaN(Date.parse(expiresAt))) return send(422, { detail: [{ type: 'missing', loc: ['body', 'expiresAt'], msg: 'Field required', input: body }] });
+      if (box.expiresAt === null) return send(409, { code: 'SANDBOX_NO_EXPIRATION', message: 'Sandbox was created without expiration and cannot be renewed' });
+      if (Date.parse(expiresAt) <= Date.parse(box.expiresAt)) return send(400, { code: 'INVALID_EXPIRATION', message: 'New expiration must be after the current one' });
+      box.expiresAt = new Date(Date.parse(expiresAt)).toISOString();
+      return send(200, { expiresAt: box.expiresAt });
+    }
+    if (port !== undefined && method === 'GET') return this.endpoint(box, Number(port), send);
+    return send(405, { code: 'METHOD_NOT_ALLOWED', message: `${method} ${path}` });
+  }
+
+  private async create(body: unknown, send: (status: number, payload?: unknown) => void): Promise<void> {
+    const input = (body ?? {}) as Record<string, unknown>;
+    const detail: Array<Record<string, unknown>> = [];
+    const image = input.image as { uri?: unknown } | undefined;
+    if (typeof image?.uri !== 'string' || image.uri === '') detail.push({ type: 'missing', loc: ['body', 'image', 'uri'], msg: 'Field required', input: image ?? null });
+    if (!Array.isArray(input.entrypoint) || input.entrypoint.length === 0) detail.push({ type: 'value_error', loc: ['body', 'entrypoint'], msg: 'entrypoint is required when image is provided', input: input.entrypoint ?? null });
+    if (input.timeout !== undefined && input.timeout !== null && !(Number.isInteger(input.timeout) && (input.timeout as number) >= 60)) {
+      detail.push({ type: 'greater_than_equal', loc: ['body', 'timeout'], msg: 'Input should be greater than or equal to 60', input: input.timeout });
+    }
+    const env = (input.env ?? {}) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(env)) if (typeof value !== 'string') detail.push({ type: 'string_type', loc: ['body', 'env', key], msg: 'Input should be a valid string', input: value });
+    if (detail.length > 0) return send(422, { detail });
+    const metadata = (input.metadata ?? {}) as Record<string, string>;
+    for (const [key, value] of Object.entries(metadata)) {
+      const problem = labelProblem(key, value);
+      if (problem) return send(400, { code: 'INVALID_METADATA_LABEL', message: problem });
+    }
+    const images = this.options.images ?? ['openwork:dev'];
+    if (!images.includes(image!.uri as string)) {
+      return send(500, { code: 'DOCKER::SANDBOX_IMAGE_PULL_FAILED', message: `Failed to pull image ${String(image!.uri)}: pull access denied, repository does not exist or may require 'docker login'` });
+    }
+    const box = await this.boot({ image: image!.uri as string, entrypoint: input.entrypoint as string[], env: env as Record<string, string>, metadata, timeout: (input.timeout as number | null | undefined) ?? null });
+    const { image: _image, ...created } = this.view(box);
+    void _image;
+    return send(202, created);
+  }
+
+  private list(query: URLSearchParams, send: (status: number, payload?: unknown) => void): void {
+    const states = query.getAll('state');
+    const filter = new URLSearchParams(query.get('metadata') ?? '');
+    const page = Number(query.get('page') ?? 1);
+    const pageSize = Math.min(Number(query.get('pageSize') ?? 20), 200);
+    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1) {
+      return send(422, { detail: [{ type: 'greater_than_equal', loc: ['query', 'page'], msg: 'Input should be greater than or equal to 1', input: query.get('page') }] });
+    }
+    const matching = [...this.boxes.values()]
+      .filter((box) => states.length === 0 || states.includes(box.state))
+      .filter((box) => [...filter].every(([k, v]) => box.metadata[k] === v))
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+    const totalPages = Math.max(1, Math.ceil(matching.length / pageSize));
+    const items = matching.slice((page - 1) * pageSize, page * pageSize).map((box) => this.view(box));
+    send(200, { items, pagination: { page, pageSize, totalItems: matching.length, totalPages, hasNextPage: page < totalPages } });
+  }
+
+  private patch(box: Box, body: unknown, send: (status: number, payload?: unknown) => void): void {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return send(422, { detail: [{ type: 'dict_type', loc: ['body'], msg: 'Input should be a valid dictionary', input: body }] });
+    const next = { ...box.metadata };
+    for (const [key, value] of Object.entries(body)) {
+      if (value === null) {
+        delete next[key];
+        continue;
+      }
+      const problem = labelProblem(key, value);
+      if (problem) return send(400, { code: 'INVALID_METADATA_LABEL', message: problem });
+      next[key] = value as string;
+    }
+    box.metadata = next;
+    send(200, this.view(box));
+  }
+
+  private endpoint(box: Box, port: number, send: (status: number, payload?: unknown) => void): void {
+    // Answered even when nothing listens on the port: only verification proves a server is there.
+    const hostPort = port === 8787 && box.fixture ? new URL(box.fixture.url).port : String(40000 + (port % 20000));
+    if (this.options.endpointMode === 'gateway') {
+      return send(200, { endpoint: `127.0.0.1:${this.port}/gateway/${box.id}/${port}`, headers: { [INGRESS]: `${box.id}-${port}` } });
+    }
+    send(200, { endpoint: `127.0.0.1:${hostPort}` });
+  }
+
+  /** Gateway mode: route `/gateway/{id}/{port}/…` to the sandbox's server, only with the right ingress header. */
+  private gateway(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const match = /^\/gateway\/([^/]+)\/(\d+)(\/.*)?$/.exec(path);
+    const box = match ? this.boxes.get(match[1]!) : undefined;
+    if (!match || !box?.fixture || req.headers[INGRESS.toLowerCase()] !== `${match[1]}-${match[2]}`) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ code: 'ROUTE_NOT_FOUND', message: 'no route (missing or wrong ingress header)' }));
+      return;
+    }
+    const target = new URL(`${match[3] ?? '/'}${new URL(req.url ?? '/', 'http://x').search}`, box.fixture.url);
+    const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => {
+      res.writeHead(502);
+      res.end();
+    });
+    req.pipe(upstream);
+  }
+}

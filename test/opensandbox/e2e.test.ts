@@ -1,0 +1,147 @@
+/**
+ * owctl on the opensandbox backend, end to end through the test-only OpenSandbox stand-in, whose sandboxes run the
+ * OpenWork server fixture: what a team sees when it points the same openwork.yaml at an OpenSandbox server.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createRequire } from 'node:module';
+import { IMAGE_V2, Project, assertNoSecrets, mutating } from './project.ts';
+
+const require = createRequire(import.meta.url);
+
+function planSchemaErrors(document: unknown): unknown[] {
+  const { Ajv2020 } = require('ajv/dist/2020.js');
+  const validate = new Ajv2020({ strict: false, allErrors: true }).compile(require('../../schemas/plan.schema.json'));
+  return validate(document) ? [] : validate.errors;
+}
+
+describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
+  let p: Project;
+  const outputs: string[] = [];
+  const run = async (args: string[], extra: NodeJS.ProcessEnv = {}) => {
+    const result = await p.owctl(args, extra);
+    outputs.push(result.stdout, result.stderr);
+    return result;
+  };
+  before(async () => {
+    p = await Project.start();
+  });
+  after(async () => {
+    await p.close();
+  });
+
+  it('applies from empty and verifies each sandbox through its endpoint', async () => {
+    await p.write([{ name: 'alice' }, { name: 'bob', labels: { team: 'research' } }]);
+    const applied = await run(['apply', '--auto-approve']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /alice: verify:host-token ok/);
+    const live = p.standin.sandboxes();
+    assert.deepEqual(live.map((s) => s.metadata['owctl.dev/name']).sort(), ['alice', 'bob']);
+    for (const box of live) {
+      assert.match(box.metadata['owctl.dev/config-hash']!, /^v1-[0-9a-f]{32}$/);
+      assert.ok(Object.values(box.metadata).every((v) => !p.secrets(['alice', 'bob']).includes(v)), 'no secret in metadata');
+    }
+    assert.equal(live.find((s) => s.metadata['owctl.dev/name'] === 'bob')?.metadata.team, 'research');
+  });
+
+  it('a second apply changes nothing and sends no mutating call', async () => {
+    const before = p.standin.exchanges().length;
+    const again = await run(['apply', '--auto-approve']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /No changes/);
+    assert.deepEqual(mutating(p.standin.exchanges().slice(before)), []);
+    const plan = await run(['plan', '--detailed-exitcode']);
+    assert.equal(plan.code, 0);
+  });
+
+  it('a label change is a metadata PATCH in place (same sandbox)', async () => {
+    const id = p.standin.sandboxes().find((s) => s.metadata['owctl.dev/name'] === 'bob')!.id;
+    await p.write([{ name: 'alice' }, { name: 'bob', labels: { team: 'platform' } }]);
+    const before = p.standin.exchanges().length;
+    const applied = await run(['apply', '--auto-approve']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.deepEqual(mutating(p.standin.exchanges().slice(before)).map((e) => `${e.method} ${e.path.replace(id, 'ID')}`), ['PATCH /sandboxes/ID/metadata']);
+    const bob = p.standin.sandboxes().find((s) => s.metadata['owctl.dev/name'] === 'bob')!;
+    assert.deepEqual([bob.id, bob.metadata.team], [id, 'platform']);
+  });
+
+  it('an image change creates and verifies the new sandbox while the old one still serves, then deletes the old one', async () => {
+    const old = p.standin.sandboxes().find((s) => s.metadata['owctl.dev/name'] === 'alice')!;
+    await p.write([{ name: 'alice', image: IMAGE_V2 }, { name: 'bob', labels: { team: 'platform' } }]);
+    const plan = await run(['plan']);
+    assert.match(plan.stdout, /created and verified, then the old one deleted \(its address changes\)/);
+    const json = JSON.parse((await run(['plan', '--json'])).stdout);
+    const alicePlan = json.changes.find((c: { sandbox: string }) => c.sandbox === 'alice');
+    assert.deepEqual([alicePlan.action, alicePlan.create_first, alicePlan.instances], ['replace', true, [old.id]]);
+    assert.deepEqual(planSchemaErrors(json), [], 'the plan document still matches schemas/plan.schema.json');
+    const before = p.standin.exchanges().length;
+    const applied = await run(['apply', '--auto-approve']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const calls = p.standin.exchanges().slice(before);
+    const created = calls.findIndex((e) => e.method === 'POST' && e.path === '/sandboxes');
+    const deleted = calls.findIndex((e) => e.method === 'DELETE' && e.path === `/sandboxes/${old.id}`);
+    const newId = (calls[created]!.responseBody as { id: string }).id;
+    const verifiedNew = calls.findIndex((e) => e.method === 'GET' && e.path === `/sandboxes/${newId}/endpoints/8787`);
+    assert.ok(created >= 0 && verifiedNew > created && deleted > verifiedNew, 'create, endpoint of the new one, then delete the old one');
+    const alice = p.standin.sandboxes().filter((s) => s.metadata['owctl.dev/name'] === 'alice');
+    assert.deepEqual(alice.map((s) => [s.id, s.image]), [[newId, IMAGE_V2]]);
+  });
+
+  it('heals two live sandboxes with one name, keeping one that verifies', async () => {
+    const alice = p.standin.sandboxes().find((s) => s.metadata['owctl.dev/name'] === 'alice')!;
+    // A crash mid-replace: a second sandbox with the same metadata but a server that does not answer.
+    await p.standin.seed(alice.metadata);
+    const plan = await run(['plan']);
+    assert.match(plan.stdout, /2 live sandboxes carry this name/);
+    assert.match(plan.stdout, /is up to date/);
+    const applied = await run(['apply', '--auto-approve']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.deepEqual(p.standin.sandboxes().filter((s) => s.metadata['owctl.dev/name'] === 'alice').map((s) => s.id), [alice.id]);
+  });
+
+  it('status, connect and verify work; logs says plainly there is no log API', async () => {
+    const status = await run(['status', '--json']);
+    assert.equal(status.code, 0, status.stderr);
+    const rows = JSON.parse(status.stdout).sandboxes as Array<{ name: string; status: string; url: string; server: string }>;
+    assert.deepEqual(rows.map((r) => [r.name, r.status, /^http:\/\/127\.0\.0\.1:\d+$/.test(r.url)]), [['alice', 'Running', true], ['bob', 'Running', true]]);
+    // Probed through the endpoint (a 1.5 s probe may call a loaded machine's server down; `verify` below proves it up).
+    assert.ok(rows.every((r) => r.server !== 'unknown'), 'each running sandbox was probed through its endpoint');
+    const connect = await run(['connect', 'alice', '--json']);
+    assert.equal(JSON.parse(connect.stdout).url, rows[0]!.url);
+    assert.equal((await run(['verify'])).code, 0);
+    const logs = await run(['logs', 'alice']);
+    assert.equal(logs.code, 1);
+    assert.match(logs.stderr, /opensandbox backend has no log API/);
+  });
+
+  it('a sandbox removed from the file is deleted; destroy leaves foreign sandboxes alone', async () => {
+    const foreign = await p.standin.seed({ 'owctl.dev/project': 'other', 'owctl.dev/name': 'alice' });
+    const unmanaged = await p.standin.seed({ team: 'x' });
+    await p.write([{ name: 'alice', image: IMAGE_V2 }]);
+    const applied = await run(['apply', '--auto-approve']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.deepEqual(p.standin.sandboxes().filter((s) => s.metadata['owctl.dev/project'] === 'demo').map((s) => s.metadata['owctl.dev/name']), ['alice']);
+    const destroyed = await run(['destroy', '--auto-approve']);
+    assert.equal(destroyed.code, 0, destroyed.stderr);
+    assert.deepEqual(p.standin.sandboxes().map((s) => s.id).sort(), [foreign, unmanaged].sort());
+  });
+
+  it('saved plans are refused when stale', async () => {
+    await p.write([{ name: 'carol' }]);
+    const file = join(p.dir, 'plan.json');
+    assert.equal((await run(['plan', '-o', file])).code, 0);
+    const saved = await readFile(file, 'utf8');
+    await p.standin.seed({ 'owctl.dev/project': 'demo', 'owctl.dev/name': 'carol' });
+    const stale = await run(['apply', file, '--json']);
+    assert.equal(stale.code, 1);
+    assert.match(stale.stdout, /"code":"plan.stale"/);
+    outputs.push(saved);
+  });
+
+  it('no token or API key in any output, plan file or request URL', () => {
+    const urls = p.standin.exchanges().map((e) => `${e.path}${e.query}`);
+    assertNoSecrets([...outputs, ...urls], p.secrets(['alice', 'bob', 'carol']));
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * The OpenSandbox lifecycle spec (OpenAPI 3.1, read from ../shared/data/opensandbox; never copied into the project)
+ * as validators: for any recorded exchange, the request body and the response body are checked against the schemas
+ * the spec names for that path, method and status.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import type { Exchange } from '../opensandbox-standin/standin.ts';
+
+export const SPEC_PATH = resolve(import.meta.dirname, '../../../../shared/data/opensandbox/sandbox-lifecycle.yml');
+export const SPEC_AVAILABLE = existsSync(SPEC_PATH) || existsSync('/work/shared/data/opensandbox/sandbox-lifecycle.yml');
+
+type Node = Record<string, any>;
+
+const require = createRequire(import.meta.url);
+
+export class Spec {
+  private readonly doc: Node;
+  private readonly ajv: any;
+
+  constructor() {
+    const file = existsSync(SPEC_PATH) ? SPEC_PATH : '/work/shared/data/opensandbox/sandbox-lifecycle.yml';
+    this.doc = parse(readFileSync(file, 'utf8')) as Node;
+    const { Ajv2020 } = require('ajv/dist/2020.js');
+    this.ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
+    this.ajv.addSchema({ $id: 'spec', components: this.doc.components });
+  }
+
+  private deref(node: Node | undefined): Node | undefined {
+    let current = node;
+    while (current?.$ref) current = (current.$ref as string).replace(/^#\//, '').split('/').reduce((at: Node, key: string) => at?.[key], this.doc);
+    return current;
+  }
+
+  /** The spec's operation for a concrete path (`/sandboxes/abc/metadata`) and method. */
+  operation(method: string, path: string): Node | undefined {
+    for (const [template, item] of Object.entries(this.doc.paths as Node)) {
+      const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      if (pattern.test(path)) return (item as Node)[method.toLowerCase()];
+    }
+    return undefined;
+  }
+
+  private readonly compiled = new Map<string, any>();
+
+  private check(schema: Node | undefined, value: unknown): string[] {
+    if (schema === undefined) return [];
+    const key = JSON.stringify(schema);
+    if (!this.compiled.has(key)) this.compiled.set(key, this.ajv.compile(this.rebase(schema)));
+    const validate = this.compiled.get(key);
+    return validate(value) ? [] : (validate.errors as Array<{ instancePath: string; message: string }>).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  }
+
+  /** Local refs (`#/components/…`) point into the registered spec schema. */
+  private rebase(schema: Node): Node {
+    return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"spec#/components/')) as Node;
+  }
+
+  /** Problems of one exchange against the spec; `undocumented` when the spec has no schema for its status. */
+  problems(exchange: Exchange): { request: string[]; response: string[]; undocumented: boolean } {
+    const op = this.operation(exchange.method, exchange.path);
+    if (op === undefined) return { request: [`no operation ${exchange.method} ${exchange.path} in the spec`], response: [], undocumented: true };
+    const requestSchema = this.deref(op.requestBody)?.content?.['application/json']?.schema as Node | undefined;
+    const request = exchange.requestBody === undefined ? [] : this.check(requestSchema, exchange.requestBody);
+    const response = this.deref(op.responses?.[String(exchange.status)]);
+    if (response === undefined) return { request, response: [], undocumented: true };
+    const schema = response.content?.['application/json']?.schema as Node | undefined;
+    if (schema === undefined) return { request, response: exchange.responseBody === undefined ? [] : ['a body where the spec declares none'], undocumented: false };
+    return { request, response: this.check(schema, exchange.responseBody), undocumented: false };
+  }
+}
