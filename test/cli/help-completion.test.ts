@@ -45,9 +45,9 @@ describe('--help', () => {
   it('a usage error names the subcommand\'s help and exits 1', async () => {
     const unknown = await runCli(['plan', '--bogus']);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /error: unknown option '--bogus'\n\(run `owctl plan --help` for usage\)/);
+    assert.match(unknown.stderr, /error: unknown option '--bogus'\nhint: run `owctl plan --help` for usage/);
     const missing = await runCli(['connect']);
-    assert.match(missing.stderr, /missing required argument 'NAME'\n\(run `owctl connect --help` for usage\)/);
+    assert.match(missing.stderr, /missing required argument 'NAME'\nhint: run `owctl connect --help` for usage/);
     const shell = await runCli(['completion', 'tcsh']);
     assert.match(shell.stderr, /Allowed choices are bash, zsh, fish[\s\S]*owctl completion --help/);
     assert.match((await runCli(['nonsense'])).stderr, /owctl --help/);
