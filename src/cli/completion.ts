@@ -46,7 +46,8 @@ function verbOf(command: Command): Verb {
   return {
     name: command.name(),
     description: command.description(),
-    flags: [...command.options.map(flagOf), { long: '--help', description: 'show help', value: false, choices: [], file: false }],
+    // Hidden options (the global ones repeated on each verb) are offered where they are documented: before the verb.
+    flags: [...command.options.filter((option) => !option.hidden).map(flagOf), { long: '--help', description: 'show help', value: false, choices: [], file: false }],
     argChoices: first?.argChoices ?? [],
     argFile: first !== undefined && PATHLIKE.test(first.name()),
   };

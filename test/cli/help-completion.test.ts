@@ -45,9 +45,9 @@ describe('--help', () => {
   it('a usage error names the subcommand\'s help and exits 1', async () => {
     const unknown = await runCli(['plan', '--bogus']);
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stderr, /error: unknown option '--bogus'\n.*run `owctl plan --help` for usage/);
+    assert.match(unknown.stderr, /error: unknown option '--bogus'\nhint: run `owctl plan --help` for usage/);
     const missing = await runCli(['connect']);
-    assert.match(missing.stderr, /missing required argument 'NAME'\n.*run `owctl connect --help` for usage/);
+    assert.match(missing.stderr, /missing required argument 'NAME'\nhint: run `owctl connect --help` for usage/);
     const shell = await runCli(['completion', 'tcsh']);
     assert.match(shell.stderr, /Allowed choices are bash, zsh, fish[\s\S]*owctl completion --help/);
     assert.match((await runCli(['nonsense'])).stderr, /owctl --help/);
@@ -106,9 +106,7 @@ describe('owctl completion', () => {
       assert.deepEqual(complete('owctl pl'), ['plan']);
       assert.deepEqual(complete('owctl plan --for'), ['--format']);
       assert.deepEqual(complete('owctl plan --format '), ['human', 'json', 'markdown']);
-      const shells = complete('owctl completion ');
-      for (const word of ['--help', 'bash', 'fish', 'zsh']) assert.ok(shells.includes(word), `${word} in ${shells.join(' ')}`);
-      assert.ok(!shells.includes('plan'), 'no command names after a command');
+      assert.deepEqual(complete('owctl completion '), ['--help', 'bash', 'fish', 'zsh']);
       assert.deepEqual(complete('owctl apply --re'), ['--replace']);
       assert.deepEqual(complete('owctl --file '), ['owctl.bash'], 'file values complete file names');
       assert.ok(complete('owctl logs -').includes('--follow'));
