@@ -126,13 +126,19 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       const project = labels[LABEL_PROJECT] ?? desired.project;
       const created = await client.create(createRequest(project, sandbox, spec, randomBytes(16).toString('hex')), sandbox.name);
       known.set(created.id, created);
+      // The newest sandbox of a name is the one later lookups (outputs, connect) mean.
+      idsByName.set(sandbox.name, [created.id, ...(idsByName.get(sandbox.name) ?? [])]);
       // Docker answers Running at once; Kubernetes answers Pending and gets there when the pod is ready.
       if (created.status.state !== 'Running') await waitRunning(created.id, sandbox.name, Math.max(sandbox.verify.timeoutSecs, spec.requestTimeoutSecs));
       return created.id;
     },
     async remove(name, instance) {
       const ids = instance !== undefined ? [instance] : await idsOf(name);
-      for (const id of ids) await client.remove(id, name);
+      for (const id of ids) {
+        await client.remove(id, name);
+        known.delete(id);
+        idsByName.set(name, (idsByName.get(name) ?? []).filter((other) => other !== id));
+      }
     },
     async start(name, instance) {
       const id = await idFor(name, instance);
