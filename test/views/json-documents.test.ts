@@ -4,7 +4,10 @@
  * schemas/, with snake_case keys and a format_version. Uses the real msb 0.6.18 in a temporary MSB_HOME.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { VERIFY_STEPS } from '../../src/verify/types.ts';
 import { allKeys, assertValid, compileSchema } from '../helpers/json-schema.ts';
 import { populateSandbox } from '../helpers/msb-home.ts';
 import { projectYaml } from '../integration/project-yaml.ts';
@@ -58,6 +61,11 @@ describe('JSON documents against schemas/', () => {
     const shown = await p.owctl(['show', 'plan.json', '--json']);
     assert.equal(shown.code, 0, shown.stderr);
     assertValid(compileSchema('plan.schema.json'), JSON.parse(shown.stdout), 'show');
+  });
+
+  it('the verify schema names exactly the verification steps owctl runs', () => {
+    const schema = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'schemas', 'verify.schema.json'), 'utf8'));
+    assert.deepEqual(schema.$defs.step.properties.step.enum, [...VERIFY_STEPS]);
   });
 
   it('verify --json, here with a failed check', async () => {
