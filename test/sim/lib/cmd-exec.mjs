@@ -1,8 +1,9 @@
 // `msb exec NAME -- CMD…`: like msb 0.6.18, a stopped sandbox is booted first. The command runs "in the guest"
-// (guest.mjs); msb's exit code is the command's.
+// (guest.mjs) inside an exec session (sessions.mjs); msb's exit code is the command's.
 import { parseArgs } from './args.mjs';
 import { MsbError, unsupported } from './errors.mjs';
 import { runInGuest } from './guest.mjs';
+import { closeSession, killSession, openSession } from './sessions.mjs';
 import { msbHome } from './home.mjs';
 import { UP, boot, getSandbox } from './sandboxes.mjs';
 import { snapshot } from './state.mjs';
@@ -40,5 +41,29 @@ export async function exec(argv, env) {
     if (failure !== null) throw new MsbError(`failed to start ${JSON.stringify(name)}`, { hints: bootHints(name, failure) });
   }
   if (!trailing || trailing.length === 0) throw unsupported('an interactive shell (exec without a command)');
-  return runInGuest(home, name, trailing, { env, extraEnv });
+  openSession(home, name);
+  const abnormalEnd = (code) => {
+    killSession(home, name);
+    process.exit(code);
+  };
+  // A signal to `msb exec` (or its --timeout) ends the open session abnormally: its process group is killed.
+  for (const [signal, number] of [['SIGTERM', 15], ['SIGINT', 2], ['SIGHUP', 1]]) process.once(signal, () => abnormalEnd(128 + number));
+  const timeoutMs = opts.timeout === undefined ? 0 : parseDuration(opts.timeout) * 1000;
+  const timer = timeoutMs > 0 ? setTimeout(() => abnormalEnd(TIMEOUT_EXIT), timeoutMs) : undefined;
+  try {
+    return await runInGuest(home, name, trailing, { env, extraEnv });
+  } finally {
+    clearTimeout(timer);
+    closeSession(home, name);
+  }
+}
+
+/** The exit code after `--timeout` killed the command: the simulator's choice (the real one was not observed). */
+const TIMEOUT_EXIT = 124;
+
+/** `--timeout`: `30s`, `5m`, `1h` or bare seconds (msb's duration grammar). */
+function parseDuration(text) {
+  const match = /^(\d+)([smh]?)$/.exec(text);
+  if (!match) throw new MsbError(`invalid duration: ${text}`);
+  return Number(match[1]) * { '': 1, s: 1, m: 60, h: 3600 }[match[2]];
 }

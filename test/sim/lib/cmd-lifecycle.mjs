@@ -5,6 +5,7 @@ import { MsbError, fail, missingRequired } from './errors.mjs';
 import { msbHome } from './home.mjs';
 import { success, usage } from './output.mjs';
 import { UP, boot, forget, getSandbox, selectNames, stop } from './sandboxes.mjs';
+import { touch } from './sessions.mjs';
 import { withState } from './state.mjs';
 
 const common = [
@@ -80,3 +81,28 @@ async function eachSandbox(argv, env, commandSpec, action, { quietErrors = true 
   }
   return failed ? 1 : 0;
 }
+
+// `msb touch` refreshes the idle timer of running sandboxes (crates/cli/lib/commands/touch.rs); `msb ping --touch`
+// does after a successful ping, plain `ping` does not (upstream issue #729). On a sandbox that is not running both
+// fail with the text the real 0.6.18 prints; -q silences the errors too.
+const notRunning = (name, status, verb) => fail(`sandbox '${name}' is not running (status: ${status}); cannot ${verb}`);
+
+export const touchCommand = (argv, env) =>
+  eachSandbox(argv, env, spec('touch', common), async (home, name, quiet) => {
+    withState(home, (state) => {
+      const record = getSandbox(state, name);
+      if (record.status !== 'Running') throw notRunning(name, record.status, 'touch');
+      touch(record);
+    });
+    success('Touched', name, quiet);
+  });
+
+export const ping = (argv, env) =>
+  eachSandbox(argv, env, spec('ping', [...common, { long: 'touch' }]), async (home, name, quiet, opts) => {
+    withState(home, (state) => {
+      const record = getSandbox(state, name);
+      if (record.status !== 'Running') throw notRunning(name, record.status, 'ping');
+      if (opts.touch) touch(record);
+    });
+    success('Reachable', name, quiet);
+  });

@@ -12,6 +12,8 @@ const COMMANDS = {
   start: lazy('./cmd-lifecycle.mjs', 'start'),
   stop: lazy('./cmd-lifecycle.mjs', 'stopCommand'),
   restart: lazy('./cmd-lifecycle.mjs', 'restart'),
+  touch: lazy('./cmd-lifecycle.mjs', 'touchCommand'),
+  ping: lazy('./cmd-lifecycle.mjs', 'ping'),
   list: lazy('./cmd-query.mjs', 'list'),
   status: lazy('./cmd-query.mjs', 'status'),
   remove: lazy('./cmd-lifecycle.mjs', 'remove'),
@@ -36,13 +38,13 @@ const COMMANDS = {
   }, { ls: 'list', rm: 'remove' }),
 };
 const ALIASES = { mod: 'modify', ls: 'list', ps: 'status', rm: 'remove', ctx: 'context', vol: 'volume' };
-const NOT_SIMULATED = ['ping', 'touch', 'metrics', 'copy', 'cp', 'ssh', 'save', 'registry', 'snapshot', 'snap', 'install', 'uninstall', 'update', 'upgrade', 'downgrade', 'self', 'completion'];
+const NOT_SIMULATED = ['metrics', 'copy', 'cp', 'ssh', 'save', 'registry', 'snapshot', 'snap', 'install', 'uninstall', 'update', 'upgrade', 'downgrade', 'self', 'completion'];
 const DIAGNOSTIC = new Set(['--tree', '--error', '--warn', '--info', '--debug', '--trace']);
 const HELP = `Microsandbox CLI v${VERSION} — owctl msb simulator (test double; see test/sim/README.md)
 
 Usage: msb [OPTIONS] <COMMAND>
 
-Simulated commands: run, create, modify, start, stop, restart, list (ls), status (ps), remove (rm), exec, logs,
+Simulated commands: run, create, modify, start, stop, restart, touch, ping, list (ls), status (ps), remove (rm), exec, logs,
 inspect, image {list, inspect, load, pull, remove}, pull, load, volume {create, list, remove}, context, doctor
 
 Options:

@@ -35,9 +35,13 @@ function signalAlive(pgid) {
   }
 }
 
-/** SIGTERM every group, SIGKILL what is left after `graceMs`, and wait until all are gone (bounded). */
-export async function killGroups(pgids, graceMs = 3_000) {
-  const signal = (name) => {
+/**
+ * msb stop (and the idle and max-duration drains), after crates/agentd's shutdown path: SIGTERM only to the groups of
+ * still-tracked exec sessions (`tracked`), a bounded wait for them, then kill(-1, SIGKILL) — every other process
+ * (an orphaned server included) gets no SIGTERM at all. Waits until all groups are gone (bounded).
+ */
+export async function stopGroups(tracked, all, graceMs = 3_000) {
+  const signal = (pgids, name) => {
     for (const pgid of pgids) {
       try {
         process.kill(-pgid, name);
@@ -46,16 +50,32 @@ export async function killGroups(pgids, graceMs = 3_000) {
       }
     }
   };
-  const allGone = async (deadline) => {
+  const gone = async (pgids, deadline) => {
     while (Date.now() < deadline) {
       if (!pgids.some(groupAlive)) return true;
       await sleep(25);
     }
     return !pgids.some(groupAlive);
   };
-  if (pgids.length === 0) return;
-  signal('SIGTERM');
-  if (await allGone(Date.now() + graceMs)) return;
-  signal('SIGKILL');
-  await allGone(Date.now() + 2_000);
+  if (tracked.length > 0) {
+    signal(tracked, 'SIGTERM');
+    await gone(tracked, Date.now() + graceMs);
+  }
+  signal(all, 'SIGKILL');
+  await gone(all, Date.now() + 2_000);
+}
+
+/** SIGTERM to group `pgid`; resolves true when it is gone within `waitMs`. */
+export async function terminateGroup(pgid, waitMs) {
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    return true;
+  }
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    if (!groupAlive(pgid)) return true;
+    await sleep(25);
+  }
+  return !groupAlive(pgid);
 }

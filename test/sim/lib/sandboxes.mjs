@@ -5,7 +5,9 @@ import { failedBootStatus } from './v07.mjs';
 import { sandboxDir } from './home.mjs';
 import { fail } from './errors.mjs';
 import { appendSystem, clearBootError, writeBootError } from './logs-store.mjs';
-import { killGroups } from './processes.mjs';
+import { stopGroups } from './processes.mjs';
+import { trackedGroups } from './sessions.mjs';
+import { superviseLifecycle } from './supervisor-spawn.mjs';
 import { withState } from './state.mjs';
 import { now } from './time.mjs';
 import { bootFailure, bootHints } from './vm.mjs';
@@ -41,7 +43,7 @@ export async function boot(home, name, env, rollbackVolumes = [], { fromCreate =
     return { config: record.config, busy: busyPorts(state, name) };
   });
   clearBootError(home, name);
-  appendSystem(home, name, `INFO simulator: sandbox starting sandbox=${name}`);
+  appendSystem(home, name, `INFO microsandbox_runtime::vm: sandbox starting sandbox=${name}`);
   const failure = await bootFailure(name, config, busy, env);
   withState(home, (state) => {
     const record = state.sandboxes[name];
@@ -53,6 +55,12 @@ export async function boot(home, name, env, rollbackVolumes = [], { fromCreate =
       record.active_config = structuredClone(record.config);
       record.pending_changes = [];
       record.processes ??= [];
+      // A new run: no exec session is open, guest /tmp (a tmpfs) is empty, the idle and max-duration clocks restart.
+      record.sessions = {};
+      record.pidfiles = {};
+      record.bootId = (record.bootId ?? 0) + 1;
+      record.bootedAt = Date.now();
+      record.activityAt = record.bootedAt;
       return;
     }
     record.status = failedBootStatus();
@@ -62,7 +70,10 @@ export async function boot(home, name, env, rollbackVolumes = [], { fromCreate =
       for (const volume of rollbackVolumes) delete state.volumes[volume];
     }
   });
-  if (failure === null) appendSystem(home, name, 'INFO simulator: guest agent ready (idle VM: nothing listens until a workload is exec\'d)');
+  if (failure === null) {
+    appendSystem(home, name, 'INFO simulator: guest agent ready (idle VM: nothing listens until a workload is exec\'d)');
+    superviseLifecycle(home, name);
+  }
   else if (rollbackVolumes.length > 0) rmSync(sandboxDir(home, name), { recursive: true, force: true });
   else {
     writeBootError(home, name, failure, bootHints(name, failure));
@@ -72,18 +83,25 @@ export async function boot(home, name, env, rollbackVolumes = [], { fromCreate =
   return failure;
 }
 
-/** Stops sandbox `name` if it is up: its workloads get SIGTERM, then SIGKILL after a bound. */
-export async function stop(home, name) {
-  const pgids = withState(home, (state) => {
+/**
+ * Stops sandbox `name` if it is up, the way msb stop and the idle/max-duration drains do: SIGTERM to the workloads of
+ * still-open exec sessions only, then SIGKILL to everything (see processes.mjs). `reason` is logged like msb's runtime
+ * (crates/runtime/lib/vm.rs) logs a drain: `idle` and `max-duration` lines are msb's own texts.
+ */
+export async function stop(home, name, reason = 'stop') {
+  const groups = withState(home, (state) => {
     const record = getSandbox(state, name);
     if (!UP.has(record.status)) return null;
     record.status = 'Draining';
     record.bootPid = process.pid;
     record.updated_at = now();
-    return record.processes ?? [];
+    return { tracked: trackedGroups(record), all: record.processes ?? [], config: record.config };
   });
-  if (pgids === null) return;
-  await killGroups(pgids);
+  if (groups === null) return;
+  const { idle_timeout_secs: idle, max_duration_secs: max } = groups.config.lifecycle;
+  if (reason === 'idle') appendSystem(home, name, `INFO microsandbox_runtime::vm: sandbox idle, requesting guest shutdown idle_secs=${idle} active_exec_sessions=0`);
+  if (reason === 'max-duration') appendSystem(home, name, `INFO microsandbox_runtime::vm: max duration ${max}s exceeded, triggering exit`);
+  await stopGroups(groups.tracked, groups.all);
   withState(home, (state) => {
     const record = state.sandboxes[name];
     if (!record) return;
@@ -91,6 +109,7 @@ export async function stop(home, name) {
     record.status = 'Stopped';
     record.active_config = null;
     record.processes = [];
+    record.sessions = {};
     record.updated_at = now();
   });
   appendSystem(home, name, 'INFO simulator: sandbox stopped');

@@ -1,10 +1,12 @@
 // The simulator's whole state in one JSON file under MSB_HOME, read and written under the lock:
 //   { seq, sandboxes: {NAME: record}, images: {REF: record}, volumes: {NAME: record} }
 // A sandbox record is { seq, name, status, config, active_config, pending_changes, created_at, updated_at,
-// processes: [pgid…], bootPid? }.
+// processes: [pgid…], sessions: {EXEC_PID: [pgid…]}, pidfiles: {GUEST_PATH: pid}, bootId, bootedAt, activityAt,
+// bootPid? }.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { lockPath, statePath } from './home.mjs';
 import { acquireLock, releaseLock } from './lock.mjs';
+import { reapDisconnected } from './sessions.mjs';
 
 function emptyState() {
   return { seq: 0, sandboxes: {}, images: {}, volumes: {} };
@@ -48,9 +50,13 @@ export function snapshot(home) {
   return withState(home, (state) => structuredClone(state));
 }
 
-/** A boot whose simulator process died half-way leaves `Starting`: such a sandbox is Stopped. */
+/**
+ * A boot whose simulator process died half-way leaves `Starting`: such a sandbox is Stopped. An exec session whose
+ * `msb exec` process is gone ended by a host disconnect: its process group is killed (sessions.mjs).
+ */
 function reconcile(state) {
   for (const record of Object.values(state.sandboxes)) {
+    reapDisconnected(record, pidAlive);
     if ((record.status === 'Starting' || record.status === 'Draining') && record.bootPid && !pidAlive(record.bootPid)) {
       record.status = 'Stopped';
       record.active_config = null;
