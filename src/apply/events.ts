@@ -8,6 +8,7 @@ export type StepName =
   | 'check-image'
   | 'load-image'
   | 'pull-image'
+  | 'stop-server'
   | 'remove'
   | 'prepare-mounts'
   | 'check-ports'

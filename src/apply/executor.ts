@@ -48,14 +48,15 @@ interface Context {
   change: Change;
 }
 
-async function step<T>(ctx: Context, name: string, body: () => Promise<T>): Promise<T> {
+async function step<T>(ctx: Context, name: string, body: () => Promise<T>, describe?: (result: T) => string): Promise<T> {
   // After an interrupt no step starts; the one in flight (an msb call) has finished by now.
   if (ctx.options.signal.aborted) throw new StepInterrupted(name, false);
   const started = Date.now();
   ctx.options.onEvent({ type: 'step_start', sandbox: ctx.change.sandbox, step: name });
   try {
     const result = await body();
-    ctx.options.onEvent({ type: 'step_finish', sandbox: ctx.change.sandbox, step: name, ok: true, duration_ms: Date.now() - started });
+    const message = describe?.(result);
+    ctx.options.onEvent({ type: 'step_finish', sandbox: ctx.change.sandbox, step: name, ok: true, duration_ms: Date.now() - started, ...(message === undefined ? {} : { message }) });
     return result;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -101,6 +102,16 @@ async function verifySandbox(ctx: Context, sandbox: DesiredSandbox, instance?: s
 }
 
 /**
+ * A server owctl launched dies by SIGKILL when its VM stops (msb signals only open exec sessions), so a running one is
+ * asked to stop first. Engines that run the server themselves stop it themselves.
+ */
+async function stopServerIfUp(ctx: Context, name: string): Promise<void> {
+  if (!caps(ctx).launchesServer) return;
+  if (ctx.change.status !== 'Running' && ctx.change.status !== 'Starting') return;
+  await step(ctx, 'stop-server', () => ctx.runtime.stopServer(name), (line) => line);
+}
+
+/**
  * Boot path shared by create and replace. Everything that can fail before the new sandbox exists comes first —
  * image present, bind folders prepared, host ports free — so a replacement that cannot succeed never costs the
  * old sandbox (the file itself was validated before the plan).
@@ -109,7 +120,10 @@ async function createSandbox(ctx: Context, sandbox: DesiredSandbox, removeFirst:
   const image = caps(ctx).localImages ? await ensureImage(ctx.runtime, sandbox, (name, body) => step(ctx, name, body)) : null;
   await step(ctx, 'prepare-mounts', () => ctx.runtime.prepareMounts(sandbox));
   if (ctx.runtime.checkPorts) await step(ctx, 'check-ports', () => ctx.runtime.checkPorts!(sandbox));
-  if (removeFirst) await step(ctx, 'remove', () => ctx.runtime.remove(sandbox.name));
+  if (removeFirst) {
+    await stopServerIfUp(ctx, sandbox.name);
+    await step(ctx, 'remove', () => ctx.runtime.remove(sandbox.name));
+  }
   const instance = await step(ctx, 'create', () => ctx.runtime.create(sandbox, ownedLabels(ctx.project, sandbox)));
   if (caps(ctx).launchesServer) await step(ctx, 'launch-server', () => ctx.runtime.launchServer(sandbox.name, launchArgv(sandbox, image)));
   return instance ?? undefined;
@@ -159,6 +173,7 @@ async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Prom
   const { change, runtime } = ctx;
   const instances = change.instances ?? [];
   if (change.action === 'delete') {
+    await stopServerIfUp(ctx, change.sandbox);
     if (instances.length === 0) await step(ctx, 'remove', () => runtime.remove(change.sandbox));
     for (const instance of instances) await step(ctx, 'remove', () => runtime.remove(change.sandbox, instance));
     return;
@@ -183,6 +198,7 @@ async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Prom
       }
       if (change.fields.length > 0) {
         const patch = modifyPatch(ctx.project, change, sandbox);
+        if (change.restart) await stopServerIfUp(ctx, sandbox.name);
         await step(ctx, 'modify', () => runtime.modify(sandbox.name, patch, { restart: change.restart }, instance));
       }
       // A restarted VM boots idle (msb does not persist the launch command); a stopped one must be booted.

@@ -40,5 +40,7 @@ export interface Runtime {
   stop(name: string, instance?: string): Promise<void>;
   modify(name: string, patch: ModifyPatch, options: { restart: boolean }, instance?: string): Promise<void>;
   launchServer(name: string, argv: string[]): Promise<void>;
+  /** Asks a running sandbox's server to stop before its VM goes (bounded); resolves to a line for progress output. */
+  stopServer(name: string): Promise<string>;
   verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal, instance?: string): Promise<VerifyResult>;
 }

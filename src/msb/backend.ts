@@ -14,6 +14,7 @@ import { checkHostPortsFree } from './host-ports.ts';
 import type { Msb } from './driver.ts';
 import type { LiveObserver } from './live-observer.ts';
 import { lacksVirtualisation } from './virtualisation.ts';
+import { stopServerGracefully } from './server-stop.ts';
 
 const UP = new Set(['Running', 'Starting']);
 /** A failed `rm --force` that a stop cannot help. */
@@ -104,6 +105,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
       await msb.modify(name, { labels: patch.labels, labelRemove: patch.labelRemove }, { nextStart: true, secretEnv });
     },
     launchServer: (name, argv) => msb.launchWorkload(name, argv),
+    stopServer: (name) => stopServerGracefully(msb, name),
     serverAddress: async (sandbox) => address(sandbox),
     // msb doctor's verdict, as `owctl doctor` reads it: the same binary answers (the test simulator pretends).
     canBoot: async () => !lacksVirtualisation((await (await located).doctor()).checks),
@@ -130,7 +132,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
 }
 
 /** The driver's methods, each waiting for msb to be located first. */
-function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect' | 'imageLoad' | 'pull' | 'create' | 'remove' | 'start' | 'stop' | 'modify' | 'launchWorkload'> {
+function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect' | 'imageLoad' | 'pull' | 'create' | 'remove' | 'start' | 'stop' | 'modify' | 'launchWorkload' | 'stopServer'> {
   const driver = Promise.resolve(located);
   return {
     inspect: async (name) => (await driver).inspect(name),
@@ -143,5 +145,6 @@ function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect'
     stop: async (name) => (await driver).stop(name),
     modify: async (name, changes, options) => (await driver).modify(name, changes, options),
     launchWorkload: async (name, argv) => (await driver).launchWorkload(name, argv),
+    stopServer: async (name, waitSecs) => (await driver).stopServer(name, waitSecs),
   };
 }

@@ -17,7 +17,8 @@ import { redactingSpawner } from './redacting-spawner.ts';
 import { normaliseImage, normaliseList, normaliseSandbox, parseJson } from './normalize.ts';
 import type { SpawnRequest, SpawnResult, Spawner, StreamHandle } from './run.ts';
 import { processSpawner, failureError, runChecked } from './run.ts';
-import { WORKLOAD_LOG, workloadLaunchArgs } from './workload.ts';
+import type { ServerStopOutcome } from './workload.ts';
+import { SERVER_STOP_WAIT_SECS, WORKLOAD_LOG, serverStopArgs, serverStopOutcome, workloadLaunchArgs } from './workload.ts';
 
 /** The msb version owctl is built and tested against. */
 export const PINNED_MSB_VERSION = '0.6.18';
@@ -250,6 +251,19 @@ export class Msb {
       throw new OwctlError('apply.failed', `no workload command to launch in ${name}`, { hint: `set sandboxes.${name}.command to the OpenWork server's start command` });
     }
     await this.run(workloadLaunchArgs(operand(name), argv), 'lifecycle', 'exec');
+  }
+
+  /**
+   * Asks the OpenWork server of a running sandbox to stop: SIGTERM to the pid its launch recorded, then a wait of up
+   * to `waitSecs` (see workload.ts). msb's own stop would SIGKILL it. Never call it on a stopped sandbox: msb exec
+   * boots one to run the command.
+   */
+  async stopServer(name: string, waitSecs = SERVER_STOP_WAIT_SECS): Promise<ServerStopOutcome> {
+    const request = this.request(serverStopArgs(name, waitSecs), 'lifecycle');
+    const result = await this.spawner.run(request);
+    const outcome = result.exitCode === undefined ? null : serverStopOutcome(result.exitCode);
+    if (outcome !== null) return outcome;
+    throw failureError(request, result, 'exec');
   }
 
   /** The OpenWork server's output (the workload log in the guest), streamed; `follow` keeps it open like tail -F. */

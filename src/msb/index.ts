@@ -13,6 +13,7 @@ export type { ModifyChanges, ModifyChange, ModifyOptions, ModifyResult } from '.
 export type { ListedSandbox } from './normalize.ts';
 export type { Spawner, SpawnRequest, SpawnResult, StreamHandle } from './run.ts';
 export { processSpawner } from './run.ts';
-export { WORKLOAD_LAUNCH_SCRIPT, WORKLOAD_LOG } from './workload.ts';
+export { SERVER_STOP_WAIT_SECS, WORKLOAD_LAUNCH_SCRIPT, WORKLOAD_LOG } from './workload.ts';
+export type { ServerStopOutcome } from './workload.ts';
 export { effectiveMsbHome } from './env.ts';
 export { mapLimit } from './map-limit.ts';

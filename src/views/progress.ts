@@ -53,6 +53,7 @@ export class ProgressView {
     const wait = this.waits.get(event.sandbox);
     if (wait === undefined) return;
     if (event.type === 'step_start' && wait.task) wait.task.output = event.step;
+    if (event.type === 'step_finish' && event.step === 'stop-server' && event.message && wait.task) wait.task.output = event.message;
     if (event.type === 'step_finish' && event.step.startsWith('verify:') && wait.task) {
       wait.task.output = `${event.step} ${event.ok ? 'ok' : 'failed'} (${event.duration_ms} ms)`;
     }

@@ -30,6 +30,7 @@ function recordingRuntime(options: { images?: Record<string, ObservedImage | nul
     stop: async (name) => fails('stop', name),
     modify: async (name: string, patch: ModifyPatch, o) => fails(`modify${o.restart ? '+restart' : ''}:${Object.keys(patch.env).join(',')}`, name),
     launchServer: async (name, argv) => fails(`launch:${argv.join(' ')}`, name),
+    stopServer: async (name) => (fails('stopServer', name), 'asked the OpenWork server to stop (SIGTERM); it exited after 0.1 s'),
     verify: async (s) => (fails('verify', s.name), { ok: true, steps: [] }),
   };
   return { runtime, calls };
@@ -84,7 +85,7 @@ describe('executor', () => {
     const desired = desiredState([{ ...alice, env: { ...alice.env, LOG_LEVEL: 'debug' } }]);
     const { runtime, calls } = recordingRuntime();
     await execute(plan(desired, observedState([observedFrom('demo', alice)])).changes, desired, runtime, options());
-    assert.deepEqual(calls, ['modify+restart:LOG_LEVEL alice', 'inspectImage openwork-microsandbox:dev', 'launch:/usr/local/bin/microsandbox-entrypoint.sh alice', 'verify alice']);
+    assert.deepEqual(calls, ['stopServer alice', 'modify+restart:LOG_LEVEL alice', 'inspectImage openwork-microsandbox:dev', 'launch:/usr/local/bin/microsandbox-entrypoint.sh alice', 'verify alice']);
   });
 
   it('boots a stopped sandbox before launching its server', async () => {
@@ -93,6 +94,23 @@ describe('executor', () => {
     const { runtime, calls } = recordingRuntime();
     await execute(plan(desired, observedState([observedFrom('demo', alice, { status: 'Stopped' })])).changes, desired, runtime, options());
     assert.deepEqual(calls.filter((c) => !c.startsWith('inspectImage')), ['start alice', 'launch:/usr/local/bin/microsandbox-entrypoint.sh alice', 'verify alice']);
+  });
+
+  it('asks a running server to stop before its sandbox is replaced or destroyed, and says so; a stopped one is left alone', async () => {
+    const alice = desiredSandbox('alice');
+    const bob = desiredSandbox('bob');
+    const desired = desiredState([{ ...alice, image: { ref: 'openwork-microsandbox:v2' } }]);
+    const live = observedState([observedFrom('demo', alice), observedFrom('demo', bob), observedFrom('demo', desiredSandbox('carol'), { status: 'Stopped' })]);
+    const { runtime, calls } = recordingRuntime();
+    const seen: ApplyEvent[] = [];
+    await execute(plan(desired, live).changes, desired, runtime, { ...options(), onEvent: (e) => void seen.push(e) });
+    const lifecycle = calls.filter((c) => /^(stopServer|remove|create) /.test(c));
+    assert.deepEqual(lifecycle, ['stopServer alice', 'remove alice', 'create alice', 'stopServer bob', 'remove bob', 'remove carol']);
+    const told = seen.filter((e) => e.type === 'step_finish' && e.step === 'stop-server');
+    assert.deepEqual(told.map((e) => [e.sandbox, e.type === 'step_finish' && e.message]), [
+      ['alice', 'asked the OpenWork server to stop (SIGTERM); it exited after 0.1 s'],
+      ['bob', 'asked the OpenWork server to stop (SIGTERM); it exited after 0.1 s'],
+    ]);
   });
 
   it('starts nothing new once aborted and marks the rest skipped', async () => {

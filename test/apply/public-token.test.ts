@@ -22,6 +22,7 @@ it('a public-token verification failure stops the sandbox and fails with verify.
     stop: (name) => record(`stop ${name}`),
     modify: (name) => record(`modify ${name}`),
     launchServer: (name) => record(`launch ${name}`),
+    stopServer: async (name) => (await record(`stopServer ${name}`), 'stopped'),
     verify: async () => {
       const failed = { step: 'default-tokens' as const, ok: false, durationMs: 1, url: 'http://127.0.0.1:8787/workspaces', status: 200, code: 'verify.public_token', message: 'security: …', hint: 'client_env / host_env' };
       return { ok: false, steps: [failed], failed };

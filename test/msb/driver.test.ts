@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { OwctlError } from '../../src/errors.ts';
 import { Msb, PINNED_MSB_VERSION } from '../../src/msb/driver.ts';
 import type { SpawnResult } from '../../src/msb/run.ts';
-import { WORKLOAD_LAUNCH_SCRIPT } from '../../src/msb/workload.ts';
+import { SERVER_STOP_SCRIPT, WORKLOAD_LAUNCH_SCRIPT } from '../../src/msb/workload.ts';
 import type { MsbHome } from '../helpers/msb-home.ts';
 import { FAILED_BOOT_STATUSES, MSB_BIN, MSB_VERSION, hasSqlite, makeMsbHome, populateSandbox, setRecordedStatus } from '../helpers/msb-home.ts';
 import type { OciImage } from '../helpers/oci-image.ts';
@@ -133,7 +133,21 @@ describe('Msb driver against the real binary', () => {
     const spawner = recordingSpawner({ run: async () => ok, stream: () => assert.fail('no stream') });
     await new Msb(MSB_BIN, home.env, { spawner }).launchWorkload('web', ['/usr/local/bin/entry.sh', 'serve', '--port', '8787']);
     assert.deepEqual(spawner.requests[0]?.args, ['exec', 'web', '--', '/bin/sh', '-c', WORKLOAD_LAUNCH_SCRIPT, '/usr/local/bin/entry.sh', 'serve', '--port', '8787']);
-    assert.equal(WORKLOAD_LAUNCH_SCRIPT, 'nohup "$0" "$@" >>/tmp/openwork-server.log 2>&1 &');
+    // Its own session (an exec session's abnormal end kills the session's process group), stdin from /dev/null,
+    // output into a guest file (so the session ends with the shell), and its pid recorded for the graceful stop.
+    assert.equal(WORKLOAD_LAUNCH_SCRIPT, 'setsid "$0" "$@" </dev/null >>/tmp/openwork-server.log 2>&1 & echo $! >/tmp/openwork-server.pid');
+  });
+
+  it('stopServer sends SIGTERM through a bounded exec and maps its exit: 0 stopped, 3 nothing to stop, 4 still running', async () => {
+    for (const [exitCode, outcome] of [[0, 'stopped'], [3, 'not-running'], [4, 'timed-out']] as const) {
+      const spawner = recordingSpawner({ run: async () => ({ exitCode, stdout: '', stderr: '', timedOut: false }), stream: () => assert.fail('no stream') });
+      assert.equal(await new Msb(MSB_BIN, home.env, { spawner }).stopServer('web', 7), outcome);
+      assert.deepEqual(spawner.requests[0]?.args, ['exec', '--timeout', '17s', 'web', '--', '/bin/sh', '-c', SERVER_STOP_SCRIPT, '7']);
+    }
+    const failing = recordingSpawner({ run: async () => ({ exitCode: 1, stdout: '', stderr: 'error: sandbox not found: web\n', timedOut: false }), stream: () => assert.fail('no stream') });
+    await assert.rejects(new Msb(MSB_BIN, home.env, { spawner: failing }).stopServer('web'), isCode('msb.sandbox_not_found'));
+    // The simulator recognises the script verbatim.
+    assert.equal((await import('../sim/lib/guest.mjs' as string)).SERVER_STOP_SCRIPT, SERVER_STOP_SCRIPT);
   });
 
   it('passes msb an allowlisted environment, MSB_HOME included, owctl secrets not', async () => {

@@ -60,6 +60,7 @@ function fakeRuntime(options: { fail?: Record<string, string>; failVerify?: stri
     remove: (name) => op('remove', name),
     start: (name) => op('start', name),
     stop: (name) => op('stop', name),
+    stopServer: async () => 'asked the OpenWork server to stop (SIGTERM); it exited after 0.1 s',
     modify: async (name) => {
       if (options.fail?.[name] === 'modify') throw new OwctlError('msb.failed', 'msb modify failed', { hint: 'run `owctl doctor`' });
     },
