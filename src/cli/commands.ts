@@ -66,11 +66,12 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('-o, --out <FILE>', 'save the plan for `owctl apply FILE`')
     .option('--target <NAME...>', 'plan only these sandboxes')
     .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
+    .option('--wake', 'plan to start sandboxes msb stopped at their idle_timeout or max_duration (asleep)')
     .addOption(new Option('--parallelism <N>', 'concurrent msb calls while observing').argParser(parseParallelism))
     .action(
-      action<{ json?: boolean; format?: PlanFormat; detailedExitcode?: boolean; out?: string; target?: string[]; replace?: string[]; parallelism?: number }>(program, wiring, async (o, g, io) =>
+      action<{ json?: boolean; format?: PlanFormat; detailedExitcode?: boolean; out?: string; target?: string[]; replace?: string[]; parallelism?: number; wake?: boolean }>(program, wiring, async (o, g, io) =>
         (await import('../commands/plan.ts')).planCommand(
-          { file: g.file, msb: g.msb, format: planFormat(o), detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, replace: o.replace, parallelism: o.parallelism },
+          { file: g.file, msb: g.msb, format: planFormat(o), detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, replace: o.replace, parallelism: o.parallelism, wake: o.wake === true },
           io,
         ),
       ),
@@ -103,6 +104,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     lockTimeout: number;
     purge?: boolean;
     includeProtected?: boolean;
+    wake?: boolean;
   }
   const changeFlags = (command: Command) =>
     command
@@ -118,6 +120,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
       .argument('[PLANFILE]', 'a plan saved with `owctl plan -o FILE`: applied exactly, without a prompt, refused if stale')
       .description('make live microsandbox state match the file, then verify every touched sandbox like a remote client'),
   )
+    .option('--wake', 'also start sandboxes msb stopped at their idle_timeout or max_duration, and relaunch their servers')
     .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
     .action(
     action<ApplyFlags>(program, wiring, async (o, g, io, args) =>
@@ -132,6 +135,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
           replace: o.replace,
           lockTimeoutMs: o.lockTimeout,
           applyParallelism: o.parallelism,
+          wake: o.wake === true,
         },
         io,
       ),

@@ -31,6 +31,8 @@ export interface ApplyOptions extends SnapshotOptions {
   replace?: string[];
   lockTimeoutMs: number;
   applyParallelism: number;
+  /** Also start sandboxes msb's idle/max-duration policy stopped, and relaunch their servers. */
+  wake?: boolean;
 }
 
 export async function readSavedPlan(path: string): Promise<SavedPlan> {
@@ -109,7 +111,7 @@ async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream)
     const snapshot = await takeSnapshot({ ...options, file, command: 'apply' }, io, async (desired) => {
       release = await lockProject(desired, io, 'apply', options.lockTimeoutMs);
     });
-    const planned = planFromSnapshot(snapshot, targets, replace);
+    const planned = planFromSnapshot(snapshot, targets, replace, { wake: saved?.wake ?? options.wake });
     interrupts.check('planning');
     if (saved !== undefined) checkStale(saved, snapshot, options.planFile!, planned);
     const s = style(io.color);

@@ -25,6 +25,8 @@ export interface PlanOptions extends SnapshotOptions {
   target?: string[];
   /** Declared sandboxes to replace even when up to date. */
   replace?: string[];
+  /** Plan to start sandboxes msb's idle/max-duration policy stopped (otherwise they stay asleep, in sync). */
+  wake?: boolean;
 }
 
 export function conflictError(plan: Plan): OwctlError {
@@ -36,12 +38,12 @@ export function conflictError(plan: Plan): OwctlError {
 }
 
 /** Make the (targeted) plan from a snapshot; fails on unknown targets and on conflicts. */
-export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefined, replace: string[] = []): Plan {
+export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefined, replace: string[] = [], options: { wake?: boolean } = {}): Plan {
   const undeclared = replace.filter((name) => !snapshot.desired.sandboxes.some((s) => s.name === name));
   if (undeclared.length > 0) {
     throw new OwctlError('usage', `--replace ${undeclared.join(', ')}: no such sandbox in the file`, { hint: 'name a sandbox declared in the file; `owctl status` lists them' });
   }
-  const full = makePlan(snapshot.desired, snapshot.observed, { replace });
+  const full = makePlan(snapshot.desired, snapshot.observed, { replace, wake: options.wake === true });
   const unknown = unknownTargets(full, targets);
   if (unknown.length > 0) {
     throw new OwctlError('usage', `--target ${unknown.join(', ')}: no such sandbox in the file or in project "${full.project}"`, {
@@ -55,10 +57,10 @@ export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefin
 
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<number> {
   const snapshot = await takeSnapshot(options, io);
-  const planned = planFromSnapshot(snapshot, options.target, options.replace);
+  const planned = planFromSnapshot(snapshot, options.target, options.replace, { wake: options.wake });
   const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), await runPreflight(snapshot, planned));
   if (options.out !== undefined) {
-    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed, options.target ?? []), options.target ?? [], options.replace ?? []);
+    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed, options.target ?? []), options.target ?? [], options.replace ?? [], options.wake === true);
     await writeFile(resolve(io.cwd, options.out), `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   }
   // Markdown is rendered when asked for, and under GitHub Actions for the step summary: once either way.

@@ -11,6 +11,9 @@ export type SandboxStatus = 'Created' | 'Starting' | 'Running' | 'Draining' | 'P
 /** Health of the OpenWork server on a running sandbox, probed during observe (`unknown` when not probed). */
 export type ServerHealth = 'up' | 'down' | 'unknown';
 
+/** The lifecycle policy that stopped a sandbox (msb drained it), as opposed to a manual stop or a crash. */
+export type StopCause = 'idle_timeout' | 'max_duration';
+
 export interface ObservedSandbox {
   name: string;
   status: SandboxStatus;
@@ -36,6 +39,8 @@ export interface ObservedSandbox {
   id?: string;
   /** Digests recorded when owctl made the sandbox, per field group the engine cannot report (label syntax). */
   digests?: Record<string, string>;
+  /** Set only on a Stopped sandbox that msb's own idle-timeout or max-duration drain stopped ("asleep"). */
+  stoppedBy?: StopCause;
 }
 
 export interface ObservedImage {

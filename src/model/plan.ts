@@ -3,7 +3,7 @@
  * Invariants: `changes` is sorted by sandbox name and holds one entry per sandbox (declared or owned); no value in
  * it is secret (sensitive values are replaced by SENSITIVE before they get here).
  */
-import type { SandboxStatus } from './observed.ts';
+import type { SandboxStatus, StopCause } from './observed.ts';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete' | 'start' | 'noop';
 export const ACTIONS: readonly Action[] = ['create', 'update', 'replace', 'delete', 'start', 'noop'];
@@ -50,6 +50,8 @@ export interface Change {
   instances?: string[];
   /** More than one live sandbox carries this name: apply keeps the first of `instances` that verifies, deletes the others. */
   heal?: boolean;
+  /** noop only: msb's own idle-timeout or max-duration policy stopped it; in sync, `apply --wake` starts it. */
+  asleep?: StopCause;
 }
 
 export interface Conflict {

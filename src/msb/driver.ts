@@ -6,7 +6,7 @@
 import { OwctlError } from '../errors.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import { guestEnv, secretEnvKeys } from '../model/desired.ts';
-import type { ObservedImage, ObservedSandbox } from '../model/observed.ts';
+import type { ObservedImage, ObservedSandbox, StopCause } from '../model/observed.ts';
 import { buildConf, withConfFile } from './conf.ts';
 import { msbEnv } from './env.ts';
 import { parseMsbError, stripAnsi } from './errors.ts';
@@ -17,6 +17,7 @@ import { redactingSpawner } from './redacting-spawner.ts';
 import { normaliseImage, normaliseList, normaliseSandbox, parseJson } from './normalize.ts';
 import type { SpawnRequest, SpawnResult, Spawner, StreamHandle } from './run.ts';
 import { processSpawner, failureError, runChecked } from './run.ts';
+import { STOP_CAUSE_TAIL, stopCauseFromSystemLog } from './stop-cause.ts';
 import type { ServerStopOutcome } from './workload.ts';
 import { SERVER_STOP_WAIT_SECS, WORKLOAD_LOG, serverStopArgs, serverStopOutcome, workloadLaunchArgs } from './workload.ts';
 
@@ -259,7 +260,7 @@ export class Msb {
    * boots one to run the command.
    */
   async stopServer(name: string, waitSecs = SERVER_STOP_WAIT_SECS): Promise<ServerStopOutcome> {
-    const request = this.request(serverStopArgs(name, waitSecs), 'lifecycle');
+    const request = this.request(serverStopArgs(operand(name), waitSecs), 'lifecycle');
     const result = await this.spawner.run(request);
     const outcome = result.exitCode === undefined ? null : serverStopOutcome(result.exitCode);
     if (outcome !== null) return outcome;
@@ -270,6 +271,12 @@ export class Msb {
   serverLog(name: string, options: { tail: number; follow: boolean }): StreamHandle {
     const tail = ['tail', '-n', String(options.tail), ...(options.follow ? ['-F'] : []), WORKLOAD_LOG];
     return this.spawner.stream({ ...this.request(['exec', operand(name), '--', ...tail], 'query'), timeoutMs: options.follow ? 0 : this.timeouts.query });
+  }
+
+  /** Whether msb's idle-timeout or max-duration policy ended the sandbox's latest run (see stop-cause.ts). */
+  async stopCause(name: string): Promise<StopCause | null> {
+    const args = ['logs', operand(name), '--no-color', '--source', 'system', '--json', '--tail', String(STOP_CAUSE_TAIL)];
+    return stopCauseFromSystemLog((await this.run(args, 'query', 'logs')).stdout);
   }
 
   /** The sandbox's captured output as text, or — with `follow` — a stream until stopped or the sandbox stops. */

@@ -3,12 +3,13 @@
  * `context`, one `ls --label owctl.dev/project=<project>`, then — in parallel, bounded — `inspect` of every
  * listed sandbox and of every declared name that was not listed (a sandbox holding a declared name without this
  * project's label is a conflict the planner must see), `image inspect` of each distinct declared image, and the
- * optional server probe of running sandboxes. Nothing else.
+ * optional server probe of running sandboxes, and the system log of a stopped sandbox that has an idle timeout or a
+ * max duration (did msb's own policy stop it?). Nothing else.
  */
 import { OwctlError } from '../errors.ts';
 import type { DesiredState } from '../model/desired.ts';
 import { LABEL_PROJECT } from '../model/labels.ts';
-import type { ObservedImage, ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
+import type { ObservedImage, ObservedSandbox, ObservedState, ServerHealth, StopCause } from '../model/observed.ts';
 import type { BackendContext, Msb } from './driver.ts';
 import { mapLimit } from './map-limit.ts';
 import { withoutImplicitTmp } from './normalize.ts';
@@ -51,6 +52,10 @@ export async function observe(msb: Msb, desired: DesiredState, options: ObserveO
     const declared = desired.sandboxes.find((s) => s.name === sandbox.name);
     if (declared !== undefined) sandbox.mounts = withoutImplicitTmp(sandbox.mounts, declared.mounts);
     if (sandbox.status === 'Running' && options.probe !== undefined) sandbox.server = await probeSafely(options.probe, sandbox);
+    if (sandbox.status === 'Stopped' && (sandbox.idleTimeoutSecs !== null || sandbox.maxDurationSecs !== null)) {
+      const cause = await stopCauseSafely(msb, sandbox.name);
+      if (cause !== null) sandbox.stoppedBy = cause;
+    }
     sandboxes.push(sandbox);
   });
 
@@ -64,5 +69,14 @@ export async function probeSafely(probe: NonNullable<ObserveOptions['probe']>, s
     return await probe(sandbox);
   } catch {
     return 'down';
+  }
+}
+
+/** An unreadable system log means "cause unknown": the sandbox is then planned like any stopped one. */
+async function stopCauseSafely(msb: Msb, name: string): Promise<StopCause | null> {
+  try {
+    return await msb.stopCause(name);
+  } catch {
+    return null;
   }
 }

@@ -56,7 +56,7 @@ function change(sandbox: string, action: Action, reason: string, extra: Partial<
 
 const DOWN: ReadonlySet<string> = new Set(['Stopped', 'Crashed']);
 
-function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: BackendCapabilities, instances: string[] | undefined): Change {
+function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: BackendCapabilities, instances: string[] | undefined, options: PlanOptions): Change {
   const applied = parseAppliedRecord(live.labels[LABEL_APPLIED]);
   const liveHash = live.labels[LABEL_CONFIG_HASH];
   const attribution = { replaceFieldsUnchangedInFile: liveHash === configHash(desired), applied };
@@ -107,8 +107,16 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
     });
   }
   if (duplicates) return change(desired.name, 'update', `is up to date${healing}`, { ...base, ...heal, start: !running });
+  if (!running && live.stoppedBy !== undefined && options.wake !== true) {
+    // Stopped by its own policy, as declared: in sync, not drift. `apply --wake` starts it.
+    return change(desired.name, 'noop', `is asleep (msb stopped it at its ${live.stoppedBy}); \`owctl apply --wake\` starts it`, {
+      ...base,
+      asleep: live.stoppedBy,
+    });
+  }
   if (!running) {
-    return change(desired.name, 'start', `is ${live.status}; will be started and its server launched`, { ...base, start: true });
+    const why = live.stoppedBy !== undefined ? `asleep (stopped at its ${live.stoppedBy})` : live.status;
+    return change(desired.name, 'start', `is ${why}; will be started and its server launched`, { ...base, start: true });
   }
   if (live.server === 'down') {
     return change(desired.name, 'start', 'is Running but its OpenWork server does not answer /health; the server will be relaunched', {
@@ -161,6 +169,8 @@ function conflictFor(project: string, live: ObservedSandbox): Conflict {
 export interface PlanOptions {
   /** Declared sandboxes to replace even when up to date (`--replace NAME`). */
   replace?: readonly string[];
+  /** Start sandboxes that msb's idle-timeout or max-duration policy stopped (otherwise they are left asleep). */
+  wake?: boolean;
 }
 
 export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions = {}): Plan {
@@ -181,7 +191,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
       conflicts.push(conflictFor(desired.project, current));
     } else {
       // Sandboxes of other owners that carry the same name are theirs: never compared, healed or deleted.
-      const planned = planDeclared(sandbox, current, caps, instanceIds(owned));
+      const planned = planDeclared(sandbox, current, caps, instanceIds(owned), options);
       changes.push(replace.has(sandbox.name) ? replacedOnRequest(sandbox, current, planned, caps) : planned);
     }
   }

@@ -17,12 +17,14 @@ export interface SavedPlan {
   targets: string[];
   /** `--replace` names the plan was made with (absent in plans saved before the flag existed). */
   replace?: string[];
+  /** Made with --wake: applying it plans the same way (asleep sandboxes are started). */
+  wake?: boolean;
   plan: Plan;
   fingerprints: Fingerprints;
 }
 
-export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = []): SavedPlan {
-  return { format_version: SAVED_PLAN_VERSION, kind: SAVED_PLAN_KIND, file, targets, replace, plan, fingerprints: prints };
+export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = [], wake = false): SavedPlan {
+  return { format_version: SAVED_PLAN_VERSION, kind: SAVED_PLAN_KIND, file, targets, replace, ...(wake ? { wake } : {}), plan, fingerprints: prints };
 }
 
 /** The targets the plan's fingerprints cover: none (everything) for plans saved before 1.1. */

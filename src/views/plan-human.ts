@@ -68,10 +68,19 @@ export function summaryLine(summary: Record<Action, number>): string {
   );
 }
 
+/** Sandboxes msb's own policy stopped: in sync, but a reader should know they are not serving. */
+function asleepLines(document: PlanDocument, s: Style): string[] {
+  const asleep = document.changes.filter((c) => c.asleep !== undefined);
+  if (asleep.length === 0) return [];
+  const lines = asleep.map((c) => `  ${s.bold(`# ${c.sandbox}`)} is asleep: msb stopped it at its ${c.asleep} (no server until it is started)`);
+  return ['', ...lines, s.dim('`owctl apply --wake` starts them and relaunches their servers.')];
+}
+
 export function renderPlanHuman(document: PlanDocument, s: Style): string {
   const changed = document.changes.filter((c) => c.action !== 'noop');
   if (!document.has_changes) {
-    return `${s.green(s.bold('No changes.'))} Live sandboxes match ${document.file} (project "${document.project}").\n`;
+    const head = `${s.green(s.bold('No changes.'))} Live sandboxes match ${document.file} (project "${document.project}").`;
+    return `${[head, ...asleepLines(document, s)].join('\n')}\n`;
   }
   const lines = [...driftSection(changed, s)];
   lines.push('owctl will perform the following actions:', '');
@@ -84,7 +93,7 @@ export function renderPlanHuman(document: PlanDocument, s: Style): string {
   }
   const blocked = changed.filter((c) => c.blocked).map((c) => c.sandbox);
   if (blocked.length > 0) lines.push(s.red(`Protected sandboxes would be deleted or replaced: ${blocked.join(', ')}. apply will refuse.`), '');
-  lines.push(s.bold(summaryLine(document.summary)));
+  lines.push(s.bold(summaryLine(document.summary)), ...asleepLines(document, s));
   lines.push(...preflightSection(document, s));
   return `${lines.join('\n')}\n`;
 }

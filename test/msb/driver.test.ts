@@ -120,6 +120,11 @@ describe('Msb driver against the real binary', () => {
     await assert.rejects(msb.logs('nope'), isCode('msb.sandbox_not_found'));
   });
 
+  it('stopCause reads the system log: a boot that failed is no policy stop', async () => {
+    await populateSandbox(home, 'timed', { idleTimeout: '30m', maxDuration: '8h' });
+    assert.equal(await msb.stopCause('timed'), null);
+  });
+
   it('logs with follow streams until stopped', async () => {
     const handle = msb.logs('api', { follow: true, tail: 1 });
     handle.stdout.resume();

@@ -67,6 +67,24 @@ describe('planner', () => {
     assert.match(silent.reason, /health/);
   });
 
+  it('a sandbox msb stopped at its idle_timeout or max_duration is asleep: in sync, unless --wake; a manual stop is not', () => {
+    const timed = { ...alice, idleTimeoutSecs: 1800, maxDurationSecs: 28800 };
+    for (const cause of ['idle_timeout', 'max_duration'] as const) {
+      const live = observedState([observedFrom('demo', timed, { status: 'Stopped', stoppedBy: cause })]);
+      const asleep = plan(desiredState([timed]), live);
+      assert.deepEqual([only(asleep).action, only(asleep).asleep], ['noop', cause]);
+      assert.match(only(asleep).reason, new RegExp(`asleep \\(msb stopped it at its ${cause}\\).*apply --wake`));
+      const woken = only(plan(desiredState([timed]), live, { wake: true }));
+      assert.deepEqual([woken.action, woken.start, woken.asleep], ['start', true, undefined]);
+      assert.match(woken.reason, /asleep/);
+    }
+    const manual = only(plan(desiredState([timed]), observedState([observedFrom('demo', timed, { status: 'Stopped' })])));
+    assert.equal(manual.action, 'start');
+    // A change in the file still applies to an asleep sandbox (and starts it, like any stopped one).
+    const changed = only(plan(desiredState([{ ...timed, memoryMib: 1024 }]), observedState([observedFrom('demo', timed, { status: 'Stopped', stoppedBy: 'idle_timeout' })])));
+    assert.deepEqual([changed.action, changed.start], ['update', true]);
+  });
+
   it('reports a declared name held by another owner as a conflict and plans nothing for it', () => {
     const foreign = observedFrom('other', alice);
     const unlabelled = observedFrom('demo', desiredSandbox('bob'), { labels: {} });
