@@ -40,6 +40,9 @@ export interface SandboxSpec {
   extraEnv?: Record<string, string>;
   /** Also bind ./.owctl/NAME/data to /data. */
   data?: boolean;
+  /** `idle_timeout` / `max_duration` values, e.g. `15s`. */
+  idleTimeout?: string;
+  maxDuration?: string;
 }
 
 export class Project {
@@ -99,6 +102,8 @@ export class Project {
         `    env: ${JSON.stringify(env)}`,
         `    protect: ${s.protect === true}`,
         '    verify: { timeout: 60s }',
+        ...(s.idleTimeout === undefined ? [] : [`    idle_timeout: ${s.idleTimeout}`]),
+        ...(s.maxDuration === undefined ? [] : [`    max_duration: ${s.maxDuration}`]),
       ].join('\n');
     });
     await writeFile(join(this.dir, 'openwork.yaml'), `version: 1\nproject: ${this.name}\nsandboxes:\n${blocks.join('\n')}\n`);
