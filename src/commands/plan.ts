@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { EXIT, OwctlError } from '../errors.ts';
 import { hasChanges, type Plan } from '../model/plan.ts';
+import { fileWarnings } from '../config/warnings.ts';
 import { fingerprints } from '../plan/fingerprint.ts';
 import { plan as makePlan } from '../plan/planner.ts';
 import { savedPlan } from '../plan/saved-plan.ts';
@@ -58,6 +59,8 @@ export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefin
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<number> {
   const snapshot = await takeSnapshot(options, io);
   const planned = planFromSnapshot(snapshot, options.target, options.replace, { wake: options.wake });
+  // On stderr, whatever the format: stdout stays the plan alone.
+  for (const warning of fileWarnings(snapshot.desired)) io.stderr(`warning: ${warning}\n`);
   const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), await runPreflight(snapshot, planned));
   if (options.out !== undefined) {
     const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed, options.target ?? []), options.target ?? [], options.replace ?? [], options.wake === true);

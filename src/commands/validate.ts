@@ -8,6 +8,7 @@ import { EXIT } from '../errors.ts';
 import { diagnosticsJson, displayFile, formatDiagnostics } from '../views/diagnostics.ts';
 import type { CommandIO } from './io.ts';
 import { loadFileResult } from './load-file.ts';
+import { fileWarnings } from '../config/warnings.ts';
 
 export interface ValidateOptions {
   file: string;
@@ -23,12 +24,14 @@ export async function validateCommand(options: ValidateOptions, io: CommandIO): 
   const valid = result.desired !== undefined && result.diagnostics.length === 0;
   if (options.json) {
     const diagnostics = diagnosticsJson(result.diagnostics, { cwd: io.cwd });
-    const warnings = diagnosticsJson(unset, { cwd: io.cwd, severity: 'warning' });
+    const fileLevel = fileWarnings(result.desired).map((message) => ({ file, line: 0, col: 0, path: '', message }));
+    const warnings = diagnosticsJson([...unset, ...fileLevel], { cwd: io.cwd, severity: 'warning' });
     io.stdout(`${JSON.stringify({ format_version: '1.1', valid, sandboxes: names, diagnostics, warnings })}\n`);
     return valid ? EXIT.ok : EXIT.error;
   }
   if (unset.length > 0) io.stderr(formatDiagnostics(unset, { color: io.color, cwd: io.cwd, severity: 'warning' }));
   if (valid) {
+    for (const warning of fileWarnings(result.desired)) io.stderr(`${shown}: warning: ${warning}\n`);
     io.stdout(`${shown}: valid (${count(names.length, 'sandbox', 'sandboxes')})\n`);
   } else {
     io.stderr(formatDiagnostics(result.diagnostics, { color: io.color, cwd: io.cwd }));

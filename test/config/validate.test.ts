@@ -47,6 +47,21 @@ describe('owctl validate', () => {
     });
   });
 
+  test('idle_timeout: one warning per file, naming every sandbox that sets it (published-port traffic never counts)', async () => {
+    const twoIdle = `${minimalYaml('    idle_timeout: 30m')}\n  bob:\n    image: img\n    idle_timeout: 10m\n    tokens: { client: "\${OPENWORK_TOKEN}", host: "\${OPENWORK_HOST_TOKEN}" }\n`;
+    await withFiles({ 'openwork.yaml': twoIdle }, async (dir) => {
+      const io = testIO(dir);
+      assert.equal(await validateCommand({ file: 'openwork.yaml', json: false }, io), 0);
+      assert.equal(io.out, 'openwork.yaml: valid (2 sandboxes)\n');
+      const lines = io.err.split('\n').filter(Boolean);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!, /^openwork\.yaml: warning: idle_timeout \(alice, bob\): on the local backend msb counts only exec activity as use, never client traffic on published ports/);
+      const json = testIO(dir);
+      await validateCommand({ file: 'openwork.yaml', json: true }, json);
+      assert.equal(JSON.parse(json.out).warnings.length, 1);
+    });
+  });
+
   test('an invalid file: exit 1, every diagnostic on stderr, nothing on stdout', async () => {
     await withFiles({ 'openwork.yaml': badYaml }, async (dir) => {
       const io = testIO(dir);

@@ -1,0 +1,25 @@
+/**
+ * Warnings about a valid file: things that work as written but not as a reader would expect. Each is said once per
+ * file (not once per sandbox), by validate and plan.
+ */
+import type { DesiredState } from '../model/desired.ts';
+
+/**
+ * idle_timeout on the local backend: msb's idle monitor counts exec sessions and agent activity only
+ * (crates/runtime/lib/heartbeat.rs); published ports are proxied on the host and never reach the agent
+ * (crates/network/lib/ports/publisher.rs). A sandbox used only by remote OpenWork clients is drained while in use.
+ */
+export function idleTimeoutWarning(desired: DesiredState): string | null {
+  const names = desired.sandboxes.filter((s) => s.idleTimeoutSecs !== undefined).map((s) => s.name);
+  if (names.length === 0) return null;
+  return (
+    `idle_timeout (${names.join(', ')}): on the local backend msb counts only exec activity as use, never client ` +
+    'traffic on published ports, so a sandbox used only by remote OpenWork clients is stopped while in use. ' +
+    'Run `owctl keepalive` to keep sandboxes with recent OpenCode activity awake (README: "idle_timeout").'
+  );
+}
+
+export function fileWarnings(desired: DesiredState | undefined): string[] {
+  if (desired === undefined) return [];
+  return [idleTimeoutWarning(desired)].filter((w): w is string => w !== null);
+}
