@@ -231,6 +231,18 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .action(action<{ json?: boolean }>(program, wiring, async (o, g, io, args) => (await import('../commands/output.ts')).outputCommand({ file: g.file, msb: g.msb, names: args, json: o.json === true }, io)));
 
   program
+    .command('keepalive')
+    .argument('[NAME...]', 'declared sandboxes (default: every one with an idle_timeout)')
+    .description("keep sandboxes a client used within their idle_timeout awake (msb touch); msb's idle timer sees no published-port traffic")
+    .option('--once', 'one pass, then exit (for cron or a systemd timer)')
+    .addOption(new Option('--interval <DURATION>', 'time between passes (default: a third of the shortest idle_timeout)').argParser(parseTimeout))
+    .action(
+      action<{ json?: boolean; once?: boolean; interval?: number }>(program, wiring, async (o, g, io, args) =>
+        (await import('../commands/keepalive.ts')).keepaliveCommand({ file: g.file, msb: g.msb, names: args, intervalSecs: o.interval, once: o.once === true }, io),
+      ),
+    );
+
+  program
     .command('logs')
     .argument('<NAME>', 'a declared sandbox')
     .description("the sandbox's OpenWork server output, read through msb")

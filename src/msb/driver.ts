@@ -213,6 +213,11 @@ export class Msb {
     await this.run(['stop', '--force', operand(name)], 'lifecycle', 'stop');
   }
 
+  /** `msb touch`: refreshes a running sandbox's idle timer (msb's idle monitor counts no published-port traffic). */
+  async touch(name: string): Promise<void> {
+    await this.run(['touch', name], 'query', 'touch');
+  }
+
   /** `force` stops a running sandbox first (without it msb refuses: msb.sandbox_running). */
   async remove(name: string, options: { force?: boolean } = {}): Promise<void> {
     await this.run(['rm', ...(options.force ? ['--force'] : []), operand(name)], 'lifecycle', 'rm');

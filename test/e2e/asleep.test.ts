@@ -15,7 +15,7 @@ describe('a sandbox drained by its idle_timeout is asleep, and --wake wakes it',
   before(async () => {
     project = await Project.create('asleep');
     // Long enough for apply's own verification (an OpenCode session through the proxy) to finish first.
-    alice = { name: 'alice', port: await freePort(), tokens: tokens('alice'), idleTimeout: '20s' };
+    alice = { name: 'alice', port: await freePort(), tokens: tokens('alice'), idleTimeout: '30s' };
     await project.writeFile([alice]);
     const created = await project.owctl(['apply', '--auto-approve']);
     assert.equal(created.code, 0, created.stdout + created.stderr);
@@ -25,7 +25,7 @@ describe('a sandbox drained by its idle_timeout is asleep, and --wake wakes it',
   it('msb drains it while a client keeps using the published port (that traffic never counts)', async () => {
     const traffic = setInterval(() => void health(), 500);
     try {
-      await eventually(async () => (await project.inspect('alice'))?.status === 'Stopped', 60_000, 'the idle drain');
+      await eventually(async () => (await project.inspect('alice'))?.status === 'Stopped', 90_000, 'the idle drain');
     } finally {
       clearInterval(traffic);
     }
