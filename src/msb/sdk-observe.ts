@@ -2,16 +2,18 @@
  * Observe through the microsandbox SDK: the same snapshot as observe.ts takes with the CLI, in-process. One
  * paginated, label-filtered list gives every project sandbox with its stored config (`configJson` is `msb inspect`'s
  * `config`); a lookup by name of each declared sandbox the list did not return finds names held by others
- * (conflicts); one image inspect per declared image. Each answer is reshaped into msb's JSON and normalised by
+ * (conflicts); one image inspect per declared image; the system log of each stopped sandbox with an idle timeout or
+ * a max duration (did msb's own policy stop it? see stop-cause.ts). Each answer is reshaped into msb's JSON and normalised by
  * normalize.ts, the CLI path's own code, so both channels produce the same ObservedState by construction.
  * Throws on anything unexpected; the caller then observes through the CLI from scratch.
  */
 import type { DesiredState } from '../model/desired.ts';
 import { LABEL_PROJECT } from '../model/labels.ts';
-import type { ObservedImage, ObservedSandbox, ObservedState, SandboxStatus } from '../model/observed.ts';
+import type { ObservedImage, ObservedSandbox, ObservedState, SandboxStatus, StopCause } from '../model/observed.ts';
 import { mapLimit } from './map-limit.ts';
 import { normaliseImage, normaliseSandbox, withoutImplicitTmp } from './normalize.ts';
 import type { MicrosandboxSdk } from './sdk-load.ts';
+import { STOP_CAUSE_TAIL, stopCauseFromEntries } from './stop-cause.ts';
 
 export interface SdkObserveOptions {
   /** Most lookups in flight at once. */
@@ -52,6 +54,12 @@ export async function observeWithSdk(sdk: MicrosandboxSdk, desired: DesiredState
     return sandbox;
   });
   sandboxes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const handles = new Map([...listed, ...held.filter((h): h is Handle => h !== null)].map((h) => [h.name, h]));
+  const stopped = sandboxes.filter((s) => s.status === 'Stopped' && (s.idleTimeoutSecs !== null || s.maxDurationSecs !== null));
+  await mapLimit(stopped, options.parallelism, async (sandbox) => {
+    const cause = await stopCauseOf(handles.get(sandbox.name)!);
+    if (cause !== null) sandbox.stoppedBy = cause;
+  });
   const refs = [...new Set(desired.sandboxes.map((s) => s.image.ref))].sort();
   const images = await mapLimit(refs, options.parallelism, (ref) => imageOrNull(sdk, ref));
   return { backend: 'local', sandboxes, images: Object.fromEntries(refs.map((ref, i) => [ref, images[i] ?? null])) };
@@ -107,4 +115,14 @@ async function imageOrNull(sdk: MicrosandboxSdk, ref: string): Promise<ObservedI
     digest: detail.handle.manifestDigest,
     config: config === null ? {} : { env: config.env, entrypoint: config.entrypoint ?? [], cmd: config.cmd ?? [] },
   });
+}
+
+/** Like the CLI channel's `msb logs --source system`: an unreadable log means "cause unknown". */
+async function stopCauseOf(handle: Handle): Promise<StopCause | null> {
+  try {
+    const entries = await handle.logs({ sources: ['system'], tail: STOP_CAUSE_TAIL });
+    return stopCauseFromEntries(entries.map((entry) => ({ source: entry.source, text: entry.text() })));
+  } catch {
+    return null;
+  }
 }

@@ -14,7 +14,7 @@
  * at once (~20–150 ms) and still stores the full config, status Stopped. `populateSandbox` uses that.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -164,4 +164,14 @@ export async function hasSqlite(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Appends a line to sandbox `name`'s runtime log the way msb's runtime writes it (tracing's format, as observed in
+ * 0.6.18: `2026-12-01T21:22:44.205756Z  INFO microsandbox_runtime::vm: sandbox starting sandbox=x`), to show what
+ * `msb logs --source system` serves after a drain this host cannot produce (it cannot boot a VM).
+ */
+export async function appendRuntimeLog(home: MsbHome, name: string, message: string, at = new Date()): Promise<void> {
+  const stamp = `${at.toISOString().slice(0, 23)}000Z`;
+  await appendFile(join(home.home, 'sandboxes', name, 'logs', 'runtime.log'), `${stamp}  INFO microsandbox_runtime::vm: ${message}\n`);
 }

@@ -24,7 +24,7 @@ import { observe } from '../../src/msb/observe.ts';
 import { loadSdk } from '../../src/msb/sdk-load.ts';
 import { observeWithSdk } from '../../src/msb/sdk-observe.ts';
 import { plan } from '../../src/plan/planner.ts';
-import { MSB_BIN, hasSqlite, makeMsbHome, populateSandbox, setRecordedStatus, type MsbHome } from '../helpers/msb-home.ts';
+import { MSB_BIN, appendRuntimeLog, hasSqlite, makeMsbHome, populateSandbox, setRecordedStatus, type MsbHome } from '../helpers/msb-home.ts';
 import { applyFast, loadTestImage } from './fast-create.ts';
 
 const PROJECT = 'eq';
@@ -118,6 +118,8 @@ describe('observe: the SDK channel and the CLI channel see the same state', () =
     assert.ok(await setRecordedStatus(home, 'crashed', 'Crashed'));
     // A label change saved for the next start of a running sandbox (what apply does for label-only updates).
     assert.equal((await home.msb(['modify', 'pending', '--label', 'team=next', '--next-start'])).exitCode, 0);
+    // msb's runtime logs an idle drain (crates/runtime/lib/vm.rs): `full` reads as stopped by its idle_timeout.
+    await appendRuntimeLog(home, 'full', 'sandbox idle, requesting guest shutdown idle_secs=1800 active_exec_sessions=0');
   });
   after(() => home?.cleanup());
 
@@ -160,6 +162,8 @@ describe('observe: the SDK channel and the CLI channel see the same state', () =
     assert.deepEqual(full.mounts.map((m) => m.type).sort(), ['bind', 'bind', 'tmpfs', 'volume']);
     assert.deepEqual(full.ports.map((p) => `${p.bind}:${p.host}/${p.protocol}`), ['127.0.0.1:18871/tcp', '0.0.0.0:18872/udp']);
     assert.deepEqual([full.idleTimeoutSecs, full.maxDurationSecs, full.labels.team, full.env.EMPTY], [1800, 28800, 'research', '']);
+    // Both channels read msb's system log of a stopped sandbox with a policy; the others have no cause.
+    assert.deepEqual(viaSdk.sandboxes.filter((s) => s.stoppedBy !== undefined).map((s) => [s.name, s.stoppedBy]), [['full', 'idle_timeout']]);
     assert.ok(byName.get('owntmp')!.mounts.some((m) => m.type === 'tmpfs' && m.target === '/tmp'));
     assert.equal(byName.get('pending')!.labels.team, 'next');
     assert.equal(byName.get('bindroot')!.image, home.fastFailPath);
