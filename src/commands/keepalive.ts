@@ -12,7 +12,8 @@ import { keepaliveVerdict, type KeepaliveVerdict } from '../plan/keepalive.ts';
 import type { CommandIO } from './io.ts';
 import { withInterrupts } from './interrupt.ts';
 import { loadFile } from './load-file.ts';
-import { openMsb, serverUrl } from './snapshot.ts';
+import { serverUrl } from '../msb/address.ts';
+import { openMsb } from './backend.ts';
 
 export interface KeepaliveOptions {
   file: string;
