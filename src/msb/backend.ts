@@ -91,7 +91,12 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
       }
     },
     start: (name) => msb.start(name),
-    stop: (name) => msb.stop(name),
+    // msb's stop SIGKILLs a server that outlived its exec: a running sandbox's server is asked to stop first.
+    stop: async (name) => {
+      const live = await msb.inspect(name);
+      if (live !== null && UP.has(live.status)) await stopServerGracefully(msb, name);
+      await msb.stop(name);
+    },
     modify: async (name: string, patch: ModifyPatch, modifyOptions) => {
       const secretEnv = Object.keys(patch.env).filter((key) => options.secrets.includes(patch.env[key]!));
       const changes = { cpus: patch.cpus, memoryMib: patch.memoryMib, env: patch.env, envRemove: patch.envRemove, labels: patch.labels, labelRemove: patch.labelRemove };
