@@ -9,8 +9,7 @@ import { EXIT, OwctlError } from '../errors.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { Msb } from '../msb/driver.ts';
 import { keepaliveVerdict, type KeepaliveVerdict } from '../plan/keepalive.ts';
-import type { CommandIO } from './io.ts';
-import { withInterrupts } from './interrupt.ts';
+import { interruptsOf, type CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
 import { serverUrl } from '../msb/address.ts';
 import { openMsb } from './backend.ts';
@@ -41,14 +40,17 @@ export async function keepaliveCommand(options: KeepaliveOptions, io: CommandIO)
     return EXIT.ok;
   }
   const intervalMs = (options.intervalSecs ?? defaultIntervalSecs(timed)) * 1000;
-  return withInterrupts(io, async (signal) => {
-    for (;;) {
-      for (const sandbox of timed) io.stdout(`${await keepOne(msb, sandbox, signal)}\n`);
-      if (options.once || signal.aborted) return options.once ? EXIT.ok : EXIT.interrupted;
-      await sleep(intervalMs, signal);
-      if (signal.aborted) return EXIT.interrupted;
-    }
-  });
+  // A signal ends the loop after the pass in flight (its msb touch calls are short).
+  const interrupts = interruptsOf(io);
+  interrupts.claim();
+  const signal = interrupts.signal;
+  for (;;) {
+    for (const sandbox of timed) io.stdout(`${await keepOne(msb, sandbox, signal)}\n`);
+    if (options.once) return EXIT.ok;
+    if (signal.aborted) return EXIT.interrupted;
+    await sleep(intervalMs, signal);
+    if (signal.aborted) return EXIT.interrupted;
+  }
 }
 
 async function keepOne(msb: Msb, sandbox: DesiredSandbox, signal: AbortSignal): Promise<string> {

@@ -180,6 +180,8 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     archiveDigest: async () => null,
     prepareMounts: async () => undefined,
     launchServer: async () => unsupported('launching the server (the server runs the command itself)'),
+    // The engine runs (and stops) the server itself; the executor never asks (capabilities.launchesServer is false).
+    stopServer: async () => 'the engine stops the OpenWork server itself',
   };
 }
 
