@@ -122,7 +122,7 @@ describe('guest processes, stop and idle detection (simulator; facts from the ms
   });
 
   it('runtime vm.rs/heartbeat.rs: the idle drain counts exec activity only — traffic on a published port does not keep the sandbox up', async () => {
-    const port = await boot('idle', ['--idle-timeout', '2']);
+    const port = await boot('idle', ['--idle-timeout', '4']);
     assert.equal((await sim.run(['exec', 'idle', '--', '/bin/sh', '-c', WORKLOAD_LAUNCH_SCRIPT, OPENWORK_ENTRYPOINT])).exitCode, 0);
     await eventually(() => health(port), 10_000, 'the server to answer');
     // A client keeps talking to the published port; msb never hears of it.
@@ -133,7 +133,7 @@ describe('guest processes, stop and idle detection (simulator; facts from the ms
       clearInterval(traffic);
     }
     const system = (await sim.run(['logs', 'idle', '--source', 'system'])).stdout;
-    assert.match(system, /sandbox idle, requesting guest shutdown idle_secs=2/);
+    assert.match(system, /sandbox idle, requesting guest shutdown idle_secs=4/);
     assert.doesNotMatch((await sim.run(['logs', 'idle'])).stdout, /received SIGTERM/, 'the drain gives the orphaned server no SIGTERM');
   });
 
@@ -158,11 +158,12 @@ describe('guest processes, stop and idle detection (simulator; facts from the ms
   });
 
   it('runtime vm.rs: max duration drains however busy the sandbox is; `start` then boots idle, without the server (launch not persisted)', async () => {
-    const port = await boot('capped', ['--max-duration', '2']);
+    // Long enough for the launch and the first answer on a slow machine, short enough to wait for.
+    const port = await boot('capped', ['--max-duration', '6']);
     assert.equal((await sim.run(['exec', 'capped', '--', '/bin/sh', '-c', WORKLOAD_LAUNCH_SCRIPT, OPENWORK_ENTRYPOINT])).exitCode, 0);
     await eventually(() => health(port), 10_000, 'the server to answer');
-    await eventually(async () => ((await status(sim, 'capped')) === 'Stopped' ? true : undefined), 15_000, 'the max-duration drain');
-    assert.match((await sim.run(['logs', 'capped', '--source', 'system'])).stdout, /max duration 2s exceeded, triggering exit/);
+    await eventually(async () => ((await status(sim, 'capped')) === 'Stopped' ? true : undefined), 20_000, 'the max-duration drain');
+    assert.match((await sim.run(['logs', 'capped', '--source', 'system'])).stdout, /max duration 6s exceeded, triggering exit/);
     assert.equal((await sim.run(['start', 'capped'])).exitCode, 0);
     assert.equal(await status(sim, 'capped'), 'Running');
     assert.equal(await health(port), undefined, 'a started sandbox runs no server until one is launched');
