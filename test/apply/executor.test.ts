@@ -64,7 +64,7 @@ describe('executor', () => {
     const live = observedState([observedFrom('demo', alice)]);
     const { runtime, calls } = recordingRuntime();
     await execute(plan(desired, live).changes, desired, runtime, options());
-    assert.deepEqual(calls.slice(0, 5), ['inspectImage openwork-microsandbox:v2', 'prepareMounts alice', 'checkPorts alice', 'remove alice', 'create alice']);
+    assert.deepEqual(calls.slice(0, 6), ['inspectImage openwork-microsandbox:v2', 'prepareMounts alice', 'checkPorts alice', 'stopServer alice', 'remove alice', 'create alice']);
     for (const failing of ['prepareMounts', 'checkPorts']) {
       const broken = recordingRuntime({ fail: { alice: failing } });
       const result = await execute(plan(desired, live).changes, desired, broken.runtime, options());
