@@ -30,6 +30,7 @@ function engine(bad: Set<string>) {
     stop: async () => undefined,
     modify: async () => undefined,
     launchServer: async () => void calls.push('launch'),
+    stopServer: async () => (calls.push('stopServer'), 'stopped'),
     verify: async (_s, _step, _signal, instance) => {
       calls.push(`verify ${instance}`);
       return bad.has(instance!) ? { ok: false, steps: [], failed: { step: 'health', ok: false, durationMs: 1, url: 'http://x', message: 'down' } } : { ok: true, steps: [] };
