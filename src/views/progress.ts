@@ -21,6 +21,7 @@ export class ProgressView {
   private readonly output = new ProcessOutput();
   private readonly started = new Set<string>();
   private readonly steps = new Map<string, string>();
+  private interruptedBy: string | undefined;
 
   constructor(changes: Change[]) {
     const tasks: ListrTask[] = changes
@@ -28,7 +29,11 @@ export class ProgressView {
       .map((change) => ({
         title: `${VERB[change.action] ?? change.action} ${change.sandbox}`,
         task: (_ctx: unknown, task: TaskHandle) =>
-          new Promise<string | undefined>((resolve, reject) => this.waits.set(change.sandbox, { resolve, reject, task })).then((skip) => {
+          new Promise<string | undefined>((resolve, reject) => {
+            this.waits.set(change.sandbox, { resolve, reject, task });
+            // An interrupt that came before listr2 ran this task is shown all the same.
+            if (this.interruptedBy !== undefined) task.output = this.notice(change.sandbox, this.interruptedBy);
+          }).then((skip) => {
             if (skip !== undefined) task.skip(skip);
           }),
       }));
@@ -65,10 +70,12 @@ export class ProgressView {
 
   /** Shows an interrupt in the tree: what is in flight finishes its step, the rest will not start. */
   interrupted(signal: string): void {
-    for (const [sandbox, { task }] of this.waits) {
-      if (task === undefined) continue;
-      task.output = this.started.has(sandbox) ? `${signal}: finishing ${this.steps.get(sandbox) ?? 'its first step'}, then stopping` : `${signal}: will not start`;
-    }
+    this.interruptedBy = signal;
+    for (const [sandbox, { task }] of this.waits) if (task !== undefined) task.output = this.notice(sandbox, signal);
+  }
+
+  private notice(sandbox: string, signal: string): string {
+    return this.started.has(sandbox) ? `${signal}: finishing ${this.steps.get(sandbox) ?? 'its first step'}, then stopping` : `${signal}: will not start`;
   }
 
   /** Gives process.stdout/stderr back at once (owctl is leaving without waiting for the last frame). */

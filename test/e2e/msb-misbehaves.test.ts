@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Project, freePort, tokens } from './harness.ts';
 
+const ECHO_WORKLOAD = join(import.meta.dirname, '..', 'sim', 'echo-workload.mjs');
+
 /** Splits a shell command line written with plain words (what owctl's hints use) into argv. */
 function words(command: string): string[] {
   assert.doesNotMatch(command, /['"\\$;|&]/, `a hint command should be plain words: ${command}`);
@@ -21,7 +23,9 @@ describe('when msb misbehaves', () => {
   it('an msb whose rm exits 0 but removes nothing: destroy fails and names the sandbox, never "Destroy complete"', async () => {
     const spec = { name: 'stays', port: await freePort(), tokens: tokens('stays') };
     await project.writeFile([spec]);
-    assert.equal((await project.owctl(['apply', '--auto-approve'])).code, 0);
+    // The sandbox only has to exist and be owned: a tiny workload, no OpenCode (verification is not the point here).
+    await project.owctl(['apply', '--auto-approve'], { MSB_SIM_WORKLOAD: ECHO_WORKLOAD });
+    assert.notEqual(await project.inspect('stays'), null);
     const liar = join(project.dir, 'msb-rm-lies');
     await writeFile(liar, `#!/bin/sh\n[ "$1" = rm ] && exit 0\nexec '${project.msb}' "$@"\n`);
     await chmod(liar, 0o755);
@@ -46,6 +50,6 @@ describe('when msb misbehaves', () => {
     const [, ...args] = words(command);
     const removed = await project.msbRaw(args);
     assert.equal(removed.code, 0, `${command}: ${removed.stderr}`);
-    assert.deepEqual(await project.names(), []);
+    assert.deepEqual((await project.names()).filter((name) => name === 'sb1' || name === 'sb2'), []);
   });
 });
