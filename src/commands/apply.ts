@@ -115,7 +115,7 @@ async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream)
     interrupts.check('planning');
     if (saved !== undefined) checkStale(saved, snapshot, options.planFile!, planned);
     const s = style(io.color);
-    const problems = await runPreflight(snapshot, planned);
+    const problems = await interrupts.during('checking the plan before applying it', runPreflight(snapshot, planned));
     if (stream) stream.planned(planned);
     else io.stdout(renderPlanHuman(planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), problems), s));
     if (!hasChanges(planned)) {

@@ -61,7 +61,9 @@ export async function runChanges(
   const capabilities = snapshot.backend.capabilities;
   const interrupts = interruptsOf(io);
   const showInterrupt = () => progress?.interrupted(interrupts.by ?? 'interrupt');
-  interrupts.signal.addEventListener('abort', showInterrupt, { once: true });
+  // A signal that came before this point has already fired: show it now, or the progress view waits for it.
+  if (interrupts.signal.aborted) showInterrupt();
+  else interrupts.signal.addEventListener('abort', showInterrupt, { once: true });
   const forget = interrupts.atForcedExit(() => progress?.abandon());
   const result = await interrupts
     .whileWaiting('starting nothing new; waiting for the steps in flight to finish', () => inFlight.describe(), () =>
