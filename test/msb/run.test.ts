@@ -54,18 +54,28 @@ describe('running msb', { timeout: 60_000 }, () => {
 
   it('stops a hung call that ignores SIGTERM: SIGKILL to its whole process group, and says which call after how long', async () => {
     const msb = await script('ignores-term', `trap '' TERM\nsleep 300 &\necho "$!" > '${dir}/grandchild.pid'\nwhile :; do sleep 1; done`);
-    const driver = new Msb(msb, env, { timeouts: { query: 300 }, killGraceMs: 300 });
-    const error = await driver.inspect('alice').then(
+    const driver = new Msb(msb, env, { timeouts: { query: 300, lifecycle: 300 }, killGraceMs: 300 });
+    // A call that changes state leads its own group: what it left behind goes with it.
+    const error = await driver.start('alice').then(
       () => assert.fail('expected a timeout'),
       (e: unknown) => e,
     );
     assert.ok(error instanceof OwctlError);
     assert.equal(error.code, 'msb.failed');
-    assert.match(error.message, /^msb inspect alice did not exit within 0\.3 s; owctl stopped it after \d+(\.\d)? s \(SIGTERM, then SIGKILL\)/);
+    assert.match(error.message, /^msb start alice did not exit within 0\.3 s; owctl stopped it after \d+(\.\d)? s \(SIGTERM, then SIGKILL\)/);
     assert.equal(error.details?.timedOut, true);
     assert.match(error.hint ?? '', /owctl doctor/);
     const grandchild = Number(await readFile(join(dir, 'grandchild.pid'), 'utf8'));
     assert.equal(await alive(grandchild), false, 'the process msb left behind is killed with its group');
+    // A read shares owctl's group (see ownGroup in run.ts): msb itself is stopped the same way, owctl does not hang.
+    const read = await driver.inspect('alice').then(
+      () => assert.fail('expected a timeout'),
+      (e: unknown) => e,
+    );
+    assert.ok(read instanceof OwctlError);
+    assert.match(read.message, /^msb inspect alice did not exit within 0\.3 s; owctl stopped it after \d+(\.\d)? s \(SIGTERM, then SIGKILL\)/);
+    const leftover = Number(await readFile(join(dir, 'grandchild.pid'), 'utf8'));
+    process.kill(leftover, 'SIGKILL');
   });
 
   it('bounds what it reads from msb: a flood on stdout or stderr fails clearly as msb.bad_output', async () => {
@@ -88,6 +98,9 @@ describe('running msb', { timeout: 60_000 }, () => {
     const [pgid, pid] = result.stdout.trim().split('\n').map(Number);
     assert.equal(pgid, pid, 'msb leads its own process group');
     assert.notEqual(pgid, await pgidOf('self'));
+    // Reads stay in owctl's group: the real msb 0.6.18 hung in `inspect` now and then when it led a session.
+    const read = await processSpawner.run({ file: msb, args: ['inspect', 'alice'], env, timeoutMs: 30_000 });
+    assert.equal(Number(read.stdout.trim().split('\n')[0]), await pgidOf('self'));
   });
 
   it('names a call by its subcommand and positional arguments, never flag values', () => {
