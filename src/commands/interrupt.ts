@@ -8,6 +8,9 @@
  */
 import { EXIT, OwctlError } from '../errors.ts';
 
+
+/** How long a failed read waits for a signal that may have caused it (see `during`). */
+const READ_FAILURE_GRACE_MS = 100;
 export const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export class Interrupts {
@@ -114,8 +117,12 @@ export class Interrupts {
           resolve(value);
         },
         (error: unknown) => {
-          this.signal.removeEventListener('abort', onAbort);
-          reject(error);
+          // Reads share owctl's process group, so the terminal's signal may end one a moment before owctl's own
+          // handler runs: a failure followed closely by a signal is that signal's doing, reported as the interrupt.
+          setTimeout(() => {
+            this.signal.removeEventListener('abort', onAbort);
+            reject(this.signal.aborted ? this.error(phase) : error);
+          }, READ_FAILURE_GRACE_MS);
         },
       );
     });
