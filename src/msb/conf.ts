@@ -10,12 +10,13 @@
  * `${` is therefore written as a reference to a variable that holds it verbatim, passed in msb's environment
  * (private to the user, unlike argv); msb does not expand the result again.
  */
-import { rmSync } from 'node:fs';
-import { lstat, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { rmSync, writeFileSync } from 'node:fs';
+import { lstat, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DesiredSandbox, MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
 import { guestEnv } from '../model/desired.ts';
+import { removeOnceGone } from './run.ts';
 
 export interface MsbConf {
   /** The document to write (JSON, which msb reads as YAML). */
@@ -87,27 +88,49 @@ function escapeInterpolation(document: Record<string, unknown>): MsbConf {
 /** Folder name prefix of conf files: `owctl-conf-<pid>-<random>`, so a later run can tell whose they are. */
 const CONF_PREFIX = 'owctl-conf-';
 const STRAY = /^owctl-conf-(\d+)-/;
-/** Conf folders of this process still on disk, removed synchronously if the process exits (a second Ctrl-C). */
-const live = new Set<string>();
+/** In a conf folder left for calls still running when owctl exited: their pids, one per line. */
+const READERS = 'readers';
+/**
+ * Conf folders of this process still on disk, with the msb calls given them: removed synchronously if the process
+ * exits (a second Ctrl-C), or, while such a call still runs, by a detached waiter once it has ended.
+ */
+const live = new Map<string, Set<number>>();
 
 function removeLiveOnExit(): void {
-  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  for (const [dir, readers] of live) {
+    const running = [...readers].filter(alive);
+    if (running.length === 0) {
+      rmSync(dir, { recursive: true, force: true });
+      continue;
+    }
+    // msb may not have read the file yet: it goes once those calls have ended (and a later run's sweep knows why
+    // it is still there, should the waiter itself be killed).
+    try {
+      writeFileSync(join(dir, READERS), `${running.join('\n')}\n`, { mode: 0o600 });
+      removeOnceGone(dir, running);
+    } catch {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 /**
  * Writes `conf` to a private file (a fresh 0700 folder, the file 0600), runs `body` with its path, and removes both
- * whatever happens: on any exit of the process too. A kill nothing survives (SIGKILL, or SIGHUP/SIGQUIT, which
- * end Node without running exit handlers) strands the folder: every later run removes such strays (sweepStrayConfs).
+ * whatever happens: on any exit of the process too. `readBy(pid)` tells it which process was given the file: if
+ * owctl exits while that process runs, the file stays until it has ended. A kill nothing survives (SIGKILL, or
+ * SIGHUP/SIGQUIT, which end Node without running exit handlers) strands the folder: every later run removes such
+ * strays (sweepStrayConfs).
  */
-export async function withConfFile<T>(conf: MsbConf, body: (path: string) => Promise<T>): Promise<T> {
+export async function withConfFile<T>(conf: MsbConf, body: (path: string, readBy: (pid: number) => void) => Promise<T>): Promise<T> {
   await sweepStrayConfs();
   const dir = await mkdtemp(join(tmpdir(), `${CONF_PREFIX}${process.pid}-`));
   if (live.size === 0) process.once('exit', removeLiveOnExit);
-  live.add(dir);
+  const readers = new Set<number>();
+  live.set(dir, readers);
   try {
     const path = join(dir, 'sandbox.json');
     await writeFile(path, `${JSON.stringify(conf.document, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-    return await body(path);
+    return await body(path, (pid) => readers.add(pid));
   } finally {
     await rm(dir, { recursive: true, force: true });
     live.delete(dir);
@@ -128,12 +151,19 @@ export async function sweepStrayConfs(root = tmpdir()): Promise<number> {
     const pid = Number(STRAY.exec(name)?.[1] ?? NaN);
     if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
     const dir = join(root, name);
+    if (await readersRunning(dir)) continue;
     const info = await lstat(dir).catch(() => undefined);
     if (info === undefined || !info.isDirectory() || info.uid !== process.getuid?.()) continue;
     await rm(dir, { recursive: true, force: true });
     removed += 1;
   }
   return removed;
+}
+
+/** Whether an msb call left running by the owctl that made `dir` is still running. */
+async function readersRunning(dir: string): Promise<boolean> {
+  const text = await readFile(join(dir, READERS), 'utf8').catch(() => '');
+  return text.split('\n').map(Number).some((pid) => Number.isInteger(pid) && pid > 0 && alive(pid));
 }
 
 function alive(pid: number): boolean {

@@ -159,7 +159,7 @@ export class Msb {
   async create(spec: DesiredSandbox, ownerLabels: Record<string, string>): Promise<void> {
     this.addSecrets(secretValues(spec));
     const conf = buildConf(spec, ownerLabels);
-    await withConfFile(conf, async (path) => {
+    await withConfFile(conf, async (path, readBy) => {
       const args = (replace: boolean) => ['create', '--quiet', ...(replace ? ['--replace'] : []), '--name', operand(spec.name), '--conf', path];
       // msb 0.7 can fail creates that run at once with `FOREIGN KEY constraint failed` (msb.lost_record), dropping the
       // sandbox's row but leaving its folder, so a plain create then says "already exists" and rm "not found".
@@ -167,7 +167,8 @@ export class Msb {
       // with --replace (which clears only that orphaned folder: there is no record to lose). No cost until then.
       for (let attempt = 1; ; attempt += 1) {
         try {
-          return await this.serialised(() => this.run(args(attempt > 1), 'create', 'create', conf.env));
+          const request = { ...this.request(args(attempt > 1), 'create', conf.env), onSpawn: readBy };
+          return await this.serialised(() => runChecked(this.spawner, request, 'create'));
         } catch (error) {
           if (!(error instanceof OwctlError) || error.code !== 'msb.lost_record') throw error;
           this.createsOneAtATime = true;

@@ -20,6 +20,8 @@ export interface SpawnRequest {
   killGraceMs?: number;
   /** Most bytes read from stdout, and from stderr, before owctl stops msb (default MAX_OUTPUT_BYTES). */
   maxOutputBytes?: number;
+  /** Told msb's pid as soon as it has started. */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface SpawnResult {
@@ -102,6 +104,7 @@ export const processSpawner: Spawner = {
       const started = Date.now();
       const limit = request.maxOutputBytes ?? MAX_OUTPUT_BYTES;
       const child = spawn(request.file, request.args, { env: request.env, shell: false, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup(request.args) });
+      if (child.pid !== undefined) request.onSpawn?.(child.pid);
       const output = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
       const size = { stdout: 0, stderr: 0 };
       let timedOut = false;
@@ -277,4 +280,21 @@ export function callLabel(args: readonly string[]): string {
     } else words.push(arg);
   }
   return words.join(' ');
+}
+
+/** Waits for the pids in argv[2..] to be gone, then removes the folder argv[1]. Node built-ins only. */
+const WAIT_THEN_REMOVE = `
+const [dir, ...pids] = process.argv.slice(1);
+const alive = (pid) => { try { process.kill(Number(pid), 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+const tick = () => pids.some(alive) ? setTimeout(tick, 250) : require('node:fs').rmSync(dir, { recursive: true, force: true });
+tick();
+`;
+
+/**
+ * Removes `dir` once every process in `pids` has ended, from a detached waiter that outlives owctl: for a private
+ * file an msb call left running (owctl exiting at a second interrupt) may not have read yet. Synchronous, so it
+ * can run in an exit handler.
+ */
+export function removeOnceGone(dir: string, pids: readonly number[]): void {
+  spawn(process.execPath, ['-e', WAIT_THEN_REMOVE, dir, ...pids.map(String)], { detached: true, stdio: 'ignore' }).unref();
 }

@@ -50,9 +50,14 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
   });
 
   it('a second Ctrl-C stops waiting, says what may be left, releases the lock and exits 130', async () => {
-    const before = await creates();
-    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '8000' });
-    await eventually(async () => (await creates()) === before + 1, 120_000, 'the first msb create to start');
+    // An msb whose create starts slowly: both interrupts come before it has read its conf file, which must still be
+    // there for it after owctl has gone.
+    const slow = join(project.dir, 'msb-slow-create');
+    const starting = join(project.dir, 'create-started');
+    await writeFile(slow, `#!/bin/sh\nif [ "$1" = create ]; then : > '${starting}'; sleep 5; fi\nexec '${project.msb}' "$@"\n`);
+    await chmod(slow, 0o755);
+    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { OWCTL_MSB: slow, MSB_SIM_BOOT_DELAY_MS: '8000' });
+    await eventually(async () => existsSync(starting), 120_000, 'the first msb create to start');
     run.type(CTRL_C);
     // The progress tree shows the interrupt at once (its first line goes to stderr, which the tree holds until it ends).
     // (or, when the Ctrl-C came before the tree was first drawn, on stderr directly).
@@ -70,7 +75,12 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     assert.match(output, /may be left half made: once those calls have ended, `owctl plan` shows what is left/);
     assert.equal(existsSync(lock()), false, 'the lock is released');
     // The msb call was left to finish on its own: the sandbox appears once it has.
-    await eventually(async () => (await project.inspect('a1'))?.status === 'Running', 120_000, 'the abandoned create to finish');
+    await eventually(async () => (await project.inspect('a1'))?.status === 'Running', 120_000, 'the abandoned create to finish').catch(
+      async (error: Error) => {
+        const logs = await project.msbRaw(['logs', '--source', 'system', 'a1']);
+        throw new Error(`${error.message}; a1 is ${(await project.inspect('a1'))?.status ?? 'gone'}; its system log:\n${logs.stdout}${logs.stderr}`);
+      },
+    );
     assert.equal((await project.owctl(['destroy', '--auto-approve'])).code, 0);
   });
 

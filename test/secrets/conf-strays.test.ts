@@ -17,12 +17,16 @@ it('removes conf folders of processes that are gone, keeps those of live ones an
       live: join(root, `owctl-conf-${process.ppid}-def456`),
       other: join(root, 'owctl-config-1-xyz'),
     };
-    for (const dir of Object.values(folders)) {
+    // Left by an owctl that is gone for an msb call that still runs (it may not have read the file yet).
+    const leftForCall = join(root, `owctl-conf-${gone}-ghi789`);
+    for (const dir of [...Object.values(folders), leftForCall]) {
       await mkdir(dir);
       await writeFile(join(dir, 'sandbox.json'), '{"env":{"OPENWORK_TOKEN":"secret"}}');
     }
+    await writeFile(join(leftForCall, 'readers'), `${gone}\n${process.pid}\n`);
     assert.equal(await sweepStrayConfs(root), 1);
     assert.deepEqual(Object.entries(folders).map(([name, dir]) => [name, existsSync(dir)]), [['stray', false], ['live', true], ['other', true]]);
+    assert.equal(existsSync(leftForCall), true, 'kept while the call it was left for runs');
   } finally {
     await rm(root, { recursive: true, force: true });
   }
