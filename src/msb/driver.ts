@@ -168,7 +168,7 @@ export class Msb {
       for (let attempt = 1; ; attempt += 1) {
         try {
           const request = { ...this.request(args(attempt > 1), 'create', conf.env), onSpawn: readBy };
-          return await this.serialised(() => runChecked(this.spawner, request, 'create'));
+          return await this.serialised(() => runChecked(this.spawner, request, 'create', { image: spec.image.ref }));
         } catch (error) {
           if (!(error instanceof OwctlError) || error.code !== 'msb.lost_record') throw error;
           this.createsOneAtATime = true;

@@ -39,15 +39,44 @@ const CATEGORIES: ReadonlyArray<readonly [RegExp, ErrorCode]> = [
 /** msb 0.7's parallel creates can fail to record a sandbox: `failed to start` + a hint naming the lost insert. */
 const LOST_RECORD = /FOREIGN KEY constraint failed/;
 
+/** What a failure is about, for hints whose commands must run as printed. */
+interface Subject {
+  sandbox?: string;
+  image?: string;
+  volume?: string;
+}
+
+/** A name or reference as a shell word: as is when it is plain, else single-quoted. */
+function word(value: string): string {
+  return /^[\w./@+,:=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Hints that name what the failure is about; without it they describe the command rather than print it wrongly. */
+const SUBJECT_HINTS: Partial<Record<ErrorCode, (subject: Subject) => string>> = {
+  'msb.sandbox_running': ({ sandbox }) =>
+    sandbox === undefined ? 'stop it first (msb stop with its name), or let `owctl apply` do it' : `stop it first (\`msb stop ${word(sandbox)}\`), or let \`owctl apply\` do it`,
+  'msb.image': ({ image }) =>
+    image === undefined
+      ? 'check the image reference in the file and that the registry is reachable (msb pull with that reference), or give the image as { ref, archive: ./image.tar } in the file to load it from a local archive'
+      : `check the image reference and that the registry is reachable (\`msb pull ${word(image)}\`), or load it from a local archive with image: { ref: ${image}, archive: <path of the .tar> } in the file`,
+  'msb.volume_not_found': ({ volume }) =>
+    volume === undefined ? 'create it (msb volume create with its name), or remove the volume mount from the file' : `create it with \`msb volume create ${word(volume)}\`, or remove the volume mount from the file`,
+};
+
+/** What the failure is about: from msb's message, the call, or what the caller knows (the image of a create). */
+function subjectOf(failure: MsbFailure, message: string): Subject {
+  const [verb, operand] = (failure.call ?? '').split(' ');
+  const sandbox = /sandbox '([^']+)'/.exec(message)?.[1] ?? (verb !== 'pull' && operand ? operand : undefined);
+  const image = failure.image ?? /image not cached: (\S+)/.exec(message)?.[1] ?? (verb === 'pull' ? operand : undefined);
+  const volume = /^volume not found: (\S+)/.exec(message)?.[1];
+  return { ...(sandbox ? { sandbox } : {}), ...(image ? { image } : {}), ...(volume ? { volume } : {}) };
+}
+
 /** What to do about each kind of failure when msb itself gives no `→` hint. */
 const HINTS: Partial<Record<ErrorCode, string>> = {
   'msb.sandbox_not_found': 'it was removed outside owctl; `owctl plan` shows what exists now',
   'msb.sandbox_exists': 'another sandbox holds this name (`msb ls` lists them); rename it in the file or remove the other one',
-  'msb.sandbox_running': 'stop it first (`msb stop NAME`), or let `owctl apply` do it',
   'msb.invalid_config': 'check the value against msb 0.6.18\'s rules with `owctl validate`; if the file is valid, please report it with `owctl doctor` output',
-  'msb.image':
-    'check the image ref and that the registry is reachable (`msb pull REF`), or use a local archive: `msb load -i FILE -t REF`, or image: { ref: REF, archive: ./image.tar } in the file',
-  'msb.volume_not_found': 'create it with `msb volume create NAME`, or remove the volume mount from the file',
   'msb.start_failed': 'run `owctl doctor`: booting needs CPU virtualisation (KVM) on this host',
   'msb.failed': 'run `owctl doctor` to check the msb binary and the host',
   'msb.unsupported_backend': 'owctl manages local sandboxes: unset MSB_BACKEND / MSB_PROFILE (`msb context` shows why another backend is active)',
@@ -101,6 +130,8 @@ export interface MsbFailure {
   durationMs?: number;
   /** Stopping it needed SIGKILL. */
   killed?: boolean;
+  /** The image the call was about (a create's image is in its conf file, not on argv). */
+  image?: string;
   cause?: unknown;
 }
 
@@ -140,7 +171,13 @@ export function msbError(failure: MsbFailure): OwctlError {
   const code = classified === 'msb.start_failed' && report.hints.some((line) => LOST_RECORD.test(line)) ? 'msb.lost_record' : classified;
   const busy = busyPort([report.message, ...report.hints]);
   const hint =
-    code === 'msb.lost_record' ? HINTS[code] : busy !== undefined ? busyPortHint(busy, report.hints) : report.hints.length > 0 ? report.hints.join('\n') : HINTS[code];
+    code === 'msb.lost_record'
+      ? HINTS[code]
+      : busy !== undefined
+        ? busyPortHint(busy, report.hints)
+        : report.hints.length > 0
+          ? report.hints.join('\n')
+          : (SUBJECT_HINTS[code]?.(subjectOf(failure, report.message)) ?? HINTS[code]);
   return new OwctlError(code, `msb ${subcommand}: ${report.message}`, {
     ...(hint === undefined ? {} : { hint: namingBinary(hint, failure.binary) }),
     cause: failure.cause,

@@ -224,13 +224,14 @@ function toResult(result: ExecaLike): SpawnResult {
 }
 
 /** Runs msb and returns its result when it exits 0, else throws the mapped OwctlError (`subcommand` names the call). */
-export async function runChecked(spawner: Spawner, request: SpawnRequest, subcommand: string): Promise<SpawnResult> {
+export async function runChecked(spawner: Spawner, request: SpawnRequest, subcommand: string, about: { image?: string } = {}): Promise<SpawnResult> {
   const result = await spawner.run(request);
   if (result.exitCode === 0) return result;
-  throw failureError(request, result, subcommand);
+  throw failureError(request, result, subcommand, about);
 }
 
-export function failureError(request: SpawnRequest, result: SpawnResult, subcommand: string): OwctlError {
+/** `about`: what the call concerns beyond its argv (a create's image), for hints that name it. */
+export function failureError(request: SpawnRequest, result: SpawnResult, subcommand: string, about: { image?: string } = {}): OwctlError {
   if (result.spawnError !== undefined) {
     return new OwctlError('msb.not_found', `cannot run msb at ${request.file} (${result.spawnError})`, {
       hint: 'check the path given by --msb, OWCTL_MSB or MSB_PATH, or reinstall owctl; `owctl doctor` shows where msb is looked for',
@@ -254,6 +255,7 @@ export function failureError(request: SpawnRequest, result: SpawnResult, subcomm
     timeoutMs: request.timeoutMs,
     durationMs: result.durationMs,
     killed: result.killed,
+    ...about,
   });
 }
 

@@ -28,6 +28,22 @@ describe('msb error hints', () => {
 
   it('owctl\'s own hints about msb commands name it too', () => {
     const error = msbError({ subcommand: 'create', exitCode: 1, stderr: 'error: volume not found: cache\n', binary: '/usr/local/bin/msb-custom' });
-    assert.match(error.hint ?? '', /`\/usr\/local\/bin\/msb-custom volume create NAME`/);
+    assert.match(error.hint ?? '', /`\/usr\/local\/bin\/msb-custom volume create cache`/);
   });
+
+  // Every command in a hint can be copied and run as printed: the names come from the failure, never a placeholder.
+  const placeholder = /`[^`]*\b(NAME|REF|FILE)\b[^`]*`|\{ ref: REF/;
+  for (const [what, failure, command] of [
+    ['a running sandbox', { subcommand: 'rm', call: 'rm alice', exitCode: 1, stderr: "error: sandbox still running: cannot remove sandbox 'alice': still running\n" }, '`msb stop alice`'],
+    ['a missing volume', { subcommand: 'create', call: 'create alice', exitCode: 1, stderr: 'error: volume not found: shared-cache\n' }, '`msb volume create shared-cache`'],
+    ['an image not cached', { subcommand: 'create', call: 'create alice', exitCode: 1, stderr: 'error: image error: image not cached: docker.io/library/alpine:3.20\n', image: 'alpine:3.20' }, '`msb pull alpine:3.20`'],
+    ['an unreachable registry', { subcommand: 'create', call: 'create alice', exitCode: 1, stderr: 'error: image error: registry error: error sending request for url (https://registry-1.docker.io/v2/library/alpine/manifests/3.20)\n', image: 'alpine:3.20' }, '`msb pull alpine:3.20`'],
+    ['a pull that failed', { subcommand: 'pull', call: 'pull ghcr.io/acme/ow:1', exitCode: 1, stderr: 'error: registry error: error sending request for url (https://ghcr.io/v2/acme/ow/manifests/1)\n' }, '`msb pull ghcr.io/acme/ow:1`'],
+  ] as const) {
+    it(`${what}: the hint's commands run as printed`, () => {
+      const error = msbError(failure);
+      assert.ok(error.hint?.includes(command), error.hint);
+      assert.doesNotMatch(error.hint ?? '', placeholder);
+    });
+  }
 });
