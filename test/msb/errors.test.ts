@@ -59,7 +59,7 @@ describe('parseMsbError', () => {
     assert.equal(failure('error: sandbox not found: x\n  → run msb ls\n').hint, 'run msb ls');
     const pull = failure('error: registry error: error sending request for url (https://index.docker.io/v2/x)\n');
     assert.equal(pull.code, 'msb.image');
-    assert.match(pull.hint ?? '', /msb load -i FILE -t REF/);
+    assert.match(pull.hint ?? '', /msb pull with that reference.*archive/);
     for (const message of ['sandbox already exists: x', 'volume not found: v', 'failed to start "x"', 'something odd']) {
       assert.ok(failure(`error: ${message}\n`).hint, message);
     }
