@@ -2,7 +2,8 @@
 import { ownedLabels } from '../model/applied.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import { guestEnv } from '../model/desired.ts';
-import { LABEL_PROTECT } from '../model/labels.ts';
+import { LABEL_PROTECT, LABEL_SERVER_PORT } from '../model/labels.ts';
+import { DEFAULT_SERVER_PORT } from '../model/server-port.ts';
 import type { Change } from '../model/plan.ts';
 import type { ModifyPatch } from './runtime.ts';
 
@@ -28,5 +29,7 @@ export function modifyPatch(project: string, change: Change, sandbox: DesiredSan
   // owctl's own labels always follow what was applied (ownership, config hash, applied record, protect).
   Object.assign(patch.labels, ownedLabels(project, sandbox));
   if (!sandbox.protect && change.fields.some((f) => f.path === 'protect')) patch.labelRemove.push(LABEL_PROTECT);
+  // Back to the image's port: its variable goes (an env change), and so does the recorded port.
+  if (sandbox.serverPort === DEFAULT_SERVER_PORT && change.fields.some((f) => f.path === `env.${sandbox.serverPortEnv}`)) patch.labelRemove.push(LABEL_SERVER_PORT);
   return patch;
 }

@@ -20,8 +20,9 @@ export async function connectCommand(options: { file: string; msb?: string; name
   if (problem !== null) throw new OwctlError(problem.code, problem.message, { hint: problem.hint });
   const address = await backend.serverAddress(sandbox);
   if (address === null) {
-    const hint = backend.capabilities.backend === 'msb' ? `add ports: [{ host: 8787, guest: 8787 }] to sandboxes.${sandbox.name}` : `create it with \`owctl apply\``;
-    throw new OwctlError('usage', `${sandbox.name} has no address for guest port 8787`, { hint });
+    const port = sandbox.serverPort;
+    const hint = backend.capabilities.backend === 'msb' ? `add ports: [{ host: ${port}, guest: ${port} }] to sandboxes.${sandbox.name}` : `create it with \`owctl apply\``;
+    throw new OwctlError('usage', `${sandbox.name} has no address for guest port ${port} (server.port)`, { hint });
   }
   const url = address.url;
   const headers = Object.keys(address.headers).sort();

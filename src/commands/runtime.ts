@@ -18,8 +18,9 @@ export async function verifySandbox(
 ): Promise<VerifyReport> {
   const address = await backend.serverAddress(sandbox, instance);
   if (address === null) {
-    throw new OwctlError('verify.failed', `${sandbox.name} publishes no address for the OpenWork server (guest port 8787)`, {
-      hint: backend.capabilities.backend === 'msb' ? `add ports: [{ host: 8787, guest: 8787 }] to sandboxes.${sandbox.name}` : `run \`owctl status ${sandbox.name}\``,
+    const port = sandbox.serverPort;
+    throw new OwctlError('verify.failed', `${sandbox.name} publishes no address for the OpenWork server (guest port ${port})`, {
+      hint: backend.capabilities.backend === 'msb' ? `add ports: [{ host: ${port}, guest: ${port} }] to sandboxes.${sandbox.name}` : `run \`owctl status ${sandbox.name}\``,
     });
   }
   const target = { baseUrl: address.url, headers: address.headers, clientToken: sandbox.tokens.client, hostToken: sandbox.tokens.host, timeoutSecs: sandbox.verify.timeoutSecs };

@@ -55,7 +55,7 @@ export function checkBackendKeys(raw: Record<string, unknown>, sandbox: DesiredS
     issues.push(issue(at('image', 'archive'), 'image archives cannot be loaded', 'push the image to a registry the server can pull from and write image: REF', 'key'));
   }
   if (Array.isArray(raw.ports) && raw.ports.length > 0) {
-    issues.push(issue(at('ports'), 'host ports cannot be chosen', 'remove ports: owctl asks the server for the address of guest port 8787 (`owctl connect NAME` shows it)', 'key'));
+    issues.push(issue(at('ports'), 'host ports cannot be chosen', 'remove ports: owctl asks the server for the address of the OpenWork server\'s guest port (server.port, default 8787; `owctl connect NAME` shows it)', 'key'));
   }
   sandbox.mounts.forEach((mount, index) => {
     if (mount?.type === 'tmpfs') issues.push(issue(at('mounts', index, 'type'), 'tmpfs mounts do not exist', 'remove it, or use a volume (a PVC on Kubernetes) or a bind mount the server allows'));

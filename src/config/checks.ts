@@ -9,6 +9,7 @@ import { PUBLIC_TOKENS } from '../model/public-tokens.ts';
 import { formatPath, type Issue, type Segment } from './issue.ts';
 import { formatDuration } from '../model/units.ts';
 import { checkValues } from './value-checks.ts';
+import { DEFAULTS } from './defaults.ts';
 
 /** Label prefixes msb reserves, plus owctl's own. */
 export const RESERVED_LABEL_PREFIXES = ['sandbox.', 'microsandbox.', 'service.', OWCTL_LABEL_PREFIX];
@@ -17,7 +18,7 @@ const WILDCARDS = new Set(['0.0.0.0', '::']);
 
 export function checkSandbox(sandbox: DesiredSandbox): Issue[] {
   const at = (...rest: Segment[]): Segment[] => ['sandboxes', sandbox.name, ...rest];
-  return [...checkLifecycle(sandbox, at), ...checkTokens(sandbox, at), ...checkEnv(sandbox, at), ...checkLabels(sandbox, at), ...checkMounts(sandbox, at), ...checkBinds(sandbox, at), ...checkValues(sandbox, at)];
+  return [...checkLifecycle(sandbox, at), ...checkTokens(sandbox, at), ...checkEnv(sandbox, at), ...checkLabels(sandbox, at), ...checkMounts(sandbox, at), ...checkBinds(sandbox, at), ...checkServer(sandbox, at), ...checkValues(sandbox, at)];
 }
 
 type At = (...rest: Segment[]) => Segment[];
@@ -95,6 +96,34 @@ function checkBinds(sandbox: DesiredSandbox, at: At): Issue[] {
   return sandbox.ports.flatMap((port, index) =>
     isIP(port.bind) === 0 ? [{ path: at('ports', index, 'bind'), message: `${JSON.stringify(port.bind)} is not an IP address`, hint: 'use 127.0.0.1 (this machine only), 0.0.0.0 (every interface) or another address of this host' }] : [],
   );
+}
+
+/**
+ * The server's port variable must be its own, and when ports are published, one of them must be the server's guest
+ * port: else the server is out of reach, and apply's verification, status and connect have no URL.
+ */
+function checkServer(sandbox: DesiredSandbox, at: At): Issue[] {
+  const issues: Issue[] = [];
+  const { serverPort: port, serverPortEnv: name, tokens } = sandbox;
+  if (name.startsWith(RESERVED_ENV_PREFIX)) issues.push(reservedEnv(at('server', 'port_env'), name, 'value'));
+  else if (name === tokens.clientEnv || name === tokens.hostEnv) {
+    issues.push({ path: at('server', 'port_env'), message: `${name} is where the ${name === tokens.clientEnv ? 'client' : 'host'} token goes`, hint: 'give the port its own variable, e.g. OPENWORK_PORT' });
+  }
+  // The port variable set in env is reported where it is (normalise.ts), with the fix for both.
+  const portInEnv = Object.hasOwn(sandbox.env, name) && (port === DEFAULTS.serverPort || sandbox.env[name] !== String(port));
+  // A port the schema already refused (no guest port, a misspelt protocol) leaves the question open.
+  const judged = [...sandbox.ports].every((p) => p !== undefined && Number.isInteger(p.guest) && (p.protocol === 'tcp' || p.protocol === 'udp'));
+  const tcp = sandbox.ports.filter((p) => p.protocol === 'tcp');
+  if (judged && !portInEnv && sandbox.ports.length > 0 && !tcp.some((p) => p.guest === port)) {
+    const other = tcp.length === 1 ? tcp[0]!.guest : undefined;
+    const publish = `publish it, e.g. { host: ${port}, guest: ${port} }`;
+    issues.push({
+      path: at('ports'),
+      message: `no port publishes guest port ${port}, where the OpenWork server listens (server.port)`,
+      hint: other === undefined ? publish : `${publish}, or, if the server listens on guest port ${other}, write server: { port: ${other} }`,
+    });
+  }
+  return issues;
 }
 
 /** Host ports must be unique across every sandbox in the file (same protocol, overlapping bind address). */

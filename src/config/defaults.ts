@@ -1,5 +1,6 @@
 /** owctl's built-in values for keys a file leaves out. The schema's `default` annotations mirror these (tested). */
 import type { PullPolicy } from '../model/desired.ts';
+import { DEFAULT_SERVER_PORT } from '../model/server-port.ts';
 
 export const DEFAULTS = {
   pull: 'if-missing' as PullPolicy,
@@ -13,6 +14,9 @@ export const DEFAULTS = {
   protect: false,
   verifyTimeoutSecs: 120,
   connectHost: '127.0.0.1',
+  /** The guest port the OpenWork image's server listens on when it is not told otherwise. */
+  serverPort: DEFAULT_SERVER_PORT,
+  serverPortEnv: 'OPENWORK_PORT',
 };
 
 /**

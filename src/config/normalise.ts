@@ -41,6 +41,7 @@ export interface RawSandbox {
   max_duration?: string | number;
   protect?: boolean;
   verify?: { timeout?: string | number; connect_host?: string };
+  server?: { port?: number; port_env?: string };
 }
 
 export interface NormaliseContext {
@@ -102,12 +103,34 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
       timeoutSecs: seconds(raw.verify?.timeout, at('verify', 'timeout')) ?? DEFAULTS.verifyTimeoutSecs,
       connectHost: raw.verify?.connect_host ?? DEFAULTS.connectHost,
     },
+    serverPort: raw.server?.port ?? DEFAULTS.serverPort,
+    serverPortEnv: raw.server?.port_env ?? DEFAULTS.serverPortEnv,
   };
+  // The image's server listens on 8787 unless told otherwise: only another port is passed (so a sandbox made before
+  // the setting existed keeps exactly its env).
+  // (A port_env that is reserved or a token's variable is reported by checks.ts, at server.port_env.)
+  const portEnv = sandbox.serverPortEnv;
+  if (Object.hasOwn(sandbox.env, portEnv)) issues.push(portInEnv(sandbox, at));
+  else if (sandbox.serverPort !== DEFAULTS.serverPort && !portEnv.startsWith('MSB_') && portEnv !== sandbox.tokens.clientEnv && portEnv !== sandbox.tokens.hostEnv) {
+    sandbox.env = strings({ ...sandbox.env, [portEnv]: sandbox.serverPort });
+  }
   const idle = seconds(raw.idle_timeout, at('idle_timeout'));
   const max = seconds(raw.max_duration, at('max_duration'));
   if (idle !== undefined) sandbox.idleTimeoutSecs = idle;
   if (max !== undefined) sandbox.maxDurationSecs = max;
   return { sandbox, issues };
+}
+
+function portInEnv(sandbox: DesiredSandbox, at: (...rest: Segment[]) => Segment[]): Issue {
+  const key = sandbox.serverPortEnv;
+  const asked = Number(sandbox.env[key]);
+  const port = Number.isInteger(asked) && asked >= 1 && asked <= 65535 ? asked : sandbox.serverPort;
+  return {
+    path: at('env', key),
+    on: 'key',
+    message: `${key} is where the OpenWork server reads its port, which owctl sets from server.port`,
+    hint: `write server: { port: ${port} } instead (owctl then finds, verifies and shows that port)`,
+  };
 }
 
 function normaliseImage(image: RawSandbox['image'], context: NormaliseContext): DesiredSandbox['image'] {

@@ -65,6 +65,10 @@ export interface DesiredSandbox {
   maxDurationSecs?: number;
   protect: boolean;
   verify: VerifySpec;
+  /** Guest port the OpenWork server listens on (`server.port`, default 8787). */
+  serverPort: number;
+  /** Guest variable that tells the server its port (`server.port_env`); set in `env` when the port is not 8787. */
+  serverPortEnv: string;
 }
 
 /**

@@ -6,4 +6,6 @@ export const LABEL_CONFIG_HASH = 'owctl.dev/config-hash';
 export const LABEL_APPLIED = 'owctl.dev/applied';
 /** `true` when the sandbox was declared with `protect: true`; survives its removal from the file. */
 export const LABEL_PROTECT = 'owctl.dev/protect';
+/** The OpenWork server's guest port, when it is not the image's 8787 (`server.port`). */
+export const LABEL_SERVER_PORT = 'owctl.dev/server-port';
 export const OWCTL_LABEL_PREFIX = 'owctl.dev/';

@@ -10,6 +10,7 @@ import { archiveDigest } from '../image/archive-digest.ts';
 import { MSB_CAPABILITIES } from '../model/capabilities.ts';
 import type { ObservedSandbox, SandboxStatus } from '../model/observed.ts';
 import { serverUrl } from './address.ts';
+import type { ServerPortSource } from '../model/server-port.ts';
 import { checkHostPortsFree } from './host-ports.ts';
 import type { Msb } from './driver.ts';
 import type { LiveObserver } from './live-observer.ts';
@@ -39,7 +40,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
   const status = new Map<string, SandboxStatus>();
   const observedByName = new Map<string, ObservedSandbox>();
   const connectHost = new Map<string, string>();
-  const address = (sandbox: { name: string; ports: { guest: number; host: number; bind: string }[]; verify?: { connectHost: string } }): ServerAddress | null => {
+  const address = (sandbox: ServerPortSource & { name: string; ports: { guest: number; host: number; bind: string }[]; verify?: { connectHost: string } }): ServerAddress | null => {
     const url = serverUrl(sandbox, sandbox.verify?.connectHost ?? connectHost.get(sandbox.name) ?? '127.0.0.1');
     return url === null ? null : { url, headers: {} };
   };

@@ -12,12 +12,12 @@ import type { BackendSpec, DesiredSandbox, DesiredState, MountSpec } from '../mo
 import { guestEnv } from '../model/desired.ts';
 import { LABEL_PROJECT, OWCTL_LABEL_PREFIX } from '../model/labels.ts';
 import type { ObservedSandbox } from '../model/observed.ts';
+import { serverPortOf, type ServerPortSource } from '../model/server-port.ts';
 import { OPENSANDBOX_CAPABILITIES } from './capabilities.ts';
 import { OpenSandboxClient } from './client.ts';
 import { createMetadata, META_MAX_DURATION, META_NAME, observedOf, owctlMetadata } from './metadata.ts';
 import type { WireCreate, WireSandbox, WireVolume } from './wire.ts';
 
-export const OPENWORK_GUEST_PORT = 8787;
 const POLL_MS = 250;
 
 type Spec = Extract<BackendSpec, { type: 'opensandbox' }>;
@@ -90,8 +90,9 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   };
-  const address = async (name: string, id: string): Promise<ServerAddress> => {
-    const answer = await client.endpoint(id, OPENWORK_GUEST_PORT, name);
+  /** The endpoint of the server's guest port (`server.port`, or the port recorded on a live sandbox). */
+  const address = async (sandbox: ServerPortSource & { name: string }, id: string): Promise<ServerAddress> => {
+    const answer = await client.endpoint(id, serverPortOf(sandbox), sandbox.name);
     // The endpoint has no scheme; its shape depends on the runtime (host:port, host/id/port, …).
     const url = /^https?:\/\//.test(answer.endpoint) ? answer.endpoint : `http://${answer.endpoint}`;
     return { url: url.replace(/\/+$/, ''), headers: answer.headers ?? {} };
@@ -114,7 +115,7 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
         // One endpoint lookup and one /health probe per running sandbox, at most `parallelism` at once.
         const running = sandboxes.filter((s) => s.status === 'Running');
         await runPool(running, request.parallelism, async (s) => {
-          s.server = await address(s.name, s.id!)
+          s.server = await address(s, s.id!)
             .then((where) => probe(s, where))
             .catch(() => 'down' as const);
         }, () => false);
@@ -171,7 +172,7 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     },
     async serverAddress(sandbox, instance) {
       const id = instance ?? ('id' in sandbox && (sandbox as ObservedSandbox).id !== undefined ? (sandbox as ObservedSandbox).id : (await idsOf(sandbox.name))[0]);
-      return id === undefined ? null : address(sandbox.name, id);
+      return id === undefined ? null : address(sandbox, id);
     },
     // Images live in the server's runtime and it starts the command itself: the executor does not call these.
     inspectImage: async () => null,

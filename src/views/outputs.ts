@@ -33,7 +33,7 @@ export function renderOutputs(outputs: SandboxOutput[], s: Style): string {
   if (outputs.length === 0) return '';
   const width = Math.max(...outputs.map((o) => o.sandbox.length));
   const lines = outputs.map((o) => {
-    const where = o.url ?? s.dim('(no host port for guest port 8787)');
+    const where = o.url ?? s.dim("(no host port for the server's guest port)");
     return `  ${o.sandbox.padEnd(width)}  ${where}  ${s.dim(`token: sandboxes.${o.sandbox}.tokens.client (guest ${o.token_env}); \`owctl connect ${o.sandbox} --show-token\` prints it`)}`;
   });
   return `${lines.join('\n')}\n`;

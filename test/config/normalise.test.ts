@@ -45,6 +45,8 @@ describe('normalisation', () => {
       maxDurationSecs: 28800,
       protect: false,
       verify: { timeoutSecs: 120, connectHost: '127.0.0.1' },
+      serverPort: 8787,
+      serverPortEnv: 'OPENWORK_PORT',
     };
     assert.deepEqual(desired.sandboxes[0], expected);
     assert.equal(desired.sandboxes[1]!.ports[0]!.host, 8788);
@@ -77,7 +79,7 @@ describe('normalisation', () => {
       '      - { type: bind, source: ~/shared, target: /a/../shared, readonly: true }',
       '      - { type: bind, source: /abs/path, target: /abs }',
       '    env: { Z: 1, A: true, M: 1.5 }',
-      '    ports: [{ host: 9000, guest: 9000, bind: "::1", protocol: udp }]',
+      '    ports: [{ host: 9000, guest: 9000, bind: "::1", protocol: udp }, { host: 9001, guest: 8787 }]',
       '    resources: { memory: 1.5G }',
       '    verify: { timeout: 3m }',
     ].join('\n');
@@ -93,7 +95,7 @@ describe('normalisation', () => {
         { type: 'bind', source: '/abs/path', target: '/abs', readonly: false },
       ]);
       assert.deepEqual(Object.entries(alice.env), [['A', 'true'], ['M', '1.5'], ['Z', '1']]);
-      assert.deepEqual(alice.ports, [{ host: 9000, guest: 9000, bind: '::1', protocol: 'udp' }]);
+      assert.deepEqual(alice.ports, [{ host: 9000, guest: 9000, bind: '::1', protocol: 'udp' }, { host: 9001, guest: 8787, bind: '127.0.0.1', protocol: 'tcp' }]);
       assert.equal(alice.memoryMib, 1536);
       assert.equal(alice.verify.timeoutSecs, 180);
     });

@@ -45,6 +45,8 @@ function desired(name: string, workspace: string): DesiredSandbox {
     maxDurationSecs: 3600,
     protect: false,
     verify: { timeoutSecs: 120, connectHost: '127.0.0.1' },
+    serverPort: 8787,
+    serverPortEnv: 'OPENWORK_PORT',
   };
 }
 

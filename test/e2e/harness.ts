@@ -43,6 +43,8 @@ export interface SandboxSpec {
   /** `idle_timeout` / `max_duration` values, e.g. `15s`. */
   idleTimeout?: string;
   maxDuration?: string;
+  /** `server: { port }`: the guest port the OpenWork server listens on (default 8787, left out of the file). */
+  serverPort?: number;
 }
 
 export class Project {
@@ -97,7 +99,8 @@ export class Project {
         '    mounts:',
         `      - { type: bind, source: ./.owctl/${s.name}/workspace, target: /workspace }`,
         ...(s.data === true ? [`      - { type: bind, source: ./.owctl/${s.name}/data, target: /data }`] : []),
-        `    ports: [{ host: ${s.port}, guest: 8787 }]`,
+        `    ports: [{ host: ${s.port}, guest: ${s.serverPort ?? 8787} }]`,
+        ...(s.serverPort === undefined ? [] : [`    server: { port: ${s.serverPort} }`]),
         `    tokens: { client: "\${${upper}_CLIENT}", host: "\${${upper}_HOST}" }`,
         `    env: ${JSON.stringify(env)}`,
         `    protect: ${s.protect === true}`,

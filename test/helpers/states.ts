@@ -27,6 +27,8 @@ export function desiredSandbox(name: string, overrides: Partial<DesiredSandbox> 
     maxDurationSecs: 28800,
     protect: false,
     verify: { timeoutSecs: 120, connectHost: '127.0.0.1' },
+    serverPort: 8787,
+    serverPortEnv: 'OPENWORK_PORT',
     ...overrides,
   };
 }

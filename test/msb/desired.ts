@@ -19,6 +19,8 @@ export function desired(name: string, overrides: Partial<DesiredSandbox> = {}): 
     labels: {},
     protect: false,
     verify: { timeoutSecs: 120, connectHost: '127.0.0.1' },
+    serverPort: 8787,
+    serverPortEnv: 'OPENWORK_PORT',
     ...overrides,
   };
 }

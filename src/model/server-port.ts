@@ -1,0 +1,16 @@
+/**
+ * The guest port of a sandbox's OpenWork server: `server.port` for a declared sandbox; for a live one, the port
+ * owctl recorded on it when it was not the image's 8787 (so a sandbox made before the setting existed reads 8787).
+ */
+import { LABEL_SERVER_PORT } from './labels.ts';
+
+export const DEFAULT_SERVER_PORT = 8787;
+
+/** A declared sandbox (`serverPort`) or a live one (its labels). */
+export type ServerPortSource = { serverPort: number } | { labels: Record<string, string> };
+
+export function serverPortOf(sandbox: ServerPortSource): number {
+  if ('serverPort' in sandbox) return sandbox.serverPort;
+  const recorded = Number(sandbox.labels[LABEL_SERVER_PORT]);
+  return Number.isInteger(recorded) && recorded >= 1 && recorded <= 65535 ? recorded : DEFAULT_SERVER_PORT;
+}
