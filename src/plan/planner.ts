@@ -90,7 +90,7 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
   }
   // An engine that runs the server itself cannot relaunch it, and may not restart a stopped sandbox: a new one.
   if (!caps.restartable && DOWN.has(live.status)) return replacement(`it is ${live.status} and this engine cannot start it again`);
-  if (!caps.launchesServer && running && live.server === 'down') return replacement('its OpenWork server does not answer /health and this engine cannot relaunch it');
+  if (!caps.launchesServer && running && live.server === 'down') return replacement('its OpenWork server or the OpenCode behind it does not answer, and this engine cannot relaunch the server');
   const heal = duplicates ? { heal: true } : {};
   const healing = duplicates ? `; ${instances!.length} live sandboxes carry this name: the first that verifies is kept, the others deleted` : '';
   // Fields compared as replace-fields may still land in place on some engines (a longer expiry is a renew).
@@ -119,7 +119,7 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
     return change(desired.name, 'start', `is ${why}; will be started and its server launched`, { ...base, start: true });
   }
   if (live.server === 'down') {
-    return change(desired.name, 'start', 'is Running but its OpenWork server does not answer /health; the server will be relaunched', {
+    return change(desired.name, 'start', 'is Running but its OpenWork server or the OpenCode behind it does not answer; the server will be relaunched', {
       ...base,
       start: true,
     });

@@ -5,7 +5,8 @@
 import type { Action, Change, Conflict, Plan } from '../model/plan.ts';
 import type { PreflightProblem } from '../model/preflight.ts';
 
-export const PLAN_FORMAT_VERSION = '1.0';
+/** 1.1: `preflight` (what would make apply fail, found before any change). */
+export const PLAN_FORMAT_VERSION = '1.1';
 
 export interface PlanDocument {
   format_version: string;

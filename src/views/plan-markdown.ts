@@ -1,7 +1,7 @@
 /**
  * The plan as Markdown for a pull-request comment or a GitHub step summary (`owctl plan --format markdown`), the
- * way Atlantis posts Terraform plans: what needs attention first (destroys, replacements, protected sandboxes,
- * drift, conflicts), a count per action, then one collapsed section per changed sandbox with a ```diff block.
+ * way Atlantis posts Terraform plans: what needs attention first (preflight problems, destroys, replacements,
+ * protected sandboxes, drift, conflicts, sandboxes asleep), a count per action, then one collapsed section per changed sandbox with a ```diff block.
  * Rendered from the plan document like every other view, so it can never disagree with `--json`.
  * Invariant: the output holds no secret value. The document has none; sensitive fields are rendered as
  * `(sensitive value)` here regardless of what they carry, as a second line of defence.
@@ -133,6 +133,30 @@ function conflictList(document: PlanDocument): string[] {
   return [...lines, ''];
 }
 
+/** Preflight problems (apply refuses on an error), errors first: a reviewer sees why a merge would fail. */
+function preflightCallout(document: PlanDocument): string[] {
+  const problems = [...(document.preflight ?? [])].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  if (problems.length === 0) return [];
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const head = errors > 0 ? `❌ **Preflight: apply would fail (${plural(errors, 'error', 'errors')})** and will refuse before changing anything:` : '⚠️ **Preflight:**';
+  const lines = [head, ''];
+  for (const problem of problems.slice(0, MAX_NAMED)) {
+    const where = problem.sandbox ? ` ${inlineCode(problem.sandbox)}` : '';
+    lines.push(`- **${problem.severity}**${where}: ${escapeHtml(problem.message)}  `, `  hint: ${escapeHtml(problem.hint)}`);
+  }
+  if (problems.length > MAX_NAMED) lines.push(`- and ${problems.length - MAX_NAMED} more`);
+  return [...lines, ''];
+}
+
+/** Sandboxes msb's own policy stopped: in sync, but not serving until started. */
+function asleepCallout(document: PlanDocument): string[] {
+  const asleep = document.changes.filter((c) => c.asleep !== undefined);
+  if (asleep.length === 0) return [];
+  const lines = asleep.slice(0, MAX_NAMED).map((c) => `- 💤 ${inlineCode(c.sandbox)} is asleep: msb stopped it at its ${c.asleep} (no server until it is started)`);
+  if (asleep.length > MAX_NAMED) lines.push(`- and ${plural(asleep.length - MAX_NAMED, 'more sandbox', 'more sandboxes')} asleep`);
+  return [...lines, '', '`owctl apply --wake` starts them and relaunches their servers.', ''];
+}
+
 function summaryTable(summary: Record<Action, number>): string[] {
   const rows = (Object.keys(LABEL) as Action[]).map((action) => `| ${action === 'noop' ? '' : `\`${SYMBOL[action]}\` `}${LABEL[action]} | ${summary[action]} |`);
   return ['| action | count |', '| --- | ---: |', ...rows, '', `**${summaryLine(summary)}**`, ''];
@@ -167,10 +191,10 @@ export function renderPlanMarkdown(document: PlanDocument, options: PlanMarkdown
   const unchanged = document.changes.length - changed.length;
   const tail = unchanged > 0 ? `_${plural(unchanged, 'sandbox is', 'sandboxes are')} unchanged (not listed)._\n` : '';
   if (changed.length === 0) {
-    const head = [...heading(document), `✅ **No changes.** Live sandboxes match ${inlineCode(document.file)}.`, '', ...conflictList(document)];
+    const head = [...heading(document), `✅ **No changes.** Live sandboxes match ${inlineCode(document.file)}.`, '', ...asleepCallout(document), ...conflictList(document)];
     return `${head.join('\n')}\n${tail}`.replace(/\n+$/, '\n');
   }
-  const head = `${[...heading(document), ...attention(changed), ...driftCallout(changed), ...conflictList(document), ...summaryTable(document.summary)].join('\n')}\n`;
+  const head = `${[...heading(document), ...preflightCallout(document), ...attention(changed), ...driftCallout(changed), ...conflictList(document), ...asleepCallout(document), ...summaryTable(document.summary)].join('\n')}\n`;
   const sections = changed.map(section);
   const room = maxBytes - bytes(head) - bytes(tail);
   let kept = fit(sections, room);

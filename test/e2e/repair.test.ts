@@ -36,7 +36,7 @@ describe('repair of changes made outside owctl', () => {
     await eventually(async () => (await get(`http://127.0.0.1:${alice.port}/health`)) === 0, 10_000, 'the server to die');
     const plan = await project.owctl(['plan', '--detailed-exitcode']);
     assert.equal(plan.code, 2);
-    assert.match(plan.stdout, /does not answer \/health/);
+    assert.match(plan.stdout, /OpenWork server or the OpenCode behind it does not answer/);
     const result = await project.owctl(['apply', '--auto-approve']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(await get(`http://127.0.0.1:${alice.port}/health`), 200);

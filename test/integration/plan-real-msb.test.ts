@@ -179,7 +179,7 @@ describe('owctl plan against the real msb', () => {
     await new Promise((done) => server.close(done));
     const down = await p.plan(['--json']);
     assert.deepEqual(actions(down.plan!.changes), { a: 'start' });
-    assert.match(down.plan!.changes[0]!.reason, /does not answer \/health/);
+    assert.match(down.plan!.changes[0]!.reason, /OpenWork server or the OpenCode behind it does not answer/);
   });
 
   it('refuses a declared name held by a sandbox owctl does not manage, saying how to resolve it', async (t) => {

@@ -64,7 +64,7 @@ describe('planner', () => {
     assert.match(stopped.reason, /Stopped/);
     const silent = only(plan(desiredState([alice]), observedState([observedFrom('demo', alice, { server: 'down' })])));
     assert.equal(silent.action, 'start');
-    assert.match(silent.reason, /health/);
+    assert.match(silent.reason, /OpenCode behind it does not answer/);
   });
 
   it('a sandbox msb stopped at its idle_timeout or max_duration is asleep: in sync, unless --wake; a manual stop is not', () => {

@@ -165,6 +165,30 @@ describe('plan markdown', () => {
     assert.equal(renderPlanMarkdown(document), renderPlanMarkdown(structuredClone(document)));
   });
 
+  it('shows what preflight found, errors first, with their hints, escaped (apply will refuse on errors)', () => {
+    const sandboxes = [desiredSandbox('alice')];
+    const document = planDocument(plan(desiredState(sandboxes), observedState([])), 'openwork.yaml', [
+      { severity: 'warning', code: 'host.unchecked', message: 'could not ask msb doctor <whether> this host boots', hint: 'run `owctl doctor`' },
+      { severity: 'error', code: 'port.busy', sandbox: 'alice', message: 'host port 127.0.0.1:8787 is held by another process', hint: "stop it (`ss -ltnp 'sport = :8787'`) or choose another ports[].host" },
+    ]);
+    const markdown = renderPlanMarkdown(document, { maxBytes: 400 });
+    assert.match(markdown, /❌ \*\*Preflight: apply would fail \(1 error\)\*\* and will refuse before changing anything:/);
+    const error = markdown.indexOf('- **error** `alice`: host port 127.0.0.1:8787 is held by another process');
+    const warning = markdown.indexOf('- **warning**: could not ask msb doctor &lt;whether&gt; this host boots');
+    assert.ok(error > 0 && warning > error, markdown);
+    assert.ok(markdown.includes("hint: stop it (`ss -ltnp 'sport = :8787'`) or choose another ports[].host"), markdown);
+  });
+
+  it('names sandboxes that are asleep (stopped by their idle timeout or max duration): in sync but not serving', () => {
+    const alice = desiredSandbox('alice');
+    const observed = observedState([{ ...observedFrom('demo', alice), status: 'Stopped', stoppedBy: 'idle_timeout' }]);
+    const document = planDocument(plan(desiredState([alice]), observed), 'openwork.yaml');
+    assert.equal(document.has_changes, false, JSON.stringify(document.changes));
+    const markdown = renderPlanMarkdown(document);
+    assert.match(markdown, /💤 `alice` is asleep: msb stopped it at its idle_timeout/);
+    assert.match(markdown, /`owctl apply --wake` starts/);
+  });
+
   it('renders SENSITIVE exactly as the other views do', () => {
     assert.equal(SENSITIVE, '(sensitive value)');
   });
