@@ -1,6 +1,6 @@
 /** The process entry: run the CLI and exit with its code. bin/owctl.js loads the compiled copy of this file. */
 import { EXIT } from '../errors.ts';
-import { Interrupts, ownProcessSignals } from '../commands/interrupt.ts';
+import { HANDLED_SIGNALS, Interrupts, ownProcessSignals } from '../commands/interrupt.ts';
 import { main } from './main.ts';
 
 // A closed terminal (SIGHUP) or a reader that went away (`owctl apply | head`) makes writes fail: that must not
@@ -9,7 +9,18 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 
 const interrupts = new Interrupts((text) => process.stderr.write(text));
 ownProcessSignals(interrupts);
+takeOverSignalsWhileLoading(interrupts);
 const code = await main(process.argv, undefined, interrupts);
 // After an interrupt, read-only work that was abandoned (an msb query, a health probe) must not hold the exit.
 if (code === EXIT.interrupted) process.exit(code);
 process.exitCode = code;
+
+/** bin/owctl.js keeps the signals that come while this bundle loads: they are answered now, in order. */
+function takeOverSignalsWhileLoading(handler: Interrupts): void {
+  const early = (globalThis as Record<symbol, unknown>)[Symbol.for('owctl.signalsWhileLoading')] as
+    | { kept: NodeJS.Signals[]; keep: (signal: NodeJS.Signals) => void }
+    | undefined;
+  if (early === undefined) return;
+  for (const signal of HANDLED_SIGNALS) process.off(signal, early.keep);
+  for (const signal of early.kept.splice(0)) handler.receive(signal);
+}
