@@ -8,7 +8,7 @@
  *    file, or in the allowlist file (one folder per line; `OWCTL_ALLOWED_HOST_PATHS`, default
  *    `$XDG_CONFIG_HOME/owctl/allowed-host-paths`). Paths are compared after resolving symlinks.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { Issue, Segment } from './issue.ts';
@@ -44,19 +44,33 @@ export function readAllowlist(env: NodeJS.ProcessEnv, home: string): { file: str
   return { file, folders };
 }
 
-/** The path with symlinks resolved as far as it exists (a source may not exist yet). */
-export function canonical(target: string): string {
+/**
+ * The path with symlinks resolved as far as it exists (a source may not exist yet). `known` remembers what folders
+ * resolved to (null: missing) across the calls of one check: sources share their parents.
+ */
+export function canonical(target: string, known: Map<string, string | null> = new Map()): string {
   const rest: string[] = [];
   let current = path.resolve(target);
   for (;;) {
-    try {
-      return path.join(realpathSync.native(current), ...rest.reverse());
-    } catch {
-      const parent = path.dirname(current);
-      if (parent === current) return path.resolve(target);
-      rest.push(path.basename(current));
-      current = parent;
+    let real = known.get(current);
+    if (real === undefined) {
+      // stat first: a missing path costs no exception (realpath throws, and most sources do not exist yet).
+      real = statSync(current, { throwIfNoEntry: false }) === undefined ? null : realOrNull(current);
+      known.set(current, real);
     }
+    if (real !== null) return path.join(real, ...rest.reverse());
+    const parent = path.dirname(current);
+    if (parent === current) return path.resolve(target);
+    rest.push(path.basename(current));
+    current = parent;
+  }
+}
+
+function realOrNull(target: string): string | null {
+  try {
+    return realpathSync.native(target);
+  } catch {
+    return null;
   }
 }
 
@@ -67,10 +81,8 @@ const inside = (child: string, parent: string) => child === parent || child.star
  * project may live under /var/lib or /opt, and binds its own subfolders), and never when they are the home folder
  * itself (root's home is /root); credentials, msb's state and the home folder itself count everywhere.
  */
-function sensitive(source: string, project: string, policy: MountPolicy): string | null {
-  const home = canonical(policy.home);
-  const system = SYSTEM.map(canonical).filter((place) => !inside(home, place));
-  const everywhere = [...IN_HOME.map((p) => path.join(home, p)), canonical(policy.msbHome)];
+function sensitive(source: string, project: string, places: Places): string | null {
+  const { home, system, everywhere } = places;
   for (const place of system) {
     if (inside(place, source) || (inside(source, place) && !inside(source, project))) return place;
   }
@@ -79,19 +91,51 @@ function sensitive(source: string, project: string, policy: MountPolicy): string
   return null;
 }
 
+/** The policy's folders with symlinks resolved: once per policy, not once per mount (a file may bind thousands). */
+interface Places {
+  /** canonical()'s memory for this policy's checks. */
+  known: Map<string, string | null>;
+  project: string;
+  allowed: string[];
+  home: string;
+  system: string[];
+  everywhere: string[];
+}
+
+const resolvedPlaces = new WeakMap<MountPolicy, Places>();
+
+function placesOf(policy: MountPolicy): Places {
+  let places = resolvedPlaces.get(policy);
+  if (places === undefined) {
+    const known = new Map<string, string | null>();
+    const resolve = (place: string) => canonical(place, known);
+    const home = resolve(policy.home);
+    places = {
+      known,
+      project: resolve(policy.projectDir),
+      allowed: policy.allowed.map(resolve),
+      home,
+      system: SYSTEM.map(resolve).filter((place) => !inside(home, place)),
+      everywhere: [...IN_HOME.map((p) => path.join(home, p)), resolve(policy.msbHome)],
+    };
+    resolvedPlaces.set(policy, places);
+  }
+  return places;
+}
+
 export function checkBindSources(sandbox: DesiredSandbox, at: (...rest: Segment[]) => Segment[], policy: MountPolicy): Issue[] {
   const issues: Issue[] = [];
-  const project = canonical(policy.projectDir);
-  const allowed = policy.allowed.map(canonical);
+  const places = placesOf(policy);
+  const { project, allowed } = places;
   sandbox.mounts.forEach((mount, index) => {
     if (mount.type !== 'bind' || /[\u0000-\u001f]/.test(mount.source)) return;
     const where = at('mounts', index, 'source');
-    const real = canonical(mount.source);
-    if (existsSync(real) && !statSync(real).isDirectory()) {
+    const real = canonical(mount.source, places.known);
+    if (statSync(real, { throwIfNoEntry: false })?.isDirectory() === false) {
       issues.push({ path: where, message: `${mount.source} is a file, not a folder`, hint: 'bind a folder; owctl creates a missing one' });
       return;
     }
-    const held = sensitive(real, project, policy);
+    const held = sensitive(real, project, places);
     if (held !== null) {
       issues.push({ path: where, message: `${mount.source} is or holds a sensitive host path (${held})`, hint: 'bind a folder of its own, such as ./.owctl/NAME/data: a sandbox can read and write what it binds' });
       return;
