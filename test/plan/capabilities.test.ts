@@ -1,7 +1,8 @@
 /** The planner reads a backend's capabilities as data: the same file and live state plan differently per engine. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MSB_CAPABILITIES, type BackendCapabilities } from '../../src/model/capabilities.ts';
+import type { BackendCapabilities } from '../../src/model/capabilities.ts';
+import { OPENSANDBOX_CAPABILITIES } from '../../src/opensandbox/capabilities.ts';
 import { groupDigests } from '../../src/model/digests.ts';
 import type { DesiredSandbox } from '../../src/model/desired.ts';
 import type { ObservedSandbox } from '../../src/model/observed.ts';
@@ -9,18 +10,8 @@ import { SENSITIVE } from '../../src/model/plan.ts';
 import { plan } from '../../src/plan/planner.ts';
 import { desiredSandbox, desiredState, observedFrom, observedState } from '../helpers/states.ts';
 
-/** An engine like OpenSandbox: only labels, protect and a longer expiry change in place; names are metadata. */
-const REMOTE: BackendCapabilities = {
-  backend: 'opensandbox',
-  inPlace: { ...MSB_CAPABILITIES.inPlace, resources: 'replace', env: 'replace' },
-  extendMaxDurationLive: true,
-  createBeforeDestroy: true,
-  unreadable: ['image', 'resources', 'env', 'tokens', 'mounts', 'command', 'idle_timeout'],
-  launchesServer: false,
-  localImages: false,
-  restartable: false,
-  serverLogs: false,
-};
+/** OpenSandbox's own capabilities: only labels, protect and a longer expiry change in place; names are metadata. */
+const REMOTE: BackendCapabilities = OPENSANDBOX_CAPABILITIES;
 
 const alice = desiredSandbox('alice', { mounts: [], ports: [], idleTimeoutSecs: undefined, command: ['/entry.sh'] });
 

@@ -17,26 +17,15 @@ import { renderPlanHuman } from '../../src/views/plan-human.ts';
 import { planDocument, renderPlanJson } from '../../src/views/plan-json.ts';
 import { renderPlanMarkdown } from '../../src/views/plan-markdown.ts';
 import { style } from '../../src/views/style.ts';
-import { TEST_ENV, withFiles } from '../config/helpers.ts';
+import { minimalYaml, TEST_ENV, withFiles } from '../config/helpers.ts';
 import { observedFrom, observedState } from '../helpers/states.ts';
 
 const API_KEY = 'sk-model-api-key-0123456789';
 const ENV = { ...TEST_ENV, MODEL_API_KEY: API_KEY };
 
+/** The minimal file with a plain, a token-equal and a sensitive env value under alice (`extraEnv`: more lines). */
 function yaml(extraEnv = ''): string {
-  return [
-    'version: 1',
-    'project: demo',
-    'sandboxes:',
-    '  alice:',
-    '    image: openwork-microsandbox:dev',
-    '    tokens: { client: "${OPENWORK_TOKEN}", host: "${OPENWORK_HOST_TOKEN}" }',
-    '    env:',
-    '      PLAIN: visible',
-    '      SIDECAR_PASSWORD: "${OPENWORK_TOKEN}"',
-    '      MODEL_API_KEY: { value: "${MODEL_API_KEY}", sensitive: true }',
-    extraEnv,
-  ].join('\n');
+  return minimalYaml(['    env:', '      PLAIN: visible', '      SIDECAR_PASSWORD: "${OPENWORK_TOKEN}"', '      MODEL_API_KEY: { value: "${MODEL_API_KEY}", sensitive: true }', extraEnv].join('\n'));
 }
 
 async function load(text: string) {
