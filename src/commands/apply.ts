@@ -12,7 +12,8 @@ import { planDocument } from '../views/plan-json.ts';
 import { style } from '../views/style.ts';
 import { cancelledExitCode, confirm } from './confirm.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
-import { appliedOutputs } from './output.ts';
+import { appliedOutputList, appliedOutputs } from './output.ts';
+import type { ApplyResult } from '../apply/events.ts';
 import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
 import { planFromSnapshot } from './plan.ts';
@@ -129,7 +130,12 @@ async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream)
       io.stdout('\nApply cancelled.\n');
       return cancelledExitCode(answer);
     }
-    const { result, code } = await runChanges(planned, snapshot, { parallelism: options.applyParallelism, verb: 'Apply', stream }, io);
+    // In the event stream the outputs are an event of their own, just before the summary.
+    const outputsEvent = async (done: ApplyResult) => {
+      const outputs = await appliedOutputList(done, snapshot.desired, snapshot.backend);
+      if (outputs.length > 0) stream?.emit({ type: 'outputs', outputs });
+    };
+    const { result, code } = await runChanges(planned, snapshot, { parallelism: options.applyParallelism, verb: 'Apply', stream, ...(stream ? { afterExecute: outputsEvent } : {}) }, io);
     if (stream === undefined) io.stdout(await appliedOutputs(result, snapshot.desired, snapshot.backend, io));
     return code;
   } finally {

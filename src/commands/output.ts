@@ -31,10 +31,15 @@ export async function outputCommand(options: { file: string; msb?: string; names
 }
 
 /** After an apply: the outputs of every sandbox it created, replaced, updated or started successfully. */
-export async function appliedOutputs(result: ApplyResult, desired: DesiredState, backend: Backend, io: CommandIO): Promise<string> {
+export async function appliedOutputList(result: ApplyResult, desired: DesiredState, backend: Backend): Promise<SandboxOutput[]> {
   const touched = new Set(result.outcomes.filter((o) => o.outcome === 'succeeded' && o.action !== 'delete').map((o) => o.sandbox));
-  const sandboxes = desired.sandboxes.filter((s) => touched.has(s.name));
-  if (sandboxes.length === 0) return '';
+  return outputsOf(desired.sandboxes.filter((s) => touched.has(s.name)), backend);
+}
+
+/** appliedOutputList for a person: a titled section, or nothing when nothing was touched. */
+export async function appliedOutputs(result: ApplyResult, desired: DesiredState, backend: Backend, io: CommandIO): Promise<string> {
+  const outputs = await appliedOutputList(result, desired, backend);
+  if (outputs.length === 0) return '';
   const s = style(io.color);
-  return `\n${s.bold('Outputs')} (again any time with \`owctl output\`):\n${renderOutputs(await outputsOf(sandboxes, backend), s)}`;
+  return `\n${s.bold('Outputs')} (again any time with \`owctl output\`):\n${renderOutputs(outputs, s)}`;
 }

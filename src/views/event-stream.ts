@@ -16,7 +16,8 @@ export function inEventStream(error: unknown): boolean {
   return typeof error === 'object' && error !== null && streamed.has(error);
 }
 
-export const EVENT_STREAM_VERSION = '1.0';
+/** 1.1: the `outputs` event (apply). */
+export const EVENT_STREAM_VERSION = '1.1';
 
 export class EventStream {
   constructor(private readonly write: (text: string) => void) {

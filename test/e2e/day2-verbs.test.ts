@@ -79,6 +79,12 @@ describe('day-2 verbs', () => {
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     assert.deepEqual(events.filter((e) => e.type === 'change_finish').map((e) => [e.sandbox, e.action]), [['bob', 'replace']]);
+    // The outputs of what it touched, as an event just before the summary (the stream has no other place for them).
+    const validate = compileSchema('events.schema.json');
+    for (const event of events) assertValid(validate, event, `event ${event.type}`);
+    assert.deepEqual(events.slice(-2).map((e) => e.type), ['outputs', 'summary']);
+    assert.deepEqual(events.at(-2).outputs, [{ sandbox: 'bob', url: `http://127.0.0.1:${bob.port}`, token_env: 'OPENWORK_TOKEN', host_token_env: 'OPENWORK_HOST_TOKEN' }]);
+    await project.assertNoSecrets(result.stdout);
     const wrong = await project.owctl(['plan', '--replace', 'carol']);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /--replace carol: no such sandbox in the file/);

@@ -23,11 +23,12 @@ import { destroyPlan } from '../../src/plan/destroy.ts';
 import { plan } from '../../src/plan/planner.ts';
 import { EventStream } from '../../src/views/event-stream.ts';
 import { planDocument, renderPlanJson } from '../../src/views/plan-json.ts';
+import { sandboxOutput } from '../../src/views/outputs.ts';
 import { CLIENT_TOKEN, desiredSandbox, desiredState, HOST_TOKEN, observedFrom, observedState } from '../helpers/states.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PLAN_CASES = join(ROOT, 'test', 'fixtures', 'plan');
-const EVENT_TYPES = ['version', 'planned_change', 'change_start', 'step_start', 'step_finish', 'change_finish', 'change_failed', 'change_skipped', 'change_interrupted', 'planned_purge', 'purge', 'error', 'summary'];
+const EVENT_TYPES = ['version', 'planned_change', 'change_start', 'step_start', 'step_finish', 'change_finish', 'change_failed', 'change_skipped', 'change_interrupted', 'planned_purge', 'purge', 'outputs', 'error', 'summary'];
 
 function compile(file: string): ValidateFunction {
   const require = createRequire(import.meta.url);
@@ -110,7 +111,10 @@ async function eventStreams(): Promise<string[]> {
   const desired = desiredState([alice, bob, { ...carol, env: { ...carol.env, LOG_LEVEL: 'debug' } }, dave]);
   const observed: ObservedState = observedState([observedFrom('demo', carol), observedFrom('demo', dave, { status: 'Stopped' })]);
   const applied = plan(desired, observed);
-  streams.push(await streamRun(applied.changes, desired, fakeRuntime({ fail: { bob: 'create', carol: 'modify' }, failVerify: ['dave'] })));
+  // … and the outputs of the one that succeeded, as apply emits them before the summary (one without an address too)
+  const outputs = async (stream: EventStream) =>
+    stream.emit({ type: 'outputs', outputs: [sandboxOutput(alice, { url: 'http://127.0.0.1:8787', headers: {} }), sandboxOutput(bob, null)] });
+  streams.push(await streamRun(applied.changes, desired, fakeRuntime({ fail: { bob: 'create', carol: 'modify' }, failVerify: ['dave'] }), { afterExecute: outputs }));
 
   // interrupted after the first change: the rest are skipped
   const both = desiredState([alice, bob]);
