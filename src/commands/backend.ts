@@ -14,6 +14,8 @@ import type { CommandIO } from './io.ts';
 
 export interface EarlyMsb {
   observer: Promise<LiveObserver>;
+  /** Starts listing `project`'s sandboxes (SDK channel only) while the file is still being checked. */
+  prefetch(project: string): void;
 }
 
 export async function openMsb(flag: string | undefined, io: CommandIO): Promise<Msb> {
@@ -32,7 +34,7 @@ export function startMsb(flag: string | undefined, io: CommandIO): EarlyMsb {
   ensurePrivateMsbHome(io.env);
   const observer = new Promise<LiveObserver>((resolve) => resolve(openObserver(flag, io)));
   observer.then((o) => o.warm(), () => undefined);
-  return { observer };
+  return { observer, prefetch: (project) => void observer.then((o) => o.prefetch(project), () => undefined) };
 }
 
 export async function openBackend(desired: DesiredState, secrets: string[], io: CommandIO, early: EarlyMsb): Promise<Backend> {

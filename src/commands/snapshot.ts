@@ -5,6 +5,8 @@
 import type { Backend, ServerAddress } from '../apply/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
+import { resolve } from 'node:path';
+import { projectHint } from '../config/project-hint.ts';
 import { sweepStrayConfs } from '../msb/conf.ts';
 import { openBackend, startMsb } from './backend.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
@@ -48,6 +50,10 @@ export async function observeLive(desired: DesiredState, backend: Backend, paral
 export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, between?: (desired: DesiredState) => Promise<void>): Promise<Snapshot> {
   // msb answers `context` while the file is read and checked: one round trip off every plan.
   const early = startMsb(options.msb, io);
+  // With nothing between loading and observing (apply's lock), the project's sandboxes can be listed meanwhile.
+  if (between === undefined) {
+    void projectHint(resolve(io.cwd, options.file)).then((project) => project !== undefined && early.prefetch(project), () => undefined);
+  }
   // A create killed outright strands its private conf file (tokens inside): every run that reads live state sweeps.
   const sweep = sweepStrayConfs().catch(() => 0);
   // Reading and observing change nothing: an interrupt stops them at once (calls in flight end on their own).

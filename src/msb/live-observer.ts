@@ -11,7 +11,7 @@ import { mapLimit } from './map-limit.ts';
 import { observe, probeSafely, type ObserveOptions } from './observe.ts';
 import { chooseChannel, sdkFacts, type ChannelChoice, type SdkFacts } from './sdk-channel.ts';
 import { bindSdkHome, loadSdk, sdkBoundHome, type MicrosandboxSdk } from './sdk-load.ts';
-import { observeWithSdk } from './sdk-observe.ts';
+import { observeWithSdk, projectSandboxes, type Handle } from './sdk-observe.ts';
 
 export interface LiveObserver {
   readonly msb: Msb;
@@ -19,6 +19,11 @@ export interface LiveObserver {
   readonly choice: ChannelChoice;
   /** Starts what does not depend on the file (the SDK import, or `msb context`) so it overlaps loading it. */
   warm(): void;
+  /**
+   * On the SDK channel, starts listing the sandboxes of `project` (the file's project, read ahead of the checks) so
+   * the list, msb's slowest answer, overlaps loading the file. observe uses it only for a file of that project.
+   */
+  prefetch(project: string): void;
   observe(desired: DesiredState, options: Omit<ObserveOptions, 'context'>): Promise<ObservedState>;
   /** For `owctl doctor`: when the SDK is chosen, loads it and lists one sandbox; the channel plans would use, and why. */
   check(): Promise<ChannelChoice>;
@@ -45,6 +50,9 @@ export function liveObserver(msb: Msb, located: LocatedMsb, env: NodeJS.ProcessE
     return context;
   };
   const viaCli = (desired: DesiredState, options: Omit<ObserveOptions, 'context'>) => observe(msb, desired, { ...options, context: startContext() });
+  let prefetched: { project: string; list: Promise<Handle[]> } | undefined;
+  /** Only before the first observe: a later one (destroy confirming what is gone) lists afresh. */
+  let prefetchable = true;
   return {
     msb,
     get choice() {
@@ -54,13 +62,28 @@ export function liveObserver(msb: Msb, located: LocatedMsb, env: NodeJS.ProcessE
       if (choice.channel === 'sdk') void startSdk();
       else void startContext();
     },
+    prefetch(project) {
+      if (choice.channel !== 'sdk' || !prefetchable || prefetched !== undefined) return;
+      const list = startSdk().then((loaded) => {
+        bindSdkHome(env.MSB_HOME ?? ''); // equal to the process's (chooseChannel checked)
+        return projectSandboxes(loaded, project);
+      });
+      list.catch(() => undefined); // observe lists again, or falls back to the CLI
+      prefetched = { project, list };
+    },
     async observe(desired, options) {
       if (choice.channel === 'cli') return viaCli(desired, options);
       let observed: ObservedState;
       try {
         const loaded = await startSdk();
         bindSdkHome(env.MSB_HOME ?? ''); // equal to the process's (chooseChannel checked)
-        observed = await observeWithSdk(loaded, desired, { parallelism: options.parallelism });
+        // A listing started for another project (the file's name was read ahead of the checks) is not this one;
+        // and it serves one observe only: a later one (destroy confirming what is gone) lists afresh.
+        const early = prefetched;
+        prefetched = undefined;
+        prefetchable = false;
+        const listed = early?.project === desired.project ? early.list : undefined;
+        observed = await observeWithSdk(loaded, desired, { parallelism: options.parallelism, ...(listed ? { listed } : {}) });
       } catch (error) {
         choice = sdkFailed(error);
         return viaCli(desired, options);

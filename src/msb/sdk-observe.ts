@@ -20,9 +20,11 @@ export interface SdkObserveOptions {
   parallelism: number;
   /** Sandboxes per list page (1–100). */
   pageSize?: number;
+  /** The project's sandboxes, listed already (projectSandboxes, started while the file loaded). */
+  listed?: Promise<Handle[]>;
 }
 
-type Handle = Awaited<ReturnType<MicrosandboxSdk['Sandbox']['get']>>;
+export type Handle = Awaited<ReturnType<MicrosandboxSdk['Sandbox']['get']>>;
 
 /** msb 0.6.18 accepts 1–100 per page. */
 const DEFAULT_PAGE_SIZE = 100;
@@ -42,7 +44,7 @@ const STATUS: Record<string, SandboxStatus> = {
 export async function observeWithSdk(sdk: MicrosandboxSdk, desired: DesiredState, options: SdkObserveOptions): Promise<ObservedState> {
   const backend = sdk.defaultBackendInfo();
   if (backend.kind !== 'local') throw new Error(`the SDK's backend is ${backend.kind}`);
-  const listed = await listLabelled(sdk, LABEL_PROJECT, desired.project, options.pageSize ?? DEFAULT_PAGE_SIZE);
+  const listed = await (options.listed ?? projectSandboxes(sdk, desired.project, options.pageSize));
   const seen = new Set(listed.map((handle) => handle.name));
   const unlisted = [...new Set(desired.sandboxes.map((s) => s.name))].filter((name) => !seen.has(name)).sort();
   const held = await mapLimit(unlisted, options.parallelism, (name) => getOrNull(sdk, name));
@@ -63,6 +65,14 @@ export async function observeWithSdk(sdk: MicrosandboxSdk, desired: DesiredState
   const refs = [...new Set(desired.sandboxes.map((s) => s.image.ref))].sort();
   const images = await mapLimit(refs, options.parallelism, (ref) => imageOrNull(sdk, ref));
   return { backend: 'local', sandboxes, images: Object.fromEntries(refs.map((ref, i) => [ref, images[i] ?? null])) };
+}
+
+/**
+ * Every sandbox carrying the project's label: the one list a snapshot needs (the rest is per declared name). It
+ * needs only the project's name, so it can start before the file is fully checked; msb lists in native threads.
+ */
+export function projectSandboxes(sdk: MicrosandboxSdk, project: string, pageSize = DEFAULT_PAGE_SIZE): Promise<Handle[]> {
+  return listLabelled(sdk, LABEL_PROJECT, project, pageSize);
 }
 
 async function listLabelled(sdk: MicrosandboxSdk, key: string, value: string, pageSize: number): Promise<Handle[]> {

@@ -93,6 +93,21 @@ describe('observe channel fallbacks, as doctor reports them', { skip: ONLY_BUNDL
     assert.match(noCall.observe!.reason, /the SDK failed \(Error: database is locked\)/);
   });
 
+  it('uses a listing started early for the project (while the file loads), and never one for another project', async () => {
+    const cli = await observe(new Msb(MSB_BIN, env), desired, { parallelism: 4 });
+    const real = await loadSdk();
+    for (const [hint, lists] of [['fb', 1], ['another', 2]] as const) {
+      let calls = 0;
+      const counted = { ...real, Sandbox: { ...real.Sandbox, listWith: (build: Parameters<typeof real.Sandbox.listWith>[0]) => (calls++, real.Sandbox.listWith(build)), get: real.Sandbox.get.bind(real.Sandbox) } } as unknown as MicrosandboxSdk;
+      const observer = liveObserver(new Msb(MSB_BIN, env), { path: MSB_BIN, source: 'bundled' }, env, { load: async () => counted });
+      observer.prefetch(hint);
+      const observed = await observer.observe(desired, { parallelism: 4 });
+      assert.deepEqual(observed, cli, hint);
+      assert.equal(calls, lists, `project hint ${hint}: ${calls} list calls`);
+      assert.equal(observer.choice.channel, 'sdk');
+    }
+  });
+
   it('observes wholly through the CLI when the SDK fails part-way: nothing it returned is kept', async () => {
     const cli = await observe(new Msb(MSB_BIN, env), desired, { parallelism: 4 });
     const real = await loadSdk();
