@@ -7,7 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
+import { spawn } from 'node:child_process';
+import { eventually } from '../e2e/harness.ts';
+import { assertValid, compileSchema } from '../helpers/json-schema.ts';
 import { IMAGE_V2, Project, assertNoSecrets, mutating } from './project.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
 
 const require = createRequire(import.meta.url);
 
@@ -140,8 +145,50 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
     outputs.push(saved);
   });
 
+  it('GitOps output works here too: the Markdown plan for a pull request, and apply --json ending with outputs', async () => {
+    await p.write([{ name: 'carol' }, { name: 'dave' }]);
+    const markdown = await run(['plan', '--format', 'markdown']);
+    assert.equal(markdown.code, 0, markdown.stderr);
+    assert.match(markdown.stdout, /^### owctl plan: project `demo`/m);
+    assert.match(markdown.stdout, /<strong>dave<\/strong> will be created/);
+    const applied = await run(['apply', '--auto-approve', '--json']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    const events = applied.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; outputs?: Array<{ sandbox: string; url: string }> });
+    const validate = compileSchema('events.schema.json');
+    for (const event of events) assertValid(validate, event, event.type);
+    assert.deepEqual(events.slice(-2).map((e) => e.type), ['outputs', 'summary']);
+    // The address is the endpoint the server gave for the OpenWork server's guest port.
+    assert.ok(events.at(-2)!.outputs!.some((o) => o.sandbox === 'dave' && /^http:\/\//.test(o.url)), JSON.stringify(events.at(-2)));
+  });
+
+  it('Ctrl-C (SIGINT) mid-apply: the step in flight finishes, nothing new starts, exit 130; the next apply converges', async () => {
+    await p.write([{ name: 'carol' }, { name: 'dave' }, { name: 'erin' }, { name: 'frank' }]);
+    const creates = () => p.standin.exchanges().filter((e) => e.method === 'POST' && e.path === '/sandboxes').length;
+    const before = creates();
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'run.ts'), 'apply', '--auto-approve', '--parallelism', '1'], {
+      cwd: p.dir,
+      env: p.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await eventually(async () => creates() > before, 60_000, 'the first create');
+    child.kill('SIGINT');
+    const code = await exit;
+    outputs.push(output);
+    assert.equal(code, 130, output);
+    assert.match(output, /Apply interrupted: /);
+    assert.equal(creates(), before + 1, `one create only:\n${output}`);
+    const again = await run(['apply', '--auto-approve']);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    const names = p.standin.sandboxes().filter((s) => s.metadata['owctl.dev/project'] === 'demo').map((s) => s.metadata['owctl.dev/name']).sort();
+    assert.deepEqual(names, ['carol', 'dave', 'erin', 'frank']);
+  });
+
   it('no token or API key in any output, plan file or request URL', () => {
     const urls = p.standin.exchanges().map((e) => `${e.path}${e.query}`);
-    assertNoSecrets([...outputs, ...urls], p.secrets(['alice', 'bob', 'carol']));
+    assertNoSecrets([...outputs, ...urls], p.secrets(['alice', 'bob', 'carol', 'dave', 'erin', 'frank']));
   });
 });

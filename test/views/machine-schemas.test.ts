@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AnySchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { execute } from '../../src/apply/executor.ts';
-import type { ApplyEvent } from '../../src/apply/events.ts';
+import type { ApplyEvent, StepName } from '../../src/apply/events.ts';
 import { carryOutPurge, planPurge } from '../../src/apply/purge.ts';
 import type { Runtime } from '../../src/apply/runtime.ts';
 import { exitCodeOf } from '../../src/commands/run-changes.ts';
@@ -220,7 +220,14 @@ describe('schemas/events.schema.json', () => {
 
   it('accepts what the executor can emit for every ApplyEvent shape, optional fields absent', () => {
     const now = new Date().toISOString();
+    // Every step name the executor has (src/apply/events.ts; a Record, so the compiler says when one is added).
+    const every: Record<StepName, true> = {
+      'check-image': true, 'load-image': true, 'pull-image': true, 'stop-server': true, remove: true, 'prepare-mounts': true, 'check-ports': true, create: true,
+      modify: true, start: true, 'launch-server': true, verify: true, 'verify-existing': true, 'remove-new': true, 'remove-old': true, 'remove-duplicate': true,
+    };
+    const steps = Object.keys(every) as StepName[];
     const events: ApplyEvent[] = [
+      ...steps.map((step): ApplyEvent => ({ type: 'step_start', sandbox: 'a', step })),
       { type: 'step_finish', sandbox: 'a', step: 'create', ok: true, duration_ms: 0 },
       { type: 'change_failed', sandbox: 'a', action: 'create', duration_ms: 1, step: 'plan', code: 'apply.failed', message: '"a" is not declared in the file' },
     ];
