@@ -106,6 +106,7 @@ export class OpenSandboxStandin {
   }
 
   private async halt(box: Box): Promise<void> {
+    if (box.state === 'Paused' && box.fixture) process.kill(box.fixture.pid, 'SIGCONT'); // a frozen process cannot exit
     await box.fixture?.stop();
     if (box.workspace) await rm(box.workspace, { recursive: true, force: true });
   }
@@ -210,12 +211,15 @@ export class OpenSandboxStandin {
       return send(204);
     }
     if (action === 'metadata' && method === 'PATCH') return this.patch(box, body, send);
+    // A paused container's processes are frozen (the runtime's cgroup freezer): its server stops answering.
     if (action === 'pause' && method === 'POST') {
       box.state = 'Paused';
+      if (box.fixture) process.kill(box.fixture.pid, 'SIGSTOP');
       return send(202);
     }
     if (action === 'resume' && method === 'POST') {
       box.state = 'Running';
+      if (box.fixture) process.kill(box.fixture.pid, 'SIGCONT');
       return send(202);
     }
     if (action === 'renew-expiration' && method === 'POST') {
@@ -292,7 +296,9 @@ export class OpenSandboxStandin {
 
   private endpoint(box: Box, port: number, send: (status: number, payload?: unknown) => void): void {
     // Answered even when nothing listens on the port: only verification proves a server is there.
-    const hostPort = port === 8787 && box.fixture ? new URL(box.fixture.url).port : String(40000 + (port % 20000));
+    // The OpenWork server listens on the guest port its env names (the image's entrypoint reads OPENWORK_PORT).
+    const serverPort = Number(box.env.OPENWORK_PORT ?? 8787);
+    const hostPort = port === serverPort && box.fixture ? new URL(box.fixture.url).port : String(40000 + (port % 20000));
     if (this.options.endpointMode === 'gateway') {
       return send(200, { endpoint: `127.0.0.1:${this.port}/gateway/${box.id}/${port}`, headers: { [INGRESS]: `${box.id}-${port}` } });
     }

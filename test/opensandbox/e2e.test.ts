@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { eventually } from '../e2e/harness.ts';
 import { assertValid, compileSchema } from '../helpers/json-schema.ts';
-import { IMAGE_V2, Project, assertNoSecrets, mutating } from './project.ts';
+import { API_KEY, IMAGE_V2, Project, assertNoSecrets, mutating } from './project.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -185,6 +185,30 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
     assert.equal(again.code, 0, again.stdout + again.stderr);
     const names = p.standin.sandboxes().filter((s) => s.metadata['owctl.dev/project'] === 'demo').map((s) => s.metadata['owctl.dev/name']).sort();
     assert.deepEqual(names, ['carol', 'dave', 'erin', 'frank']);
+  });
+
+  it('a sandbox paused outside owctl (frozen: its server does not answer) is resumed and verified by apply', async () => {
+    await p.write([{ name: 'carol' }]);
+    assert.equal((await run(['apply', '--auto-approve'])).code, 0);
+    const carol = p.standin.sandboxes().find((s) => s.metadata['owctl.dev/name'] === 'carol' && s.metadata['owctl.dev/project'] === 'demo')!;
+    const paused = await fetch(`${p.standin.url}/sandboxes/${carol.id}/pause`, { method: 'POST', headers: { 'OPEN-SANDBOX-API-KEY': API_KEY } });
+    assert.equal(paused.status, 202);
+    const plan = await run(['plan', '--detailed-exitcode']);
+    assert.equal(plan.code, 2, plan.stdout + plan.stderr);
+    assert.match(plan.stdout, /carol is Paused; will be started/);
+    const applied = await run(['apply', '--auto-approve']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /carol: verify:host-token ok/);
+    assert.equal(p.standin.sandboxes().find((s) => s.id === carol.id)?.state, 'Running', 'the same sandbox, resumed');
+  });
+
+  it('server.port: owctl asks the server for the endpoint of the declared guest port', async () => {
+    await p.write([{ name: 'carol', serverPort: 9000 }]);
+    const applied = await run(['apply', '--auto-approve']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /carol: verify:host-token ok/);
+    const endpoints = p.standin.exchanges().filter((e) => /\/endpoints\/\d+$/.test(e.path)).map((e) => e.path.replace(/.*\//, ''));
+    assert.equal(endpoints.at(-1), '9000');
   });
 
   it('no token or API key in any output, plan file or request URL', () => {

@@ -15,6 +15,8 @@ export interface SandboxDecl {
   labels?: Record<string, string>;
   maxDuration?: string;
   memory?: string;
+  /** `server: { port }`. */
+  serverPort?: number;
 }
 
 export class Project {
@@ -55,6 +57,7 @@ export class Project {
         ...(s.memory ? [`    resources: { memory: ${s.memory} }`] : []),
         ...(s.maxDuration ? [`    max_duration: ${s.maxDuration}`] : []),
         ...(s.labels ? [`    labels: ${JSON.stringify(s.labels)}`] : []),
+        ...(s.serverPort ? [`    server: { port: ${s.serverPort} }`] : []),
       ]),
       '',
     ];
