@@ -82,8 +82,11 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       if (wire.status.state === 'Running') return wire;
       if (['Failed', 'Terminated', 'Stopping'].includes(wire.status.state) || Date.now() > deadline) {
         const why = [wire.status.reason, wire.status.message].filter(Boolean).join(': ');
-        throw new OwctlError('opensandbox.failed', `${name} (${id}) is ${wire.status.state}${why ? ` (${why})` : ''}, not Running`, {
-          hint: `the server's log for sandbox ${id} says why; \`owctl apply\` removes and recreates it`,
+        const pending = wire.status.state === 'Pending';
+        throw new OwctlError('opensandbox.failed', `${name} (${id}) is ${wire.status.state}${why ? ` (${why})` : ''}, not Running${pending ? ` after ${timeoutSecs} s` : ''}`, {
+          hint: pending
+            ? `on Kubernetes a sandbox is Pending until its pod is scheduled and ready: check that the cluster has room for its resources and that its runtime class exists; a longer verify.timeout (a create waits the longer of it and backend.request_timeout) waits more; \`owctl apply\` removes and recreates it`
+            : `the server's log for sandbox ${id} says why; \`owctl apply\` removes and recreates it`,
           details: { id, state: wire.status.state },
         });
       }

@@ -25,6 +25,11 @@ export interface StandinOptions {
    * owctl's; `own`: each fixture starts its own, as a real sandbox would.
    */
   opencode?: 'shared' | 'own';
+  /**
+   * The Kubernetes runtime: create answers 202 with the sandbox `Pending` until its pod is scheduled and ready, here
+   * for `reads` reads of it (Infinity: never, e.g. no node has room), with the scheduler's reason and message.
+   */
+  pending?: { reads: number; reason?: string; message?: string };
 }
 
 export interface Exchange {
@@ -44,6 +49,8 @@ interface Box {
   env: Record<string, string>;
   metadata: Record<string, string>;
   state: string;
+  /** Reads left before a Pending sandbox turns Running. */
+  pendingReads?: number;
   createdAt: string;
   expiresAt: string | null;
   fixture?: RunningFixture;
@@ -98,7 +105,10 @@ export class OpenSandboxStandin {
     this.port = (this.server.address() as { port: number }).port;
   }
 
+  private stopped = false;
+
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all([...this.boxes.values()].map((box) => this.halt(box)));
     this.boxes.clear();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
@@ -119,23 +129,30 @@ export class OpenSandboxStandin {
       entrypoint: input.entrypoint,
       env: input.env,
       metadata: input.metadata,
-      state: 'Running',
+      state: this.options.pending ? 'Pending' : 'Running',
+      ...(this.options.pending ? { pendingReads: this.options.pending.reads } : {}),
       createdAt: now.toISOString(),
       expiresAt: input.timeout === null ? null : new Date(now.getTime() + input.timeout * 1000).toISOString(),
       workspace: await mkdtemp(join(tmpdir(), 'owctl-standin-')),
     };
-    const clientToken = input.env.OPENWORK_TOKEN ?? '';
-    const hostToken = input.env.OPENWORK_HOST_TOKEN ?? '';
-    if (clientToken !== '' && hostToken !== '') {
-      box.fixture = await startFixture({
-        clientToken,
-        hostToken,
-        env: { ...input.env, OPENWORK_WORKSPACE: box.workspace!, ...(await this.sharedOpencode(box.workspace!)), ...this.options.fixtureEnv },
-        startTimeoutMs: 30_000,
-      });
-    }
+    // A Pending sandbox's pod is not running yet: its server starts when it turns Running.
+    if (box.state === 'Running') await this.startServer(box);
     this.boxes.set(box.id, box);
     return box;
+  }
+
+  private async startServer(box: Box): Promise<void> {
+    const clientToken = box.env.OPENWORK_TOKEN ?? '';
+    const hostToken = box.env.OPENWORK_HOST_TOKEN ?? '';
+    if (clientToken === '' || hostToken === '') return;
+    box.fixture = await startFixture({
+      clientToken,
+      hostToken,
+      env: { ...box.env, OPENWORK_WORKSPACE: box.workspace!, ...(await this.sharedOpencode(box.workspace!)), ...this.options.fixtureEnv },
+      startTimeoutMs: 30_000,
+    });
+    // Stopped while this server started (a client that gave up, a test that ended): it must not outlive the stand-in.
+    if (this.stopped) await box.fixture.stop();
   }
 
   private async sharedOpencode(directory: string): Promise<Record<string, string>> {
@@ -153,7 +170,12 @@ export class OpenSandboxStandin {
     return {
       id: box.id,
       image: { uri: box.image },
-      status: { state: box.state, reason: box.state === 'Running' ? 'CONTAINER_RUNNING' : box.state.toUpperCase(), lastTransitionAt: box.createdAt },
+      status: {
+        state: box.state,
+        reason: box.state === 'Running' ? 'CONTAINER_RUNNING' : box.state === 'Pending' ? (this.options.pending?.reason ?? 'POD_PENDING') : box.state.toUpperCase(),
+        ...(box.state === 'Pending' && this.options.pending?.message ? { message: this.options.pending.message } : {}),
+        lastTransitionAt: box.createdAt,
+      },
       metadata: box.metadata,
       entrypoint: box.entrypoint,
       // Omitted (not null) for a sandbox without expiry, as the spec says.
@@ -204,7 +226,13 @@ export class OpenSandboxStandin {
     const [, id, action, port] = match;
     const box = this.boxes.get(id!);
     if (!box) return notFound(id!);
-    if (action === undefined && method === 'GET') return send(200, this.view(box));
+    if (action === undefined && method === 'GET') {
+      if (box.state === 'Pending' && box.pendingReads !== undefined && --box.pendingReads <= 0) {
+        await this.startServer(box);
+        box.state = 'Running';
+      }
+      return send(200, this.view(box));
+    }
     if (action === undefined && method === 'DELETE') {
       this.boxes.delete(box.id);
       await this.halt(box);

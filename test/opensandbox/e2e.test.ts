@@ -3,7 +3,7 @@
  * OpenWork server fixture: what a team sees when it points the same openwork.yaml at an OpenSandbox server.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
@@ -214,5 +214,36 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
   it('no token or API key in any output, plan file or request URL', () => {
     const urls = p.standin.exchanges().map((e) => `${e.path}${e.query}`);
     assertNoSecrets([...outputs, ...urls], p.secrets(['alice', 'bob', 'carol', 'dave', 'erin', 'frank']));
+  });
+});
+
+describe('opensandbox backend on a Kubernetes runtime: sandboxes start Pending', { timeout: 300_000 }, () => {
+  it('apply waits while a new sandbox is Pending, then verifies it', async () => {
+    const p = await Project.start({ pending: { reads: 3 } });
+    try {
+      await p.write([{ name: 'kate' }]);
+      const applied = await p.owctl(['apply', '--auto-approve']);
+      assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+      assert.match(applied.stdout, /kate: verify:host-token ok/);
+      const reads = p.standin.exchanges().filter((e) => e.method === 'GET' && /^\/sandboxes\/[^/]+$/.test(e.path));
+      assert.ok(reads.some((e) => (e.responseBody as { status?: { state?: string } }).status?.state === 'Pending'), 'owctl read it while Pending');
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('a sandbox that never gets scheduled fails clearly, with the scheduler\'s reason, after its timeout', async () => {
+    const p = await Project.start({ pending: { reads: Infinity, reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory' } });
+    try {
+      await p.write([{ name: 'kate' }]);
+      await writeFile(join(p.dir, 'openwork.yaml'), (await readFile(join(p.dir, 'openwork.yaml'), 'utf8')).replace('verify: { timeout: 60s }', 'verify: { timeout: 2s }').replace('request_timeout: 60s', 'request_timeout: 3s'));
+      const applied = await p.owctl(['apply', '--auto-approve']);
+      assert.equal(applied.code, 1, applied.stdout + applied.stderr);
+      const text = applied.stdout + applied.stderr;
+      assert.match(text, /kate \([0-9a-f-]+\) is Pending \(Unschedulable: 0\/3 nodes are available: 3 Insufficient memory\), not Running after 3 s/);
+      assert.match(text, /pod is scheduled and ready/);
+    } finally {
+      await p.close();
+    }
   });
 });
