@@ -6,8 +6,10 @@
 import { HttpClient, parseJson } from './http.ts';
 
 export interface ProbeOptions {
-  /** Per request (default 1.5 s). */
+  /** Per request of the first attempt (default 1.5 s). */
   timeoutMs?: number;
+  /** Per request of the second attempt, made only after a first that found it down (default 5 s). */
+  retryTimeoutMs?: number;
   /** Sent with every request (an engine's gateway may route by them). */
   headers?: Record<string, string>;
   /** With it, OpenCode's own health is asked through the server's proxy too. */
@@ -17,9 +19,16 @@ export interface ProbeOptions {
 /**
  * `up` when /health answers 200 and, with a client token, OpenCode's `/global/health` answers 200 through the
  * proxy of the server's first workspace; `down` on anything else (other status, refused, timeout). Never throws.
+ * A server found down is asked once more with a longer timeout before it is called down: "down" makes plan
+ * relaunch the server, and an OpenCode that is only slow for a moment (a busy host) must not cost a client that.
+ * Healthy servers pay nothing for this; a refused connection fails fast; a hung one costs both timeouts.
  */
 export async function probeHealth(baseUrl: string, options: ProbeOptions = {}): Promise<'up' | 'down'> {
-  const timeoutMs = options.timeoutMs ?? 1500;
+  if ((await probeOnce(baseUrl, options, options.timeoutMs ?? 1500)) === 'up') return 'up';
+  return probeOnce(baseUrl, options, options.retryTimeoutMs ?? 5000);
+}
+
+async function probeOnce(baseUrl: string, options: ProbeOptions, timeoutMs: number): Promise<'up' | 'down'> {
   const base = baseUrl.replace(/\/+$/, '');
   const http = new HttpClient(options.clientToken === undefined ? [] : [options.clientToken], options.headers ?? {});
   try {

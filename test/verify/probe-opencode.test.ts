@@ -3,6 +3,7 @@
  * /health is `down` (so plan starts it again and status does not say "up").
  */
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -47,5 +48,30 @@ describe('probeHealth with the client token', () => {
 
   test('without a client token only /health is asked', async () => {
     assert.equal(await probeHealth(hung.url), 'up');
+  });
+
+  test('an OpenCode slow to answer once (a busy host) is not taken for a hung one', async () => {
+    // /health answers at once; OpenCode's health takes 2.5 s the first time (over one probe's 1.5 s), then answers.
+    let first = true;
+    const slow = createHttpServer((req, res) => {
+      const reply = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url === '/health') return reply({ ok: true });
+      if (req.headers.authorization !== `Bearer ${CLIENT}`) return res.writeHead(401).end();
+      if (req.url === '/workspaces') return reply({ items: [{ id: 'ws_1' }] });
+      if (req.url === '/w/ws_1/opencode/global/health') {
+        const delay = first ? 2500 : 0;
+        first = false;
+        return void setTimeout(() => reply({ healthy: true }), delay);
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}`;
+      assert.equal(await probeHealth(url, { clientToken: CLIENT }), 'up');
+    } finally {
+      slow.closeAllConnections();
+      slow.close();
+    }
   });
 });
