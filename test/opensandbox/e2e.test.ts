@@ -162,7 +162,8 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
   });
 
   it('Ctrl-C (SIGINT) mid-apply: the step in flight finishes, nothing new starts, exit 130; the next apply converges', async () => {
-    await p.write([{ name: 'carol' }, { name: 'dave' }, { name: 'erin' }, { name: 'frank' }]);
+    const fresh = ['erin', 'frank', 'gina', 'hank', 'ivan', 'jane'];
+    await p.write([{ name: 'carol' }, { name: 'dave' }, ...fresh.map((name) => ({ name }))]);
     const creates = () => p.standin.exchanges().filter((e) => e.method === 'POST' && e.path === '/sandboxes').length;
     const before = creates();
     const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'run.ts'), 'apply', '--auto-approve', '--parallelism', '1'], {
@@ -179,12 +180,18 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
     const code = await exit;
     outputs.push(output);
     assert.equal(code, 130, output);
-    assert.match(output, /Apply interrupted: /);
-    assert.equal(creates(), before + 1, `one create only:\n${output}`);
+    assert.match(output, /SIGINT received: starting nothing new/);
+    // What the summary says is what happened: every change it started made one create; the rest never started.
+    const summary = /Apply interrupted: (\d+) finished(?: \([^)]*\))?, (\d+) interrupted(?: \([^)]*\))?, (\d+) never started/.exec(output);
+    assert.ok(summary, output);
+    const [finished, interrupted, never] = summary.slice(1).map(Number) as [number, number, number];
+    assert.equal(finished + interrupted + never, fresh.length, output);
+    assert.ok(never >= 1, `the interrupt came before the last change started:\n${output}`);
+    assert.equal(creates() - before, finished + interrupted, output);
     const again = await run(['apply', '--auto-approve']);
     assert.equal(again.code, 0, again.stdout + again.stderr);
     const names = p.standin.sandboxes().filter((s) => s.metadata['owctl.dev/project'] === 'demo').map((s) => s.metadata['owctl.dev/name']).sort();
-    assert.deepEqual(names, ['carol', 'dave', 'erin', 'frank']);
+    assert.deepEqual(names, ['carol', 'dave', ...fresh]);
   });
 
   it('a sandbox paused outside owctl (frozen: its server does not answer) is resumed and verified by apply', async () => {
@@ -213,7 +220,7 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
 
   it('no token or API key in any output, plan file or request URL', () => {
     const urls = p.standin.exchanges().map((e) => `${e.path}${e.query}`);
-    assertNoSecrets([...outputs, ...urls], p.secrets(['alice', 'bob', 'carol', 'dave', 'erin', 'frank']));
+    assertNoSecrets([...outputs, ...urls], p.secrets(['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'gina', 'hank', 'ivan', 'jane']));
   });
 });
 
