@@ -99,16 +99,20 @@ describe('msb 0.7: failed boots and creates run at once', () => {
     const names = Array.from({ length: 24 }, (_, i) => `p${String(i).padStart(2, '0')}`);
     const failFast = { type: 'bind' as const, source: `${root}/rootfs/../rootfs`, target: '/ff', readonly: false };
     const codes: string[] = [];
+    const failures = new Map<string, string>();
     await mapLimit(names, 8, async (name) => {
       try {
         await driver.create(desired(name, { mounts: [failFast] }), { 'owctl.dev/project': 'race' });
       } catch (error) {
         codes.push((error as OwctlError).code);
+        failures.set(name, `${(error as OwctlError).code}: ${(error as Error).message}`);
       }
     });
     assert.ok(codes.every((code) => code === 'msb.start_failed'), codes.join(','));
     const listed = (await driver.list({ 'owctl.dev/project': 'race' })).map((s) => s.name).sort();
-    assert.deepEqual(listed, names);
+    // When one is missing, say what its create answered (seen once in CI: msb 0.7 lost a record in a way not yet known).
+    const missing = names.filter((name) => !listed.includes(name)).map((name) => `${name}: ${failures.get(name) ?? 'no error'}`);
+    assert.deepEqual(listed, names, missing.join('\n'));
     // 0.7 ends a failed boot Crashed or Stopped at random; `ls --stopped` leaves Crashed out, owctl's `ls` does not.
     const statuses = new Set((await driver.list()).map((s) => s.status));
     assert.ok([...statuses].every((s) => s === 'Stopped' || s === 'Crashed'), [...statuses].join(','));
