@@ -2,10 +2,10 @@
  * The first two stages every command shares: load the file (desired state) and take one read-only snapshot of
  * live state through the file's backend, with a /health probe of each running sandbox's OpenWork server.
  */
+import { resolve } from 'node:path';
 import type { Backend, ServerAddress } from '../apply/backend.ts';
 import type { DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
-import { resolve } from 'node:path';
 import { projectHint } from '../config/project-hint.ts';
 import { sweepStrayConfs } from '../msb/conf.ts';
 import { openBackend, startMsb } from './backend.ts';

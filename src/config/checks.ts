@@ -99,15 +99,28 @@ function checkBinds(sandbox: DesiredSandbox, at: At): Issue[] {
 }
 
 /**
+ * Why owctl must not set the server's port variable (`server.port_env`): msb reserves it, or a token goes there.
+ * null when it is the port's own; normalise.ts sets it only then, and checkServer reports the rest.
+ */
+export function portEnvTaken(sandbox: Pick<DesiredSandbox, 'serverPortEnv' | 'tokens'>): 'reserved' | 'client' | 'host' | null {
+  const name = sandbox.serverPortEnv;
+  if (name.startsWith(RESERVED_ENV_PREFIX)) return 'reserved';
+  if (name === sandbox.tokens.clientEnv) return 'client';
+  if (name === sandbox.tokens.hostEnv) return 'host';
+  return null;
+}
+
+/**
  * The server's port variable must be its own, and when ports are published, one of them must be the server's guest
  * port: else the server is out of reach, and apply's verification, status and connect have no URL.
  */
 function checkServer(sandbox: DesiredSandbox, at: At): Issue[] {
   const issues: Issue[] = [];
-  const { serverPort: port, serverPortEnv: name, tokens } = sandbox;
-  if (name.startsWith(RESERVED_ENV_PREFIX)) issues.push(reservedEnv(at('server', 'port_env'), name, 'value'));
-  else if (name === tokens.clientEnv || name === tokens.hostEnv) {
-    issues.push({ path: at('server', 'port_env'), message: `${name} is where the ${name === tokens.clientEnv ? 'client' : 'host'} token goes`, hint: 'give the port its own variable, e.g. OPENWORK_PORT' });
+  const { serverPort: port, serverPortEnv: name } = sandbox;
+  const taken = portEnvTaken(sandbox);
+  if (taken === 'reserved') issues.push(reservedEnv(at('server', 'port_env'), name, 'value'));
+  else if (taken !== null) {
+    issues.push({ path: at('server', 'port_env'), message: `${name} is where the ${taken} token goes`, hint: 'give the port its own variable, e.g. OPENWORK_PORT' });
   }
   // The port variable set in env is reported where it is (normalise.ts), with the fix for both.
   const portInEnv = Object.hasOwn(sandbox.env, name) && (port === DEFAULTS.serverPort || sandbox.env[name] !== String(port));

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { DesiredSandbox, MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
+import { portEnvTaken } from './checks.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { Issue, Segment } from './issue.ts';
 import { parseDuration, parseSize } from './units.ts';
@@ -111,7 +112,7 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
   // (A port_env that is reserved or a token's variable is reported by checks.ts, at server.port_env.)
   const portEnv = sandbox.serverPortEnv;
   if (Object.hasOwn(sandbox.env, portEnv)) issues.push(portInEnv(sandbox, at));
-  else if (sandbox.serverPort !== DEFAULTS.serverPort && !portEnv.startsWith('MSB_') && portEnv !== sandbox.tokens.clientEnv && portEnv !== sandbox.tokens.hostEnv) {
+  else if (sandbox.serverPort !== DEFAULTS.serverPort && portEnvTaken(sandbox) === null) {
     sandbox.env = strings({ ...sandbox.env, [portEnv]: sandbox.serverPort });
   }
   const idle = seconds(raw.idle_timeout, at('idle_timeout'));
