@@ -1,6 +1,7 @@
 /** `owctl apply [PLANFILE]`: load → lock → observe → plan → confirm → execute → verify → summary. */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { ApplyResult } from '../apply/events.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { hasChanges, type Plan } from '../model/plan.ts';
 import { canonicalJson } from '../model/applied.ts';
@@ -13,7 +14,6 @@ import { style } from '../views/style.ts';
 import { cancelledExitCode, confirm } from './confirm.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
 import { appliedOutputList, appliedOutputs } from './output.ts';
-import type { ApplyResult } from '../apply/events.ts';
 import { lockProject } from './project-lock.ts';
 import { relativeFile } from './paths.ts';
 import { planFromSnapshot } from './plan.ts';
