@@ -22,7 +22,7 @@ import { Msb } from '../../src/msb/driver.ts';
 import { liveObserver } from '../../src/msb/live-observer.ts';
 import { observe } from '../../src/msb/observe.ts';
 import { loadSdk } from '../../src/msb/sdk-load.ts';
-import { observeWithSdk } from '../../src/msb/sdk-observe.ts';
+import { guessCursors, observeWithSdk } from '../../src/msb/sdk-observe.ts';
 import { plan } from '../../src/plan/planner.ts';
 import { MSB_BIN, appendRuntimeLog, hasSqlite, makeMsbHome, populateSandbox, setRecordedStatus, type MsbHome } from '../helpers/msb-home.ts';
 import { applyFast, loadTestImage } from './fast-create.ts';
@@ -190,6 +190,22 @@ describe('observe: the SDK channel and the CLI channel see the same state', () =
     assert.equal(after.sandboxes.find((s) => s.name === 'stopped')?.labels.team, 'moved');
     assert.equal(after.sandboxes.some((s) => s.name === 'orphan'), false);
     assert.deepEqual(after, await observe(msb, desired, { parallelism: 4 }));
+  });
+
+  it("guesses msb's next list cursor right when the project's rows follow each other", async (t) => {
+    if (skip !== undefined) return t.skip(skip);
+    // What the list walk's look-ahead rests on (sdk-observe.ts): in msb 0.6.18 a page's cursor is the last row's
+    // id, so the cursor one page further down can be worked out, and listing from it gives msb's own next page.
+    const sdk = await loadSdk();
+    const page = (cursor?: string) => sdk.Sandbox.listWith((l) => (cursor === undefined ? l : l.cursor(cursor)).limit(1));
+    const first = await page();
+    const second = await page(first.nextCursor);
+    assert.ok(first.nextCursor !== undefined && second.nextCursor !== undefined);
+    assert.deepEqual(guessCursors(first.nextCursor, undefined, 1, 1), [second.nextCursor]);
+    const [guess] = guessCursors(second.nextCursor, first.nextCursor, 1, 1);
+    const third = await page(second.nextCursor);
+    assert.equal(guess, third.nextCursor);
+    assert.deepEqual((await page(guess)).sandboxes.map((h) => h.name), (await page(third.nextCursor)).sandboxes.map((h) => h.name));
   });
 
   it('pages through the list: two at a time gives the same sandboxes as the CLI', async (t) => {
