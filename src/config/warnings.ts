@@ -3,6 +3,10 @@
  * file (not once per sandbox), by validate and plan.
  */
 import type { DesiredState } from '../model/desired.ts';
+import { nameList } from '../name-list.ts';
+
+/** Sandboxes a warning names before it counts the rest. */
+const MAX_NAMED = 10;
 
 /**
  * idle_timeout on the local backend: msb's idle monitor counts exec sessions and agent activity only
@@ -13,7 +17,7 @@ export function idleTimeoutWarning(desired: DesiredState): string | null {
   const names = desired.sandboxes.filter((s) => s.idleTimeoutSecs !== undefined).map((s) => s.name);
   if (names.length === 0) return null;
   return (
-    `idle_timeout (${names.join(', ')}): on the local backend msb counts only exec activity as use, never client ` +
+    `idle_timeout (${nameList(names, MAX_NAMED)}): on the local backend msb counts only exec activity as use, never client ` +
     'traffic on published ports, so a sandbox used only by remote OpenWork clients is stopped while in use. ' +
     'Run `owctl keepalive` to keep sandboxes with recent OpenCode activity awake (README: "idle_timeout").'
   );

@@ -7,6 +7,7 @@
  * `(sensitive value)` here regardless of what they carry, as a second line of defence.
  */
 import { SENSITIVE, type Action, type Change, type FieldChange } from '../model/plan.ts';
+import { nameList } from '../name-list.ts';
 import type { PlanDocument } from './plan-json.ts';
 import { summaryLine } from './plan-human.ts';
 
@@ -46,8 +47,7 @@ const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 function named(names: string[], max = MAX_NAMED): string {
-  const shown = names.slice(0, max).map(inlineCode).join(', ');
-  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+  return nameList(names, max, inlineCode);
 }
 
 function display(v: unknown, sensitive: boolean): string {

@@ -62,6 +62,17 @@ describe('owctl validate', () => {
     });
   });
 
+  test('idle_timeout: a fleet is named by its first ten sandboxes and a count, on one line', async () => {
+    const fleet = Array.from({ length: 250 }, (_, i) => `  sb-${String(i).padStart(3, '0')}:\n    image: img\n    idle_timeout: 10m\n    tokens: { client: "\${OPENWORK_TOKEN}", host: "\${OPENWORK_HOST_TOKEN}" }\n`);
+    await withFiles({ 'openwork.yaml': `version: 1\nproject: demo\nsandboxes:\n${fleet.join('')}` }, async (dir) => {
+      const io = testIO(dir);
+      assert.equal(await validateCommand({ file: 'openwork.yaml', json: false }, io), 0, io.err);
+      const lines = io.err.split('\n').filter(Boolean);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!, /^openwork\.yaml: warning: idle_timeout \(sb-000, sb-001, sb-002, sb-003, sb-004, sb-005, sb-006, sb-007, sb-008, sb-009 and 240 more\): on the local backend/);
+    });
+  });
+
   test('an invalid file: exit 1, every diagnostic on stderr, nothing on stdout', async () => {
     await withFiles({ 'openwork.yaml': badYaml }, async (dir) => {
       const io = testIO(dir);
