@@ -14,8 +14,11 @@ import type { CommandIO } from './io.ts';
 
 export interface EarlyMsb {
   observer: Promise<LiveObserver>;
-  /** Starts listing `project`'s sandboxes (SDK channel only) while the file is still being checked. */
-  prefetch(project: string): void;
+  /**
+   * Starts listing `project`'s sandboxes (SDK channel only) for while the file is checked. Resolves once the list is
+   * running in msb's native threads (or at once when there is nothing to start); never rejects.
+   */
+  prefetch(project: string): Promise<void>;
 }
 
 export async function openMsb(flag: string | undefined, io: CommandIO): Promise<Msb> {
@@ -34,7 +37,7 @@ export function startMsb(flag: string | undefined, io: CommandIO): EarlyMsb {
   ensurePrivateMsbHome(io.env);
   const observer = new Promise<LiveObserver>((resolve) => resolve(openObserver(flag, io)));
   observer.then((o) => o.warm(), () => undefined);
-  return { observer, prefetch: (project) => void observer.then((o) => o.prefetch(project), () => undefined) };
+  return { observer, prefetch: (project) => observer.then((o) => o.prefetch(project), () => undefined) };
 }
 
 export async function openBackend(desired: DesiredState, secrets: string[], io: CommandIO, early: EarlyMsb): Promise<Backend> {

@@ -51,13 +51,18 @@ export async function takeSnapshot(options: SnapshotOptions, io: CommandIO, betw
   // msb answers `context` while the file is read and checked: one round trip off every plan.
   const early = startMsb(options.msb, io);
   // With nothing between loading and observing (apply's lock), the project's sandboxes can be listed meanwhile.
-  if (between === undefined) {
-    void projectHint(resolve(io.cwd, options.file)).then((project) => project !== undefined && early.prefetch(project), () => undefined);
-  }
+  const listing =
+    between === undefined
+      ? projectHint(resolve(io.cwd, options.file)).then((project) => (project === undefined ? undefined : early.prefetch(project)), () => undefined)
+      : undefined;
   // A create killed outright strands its private conf file (tokens inside): every run that reads live state sweeps.
   const sweep = sweepStrayConfs().catch(() => 0);
   // Reading and observing change nothing: an interrupt stops them at once (calls in flight end on their own).
   const interrupts = interruptsOf(io);
+  // The list runs in msb's native threads, but only once it has been asked for, and checking a large file holds this
+  // thread for its whole length: so it is asked for first (measured at 1,000 sandboxes: it started only after the
+  // file's 250 ms of checks, and the plan then waited 320 ms for it).
+  if (listing !== undefined) await interrupts.during('reading the file', listing);
   const loading = loadFile(options.file, io, options.command ?? 'plan', { optionalSecrets: options.optionalSecrets === true });
   const { desired, secrets } = await interrupts.during('reading the file', loading);
   const backend = await interrupts.during('reading the file', openBackend(desired, secrets, io, early));

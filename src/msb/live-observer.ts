@@ -22,8 +22,10 @@ export interface LiveObserver {
   /**
    * On the SDK channel, starts listing the sandboxes of `project` (the file's project, read ahead of the checks) so
    * the list, msb's slowest answer, overlaps loading the file. observe uses it only for a file of that project.
+   * Resolves once the list has been handed to msb's native threads (the SDK imported, the first pages asked for),
+   * or at once when there is nothing to start; never rejects.
    */
-  prefetch(project: string): void;
+  prefetch(project: string): Promise<void>;
   observe(desired: DesiredState, options: Omit<ObserveOptions, 'context'>): Promise<ObservedState>;
   /** For `owctl doctor`: when the SDK is chosen, loads it and lists one sandbox; the channel plans would use, and why. */
   check(): Promise<ChannelChoice>;
@@ -63,13 +65,16 @@ export function liveObserver(msb: Msb, located: LocatedMsb, env: NodeJS.ProcessE
       else void startContext();
     },
     prefetch(project) {
-      if (choice.channel !== 'sdk' || !prefetchable || prefetched !== undefined) return;
+      if (choice.channel !== 'sdk' || !prefetchable || prefetched !== undefined) return Promise.resolve();
+      let started = () => undefined as void;
+      const asked = new Promise<void>((resolve) => (started = resolve));
       const list = startSdk().then((loaded) => {
         bindSdkHome(env.MSB_HOME ?? ''); // equal to the process's (chooseChannel checked)
-        return projectSandboxes(loaded, project);
+        return projectSandboxes(loaded, project, undefined, started);
       });
-      list.catch(() => undefined); // observe lists again, or falls back to the CLI
+      list.catch(() => undefined).finally(started); // observe lists again, or falls back to the CLI
       prefetched = { project, list };
+      return asked;
     },
     async observe(desired, options) {
       if (choice.channel === 'cli') return viaCli(desired, options);

@@ -70,32 +70,47 @@ export async function observeWithSdk(sdk: MicrosandboxSdk, desired: DesiredState
 /**
  * Every sandbox carrying the project's label: the one list a snapshot needs (the rest is per declared name). It
  * needs only the project's name, so it can start before the file is fully checked; msb lists in native threads.
+ * `started` is called once the first pages have been asked for (or the list has failed).
  */
-export function projectSandboxes(sdk: MicrosandboxSdk, project: string, pageSize = DEFAULT_PAGE_SIZE): Promise<Handle[]> {
-  return listLabelled(sdk, LABEL_PROJECT, project, pageSize);
+export function projectSandboxes(sdk: MicrosandboxSdk, project: string, pageSize = DEFAULT_PAGE_SIZE, started?: () => void): Promise<Handle[]> {
+  return listLabelled(sdk, LABEL_PROJECT, project, pageSize, started ?? (() => undefined));
 }
 
 type Page = Awaited<ReturnType<MicrosandboxSdk['Sandbox']['listWith']>>;
 
 /**
- * msb's own walk through the pages (each page from the cursor the one before returned), with the next pages fetched
- * ahead on guessed cursors. In msb 0.6.18, the only release this channel runs on, pages go down the row ids and a
- * cursor is the last row's id in base64, so while one page is read the next can be listed at the same time in
- * msb's native threads (one page of 100 costs 40–60 ms there). A guess is used only when the walk itself reaches
- * that cursor, so a wrong guess (ids not contiguous: other sandboxes created in between) costs work, not a wrong
- * answer; a cursor of another shape gets no guesses.
+ * msb's own walk through the pages (each page from the cursor the one before returned), with pages fetched ahead on
+ * guessed cursors. In msb 0.6.18, the only release this channel runs on, pages go down the row ids and a cursor is
+ * the last row's id in base64, so pages can be listed at the same time in msb's native threads (one page of 100
+ * costs 40–60 ms there), even while this thread is busy checking the file. A one-row list first gives the
+ * project's newest row, from which the first pages' cursors follow when the project's rows are contiguous. A guess
+ * is used only when the walk itself reaches that cursor, so a wrong guess (other sandboxes created in between)
+ * costs work, not a wrong answer; a cursor of another shape gets no guesses.
  */
-async function listLabelled(sdk: MicrosandboxSdk, key: string, value: string, pageSize: number): Promise<Handle[]> {
+async function listLabelled(sdk: MicrosandboxSdk, key: string, value: string, pageSize: number, started: () => void): Promise<Handle[]> {
   const all: Handle[] = [];
   const names = new Set<string>();
   const pages = new Map<string, Promise<Page>>();
-  const list = (cursor: string | undefined): Promise<Page> => {
+  const list = (cursor: string | undefined, limit = pageSize): Promise<Page> => {
     const known = pages.get(cursor ?? '');
     if (known !== undefined) return known;
-    const page = sdk.Sandbox.listWith((l) => (cursor === undefined ? l : l.cursor(cursor)).label(key, value).limit(pageSize));
-    pages.set(cursor ?? '', page);
+    const page = sdk.Sandbox.listWith((l) => (cursor === undefined ? l : l.cursor(cursor)).label(key, value).limit(limit));
+    if (limit === pageSize) pages.set(cursor ?? '', page);
     return page;
   };
+  const guessAhead = (cursor: string, from: string | undefined, count: number) => {
+    // Errors of a guess that the walk never reaches are of no interest.
+    for (const guess of guessCursors(cursor, from, pageSize, count)) if (!pages.has(guess)) list(guess).catch(() => undefined);
+  };
+  try {
+    // The newest row's cursor is its id: the first page ends `pageSize` rows further down, if the rows run on.
+    const newest = await list(undefined, 1);
+    const top = newest.nextCursor === undefined ? null : nextRowCursor(newest.nextCursor);
+    list(undefined).catch(() => undefined);
+    if (top !== null) guessAhead(top, undefined, AHEAD);
+  } finally {
+    started();
+  }
   let cursor: string | undefined;
   let hits = 0;
   do {
@@ -109,12 +124,7 @@ async function listLabelled(sdk: MicrosandboxSdk, key: string, value: string, pa
     }
     if (page.nextCursor !== undefined && page.nextCursor === cursor) throw new Error('the SDK returned the same list cursor twice');
     const next = page.sandboxes.length === 0 ? undefined : page.nextCursor;
-    if (next !== undefined) {
-      for (const guess of guessCursors(next, cursor, pageSize, hits > 0 ? AHEAD : AHEAD_UNPROVEN)) {
-        // Errors of a guess that the walk never reaches are of no interest.
-        if (!pages.has(guess)) list(guess).catch(() => undefined);
-      }
-    }
+    if (next !== undefined) guessAhead(next, cursor, hits > 0 ? AHEAD : AHEAD_UNPROVEN);
     cursor = next;
   } while (cursor !== undefined);
   return all;
@@ -145,6 +155,12 @@ function rowId(cursor: string): { id: number; encoding: 'base64' | 'base64url' }
   if (!/^[1-9][0-9]{0,14}$/.test(text)) return null;
   for (const encoding of ['base64url', 'base64'] as const) if (Buffer.from(text, 'latin1').toString(encoding) === cursor) return { id: Number(text), encoding };
   return null;
+}
+
+/** The cursor of the row above `cursor`'s (the first page's, as if it had one), in the same spelling; null if not a row id. */
+function nextRowCursor(cursor: string): string | null {
+  const at = rowId(cursor);
+  return at === null ? null : Buffer.from(String(at.id + 1)).toString(at.encoding);
 }
 
 async function getOrNull(sdk: MicrosandboxSdk, name: string): Promise<Handle | null> {

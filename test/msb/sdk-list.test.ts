@@ -12,7 +12,7 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
  */
 function fakeSdk(rows: Array<{ id: number; project: string }>, cursorOf: (id: number) => string = (id) => b64(String(id))) {
   const byCursor = new Map(rows.map((row) => [cursorOf(row.id), row.id]));
-  const calls: Array<string | undefined> = [];
+  const calls: Array<{ cursor: string | undefined; limit: number | undefined }> = [];
   let inFlight = 0;
   let most = 0;
   const sdk = {
@@ -25,7 +25,7 @@ function fakeSdk(rows: Array<{ id: number; project: string }>, cursorOf: (id: nu
           limit: (n: number) => ((query.limit = n), builder),
         };
         configure(builder);
-        calls.push(query.cursor);
+        calls.push({ cursor: query.cursor, limit: query.limit });
         inFlight++;
         most = Math.max(most, inFlight);
         await new Promise((resolve) => setTimeout(resolve, 2));
@@ -43,7 +43,7 @@ function fakeSdk(rows: Array<{ id: number; project: string }>, cursorOf: (id: nu
       },
     },
   };
-  return { sdk: sdk as unknown as MicrosandboxSdk, calls, most: () => most };
+  return { sdk: sdk as unknown as MicrosandboxSdk, calls, most: () => most, inFlight: () => inFlight };
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -64,13 +64,29 @@ describe('listing the project through the SDK', () => {
     }
   });
 
-  it('lists the pages after the first at once when the ids run on, and returns each sandbox once', async () => {
-    const fake = fakeSdk(range(1, 1000).map((id) => ({ id, project: 'p' })), (id) => Buffer.from(String(id)).toString('base64url'));
-    const listed = await projectSandboxes(fake.sdk, 'p');
+  it('asks for the first pages at once, before any has answered, when the ids run on; returns each sandbox once', async () => {
+    const rows = range(1, 1000).map((id) => ({ id, project: 'p' }));
+    // Another project's sandboxes, created later: the project's newest row is found first, not assumed.
+    rows.push(...range(1001, 1040).map((id) => ({ id, project: 'q' })));
+    const fake = fakeSdk(rows, (id) => Buffer.from(String(id)).toString('base64url'));
+    let askedAtStart = 0;
+    const listed = await projectSandboxes(fake.sdk, 'p', 100, () => (askedAtStart = fake.inFlight()));
     assert.deepEqual(listed.map((h) => h.name), range(1, 1000).reverse().map((id) => `p-${id}`));
-    assert.ok(fake.most() >= 4, `at most ${fake.most()} lists at once`);
-    // The guesses were right: no page was listed that the walk did not use (the last one is empty).
-    assert.ok(fake.calls.length <= 11, `${fake.calls.length} lists`);
+    // A one-row list for the newest row, then the first page and the eight after it, all in flight together.
+    assert.deepEqual(fake.calls[0], { cursor: undefined, limit: 1 });
+    assert.equal(askedAtStart, 9);
+    // Every guess was right: each page was listed once; the one list the walk did not use is the empty page below
+    // the oldest row.
+    assert.equal(fake.calls.length, 12, JSON.stringify(fake.calls));
+    assert.equal(new Set(fake.calls.map((c) => `${c.cursor}/${c.limit}`)).size, 12);
+    assert.deepEqual(fake.calls.at(-1), { cursor: Buffer.from('1').toString('base64url'), limit: 100 });
+  });
+
+  it('calls `started` when the list fails before it could start', async () => {
+    let started = false;
+    const failing = { Sandbox: { listWith: () => Promise.reject(new Error('database is locked')) } } as unknown as MicrosandboxSdk;
+    await assert.rejects(projectSandboxes(failing, 'p', 100, () => (started = true)), /database is locked/);
+    assert.equal(started, true);
   });
 
   it('returns what the plain walk returns when the ids of other projects come in between', async () => {
