@@ -44,23 +44,32 @@ export function readAllowlist(env: NodeJS.ProcessEnv, home: string): { file: str
   return { file, folders };
 }
 
+/** What one existing path resolved to (symlinks followed), and whether it is a folder. */
+interface Resolved {
+  real: string;
+  directory: boolean;
+}
+
 /**
- * The path with symlinks resolved as far as it exists (a source may not exist yet). `known` remembers what folders
- * resolved to (null: missing) across the calls of one check: sources share their parents.
+ * The path with symlinks resolved as far as it exists (a source may not exist yet), and whether the path itself
+ * exists as a folder (undefined: it does not exist). `known` remembers what paths resolved to (null: missing)
+ * across the calls of one check: sources share their parents.
  */
-export function canonical(target: string, known: Map<string, string | null> = new Map()): string {
+export function canonical(target: string, known: Map<string, Resolved | null> = new Map()): { path: string; directory?: boolean } {
   const rest: string[] = [];
   let current = path.resolve(target);
   for (;;) {
-    let real = known.get(current);
-    if (real === undefined) {
+    let found = known.get(current);
+    if (found === undefined) {
       // stat first: a missing path costs no exception (realpath throws, and most sources do not exist yet).
-      real = statSync(current, { throwIfNoEntry: false }) === undefined ? null : realOrNull(current);
-      known.set(current, real);
+      const stat = statSync(current, { throwIfNoEntry: false });
+      const real = stat === undefined ? null : realOrNull(current);
+      found = real === null ? null : { real, directory: stat!.isDirectory() };
+      known.set(current, found);
     }
-    if (real !== null) return path.join(real, ...rest.reverse());
+    if (found !== null) return rest.length === 0 ? { path: found.real, directory: found.directory } : { path: path.join(found.real, ...rest.reverse()) };
     const parent = path.dirname(current);
-    if (parent === current) return path.resolve(target);
+    if (parent === current) return { path: path.resolve(target) };
     rest.push(path.basename(current));
     current = parent;
   }
@@ -94,7 +103,7 @@ function sensitive(source: string, project: string, places: Places): string | nu
 /** The policy's folders with symlinks resolved: once per policy, not once per mount (a file may bind thousands). */
 interface Places {
   /** canonical()'s memory for this policy's checks. */
-  known: Map<string, string | null>;
+  known: Map<string, Resolved | null>;
   project: string;
   allowed: string[];
   home: string;
@@ -107,8 +116,8 @@ const resolvedPlaces = new WeakMap<MountPolicy, Places>();
 function placesOf(policy: MountPolicy): Places {
   let places = resolvedPlaces.get(policy);
   if (places === undefined) {
-    const known = new Map<string, string | null>();
-    const resolve = (place: string) => canonical(place, known);
+    const known = new Map<string, Resolved | null>();
+    const resolve = (place: string) => canonical(place, known).path;
     const home = resolve(policy.home);
     places = {
       known,
@@ -130,8 +139,8 @@ export function checkBindSources(sandbox: DesiredSandbox, at: (...rest: Segment[
   sandbox.mounts.forEach((mount, index) => {
     if (mount.type !== 'bind' || /[\u0000-\u001f]/.test(mount.source)) return;
     const where = at('mounts', index, 'source');
-    const real = canonical(mount.source, places.known);
-    if (statSync(real, { throwIfNoEntry: false })?.isDirectory() === false) {
+    const { path: real, directory } = canonical(mount.source, places.known);
+    if (directory === false) {
       issues.push({ path: where, message: `${mount.source} is a file, not a folder`, hint: 'bind a folder; owctl creates a missing one' });
       return;
     }

@@ -20,7 +20,8 @@ export interface Comparison {
 
 /** Who changed a field: `outside` when the file still holds what owctl last applied, else `file`. */
 export interface Attribution {
-  replaceFieldsUnchangedInFile: boolean;
+  /** Asked only when a replace field differs (it hashes the sandbox's replace fields). */
+  replaceFieldsUnchangedInFile: () => boolean;
   applied: AppliedRecord | null;
 }
 
@@ -58,7 +59,8 @@ class Collector {
     this.fields.push({ path, before: sensitive ? SENSITIVE : before, after: shown, sensitive, disposition, origin: 'file' });
   }
 
-  compare(path: string, before: unknown, after: unknown, disposition: Disposition, origin: Origin, sensitive = false): void {
+  /** `origin` may be a function: it is called only for a field that differs. */
+  compare(path: string, before: unknown, after: unknown, disposition: Disposition, origin: Origin | (() => Origin), sensitive = false): void {
     if (before === after) {
       this.unchanged += 1;
       return;
@@ -69,7 +71,7 @@ class Collector {
       after: sensitive && after !== null ? SENSITIVE : after,
       sensitive,
       disposition,
-      origin,
+      origin: typeof origin === 'function' ? origin() : origin,
     });
   }
 }
@@ -81,7 +83,7 @@ function keyedDiff<T>(
   live: T[],
   key: (item: T) => string,
   describe: (item: T) => string,
-  origin: Origin,
+  origin: Origin | (() => Origin),
   disposition: Disposition,
 ): void {
   const wanted = new Map(desired.map((item) => [key(item), describe(item)]));
@@ -92,7 +94,7 @@ function keyedDiff<T>(
 
 /** Fields that need a new sandbox when they differ (on engines that can change nothing else in place, more of them). */
 export function compareReplaceFields(desired: DesiredSandbox, live: ObservedSandbox, attribution: Attribution, caps: BackendCapabilities): Comparison {
-  const origin: Origin = attribution.replaceFieldsUnchangedInFile ? 'outside' : 'file';
+  const origin = (): Origin => (attribution.replaceFieldsUnchangedInFile() ? 'outside' : 'file');
   const out = new Collector();
   const unreadable = new Set(caps.unreadable);
   const duration = (secs: number | null | undefined) => (secs === null || secs === undefined ? null : formatDuration(secs));

@@ -59,7 +59,8 @@ const DOWN: ReadonlySet<string> = new Set(['Stopped', 'Crashed']);
 function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: BackendCapabilities, instances: string[] | undefined, options: PlanOptions): Change {
   const applied = parseAppliedRecord(live.labels[LABEL_APPLIED]);
   const liveHash = live.labels[LABEL_CONFIG_HASH];
-  const attribution = { replaceFieldsUnchangedInFile: liveHash === configHash(desired), applied };
+  let unchangedInFile: boolean | undefined;
+  const attribution = { replaceFieldsUnchangedInFile: () => (unchangedInFile ??= liveHash !== undefined && liveHash === configHash(desired)), applied };
   const replace = compareReplaceFields(desired, live, attribution, caps);
   const inPlace = compareInPlaceFields(desired, live, guestEnv(desired), secretEnvKeys(desired), attribution, caps);
   const protectLive = live.labels[LABEL_PROTECT] === 'true';
