@@ -52,12 +52,13 @@ interface Resolved {
 
 /**
  * The path with symlinks resolved as far as it exists (a source may not exist yet), and whether the path itself
- * exists as a folder (undefined: it does not exist). `known` remembers what paths resolved to (null: missing)
- * across the calls of one check: sources share their parents.
+ * exists as a folder (undefined: it does not exist). `target` is absolute and normalised (path.resolve's, as bind
+ * sources are). `known` remembers what paths resolved to (null: missing) across the calls of one check: sources
+ * share their parents.
  */
 export function canonical(target: string, known: Map<string, Resolved | null> = new Map()): { path: string; directory?: boolean } {
   const rest: string[] = [];
-  let current = path.resolve(target);
+  let current = target;
   for (;;) {
     let found = known.get(current);
     if (found === undefined) {
@@ -69,7 +70,7 @@ export function canonical(target: string, known: Map<string, Resolved | null> = 
     }
     if (found !== null) return rest.length === 0 ? { path: found.real, directory: found.directory } : { path: path.join(found.real, ...rest.reverse()) };
     const parent = path.dirname(current);
-    if (parent === current) return { path: path.resolve(target) };
+    if (parent === current) return { path: target };
     rest.push(path.basename(current));
     current = parent;
   }
@@ -92,6 +93,8 @@ const inside = (child: string, parent: string) => child === parent || child.star
  */
 function sensitive(source: string, project: string, places: Places): string | null {
   const { home, system, everywhere } = places;
+  // Inside a project folder that neither holds nor lies in a sensitive place, nothing is sensitive (most sources).
+  if (places.projectClean && inside(source, project)) return null;
   for (const place of system) {
     if (inside(place, source) || (inside(source, place) && !inside(source, project))) return place;
   }
@@ -109,6 +112,8 @@ interface Places {
   home: string;
   system: string[];
   everywhere: string[];
+  /** No sensitive place is in the project folder, and the project folder is in none of the credential places. */
+  projectClean: boolean;
 }
 
 const resolvedPlaces = new WeakMap<MountPolicy, Places>();
@@ -117,16 +122,13 @@ function placesOf(policy: MountPolicy): Places {
   let places = resolvedPlaces.get(policy);
   if (places === undefined) {
     const known = new Map<string, Resolved | null>();
-    const resolve = (place: string) => canonical(place, known).path;
+    const resolve = (place: string) => canonical(path.resolve(place), known).path;
     const home = resolve(policy.home);
-    places = {
-      known,
-      project: resolve(policy.projectDir),
-      allowed: policy.allowed.map(resolve),
-      home,
-      system: SYSTEM.map(resolve).filter((place) => !inside(home, place)),
-      everywhere: [...IN_HOME.map((p) => path.join(home, p)), resolve(policy.msbHome)],
-    };
+    const project = resolve(policy.projectDir);
+    const system = SYSTEM.map(resolve).filter((place) => !inside(home, place));
+    const everywhere = [...IN_HOME.map((p) => path.join(home, p)), resolve(policy.msbHome)];
+    const projectClean = ![home, ...system, ...everywhere].some((place) => inside(place, project)) && !everywhere.some((place) => inside(project, place));
+    places = { known, project, allowed: policy.allowed.map(resolve), home, system, everywhere, projectClean };
     resolvedPlaces.set(policy, places);
   }
   return places;

@@ -46,6 +46,16 @@ describe('mount policy', () => {
     assert.match(verdicts(['/etc/ssl'], policy({ allowed: ['/'] }))[0]!, /sensitive host path/, 'an allow never covers a sensitive path');
   });
 
+  it('still refuses a project folder that lies in a credentials folder, or the part of one that holds msb state', () => {
+    const inSsh = policy({ projectDir: join(home, '.ssh', 'proj') });
+    assert.match(verdicts([join(home, '.ssh', 'proj', '.owctl', 'a')], inSsh)[0]!, /sensitive host path/);
+    const holdingMsb = policy({ msbHome: join(project, 'msb-home') });
+    const [whole, state, other] = verdicts([project, join(project, 'msb-home', 'db'), join(project, '.owctl', 'a')], holdingMsb);
+    assert.match(whole!, /sensitive host path/);
+    assert.match(state!, /sensitive host path/);
+    assert.equal(other, null);
+  });
+
   it("treats root's home like any home: its own folders may be allowed", () => {
     const rootPolicy = policy({ home: '/root', projectDir: '/root/proj', msbHome: '/root/.microsandbox', allowed: ['/root/data'] });
     assert.deepEqual(verdicts(['/root/proj/.owctl/a', '/root/data/x'], rootPolicy), [null, null]);
