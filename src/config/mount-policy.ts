@@ -68,7 +68,11 @@ export function canonical(target: string, known: Map<string, Resolved | null> = 
       found = real === null ? null : { real, directory: stat!.isDirectory() };
       known.set(current, found);
     }
-    if (found !== null) return rest.length === 0 ? { path: found.real, directory: found.directory } : { path: path.join(found.real, ...rest.reverse()) };
+    if (found !== null) {
+      if (rest.length === 0) return { path: found.real, directory: found.directory };
+      // found.real is normalised and the rest are plain names: joined without path.join's normalising pass.
+      return { path: `${found.real === path.sep ? '' : found.real}${path.sep}${rest.reverse().join(path.sep)}` };
+    }
     const parent = path.dirname(current);
     if (parent === current) return { path: target };
     rest.push(path.basename(current));

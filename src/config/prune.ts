@@ -1,5 +1,5 @@
 /**
- * A copy of the file data without the values the schema rejected. A problem inside a list item (a mount, a port)
+ * The file data without the values the schema rejected (a copy; the data itself when nothing was rejected). A problem inside a list item (a mount, a port)
  * removes the whole item, since its other keys mean little alone; items are deleted in place, leaving a hole, so
  * later messages keep the indexes the user sees in the file.
  */
@@ -7,6 +7,8 @@ import type { Segment } from './issue.ts';
 import { isMapping } from './merge.ts';
 
 export function prune<T>(data: T, paths: readonly Segment[][]): T {
+  // A valid file has nothing to remove: its data is used as it is (the checks only read it), not copied.
+  if (paths.length === 0) return data;
   const copy = structuredClone(data);
   for (const path of paths) {
     const item = path.findIndex((segment) => typeof segment === 'number');
