@@ -95,6 +95,17 @@ describe('the fast way of reading the file', () => {
     it(`declines ${what}, leaving it to the full way`, () => assert.equal(fastYaml(text, lookup), undefined));
   }
 
+  it("keeps keys named like Object.prototype's members as plain data, __proto__ included, as the full way does", async () => {
+    const data = fastYaml('labels:\n  __proto__: a\n  constructor: b\n  toString: c\n  hasOwnProperty: d\n', lookup)?.data as { labels: Record<string, unknown> };
+    assert.deepEqual(Object.keys(data.labels), ['__proto__', 'constructor', 'toString', 'hasOwnProperty']);
+    assert.equal(Object.getPrototypeOf(data.labels), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(data.labels, '__proto__'), { value: 'a', enumerable: true, writable: true, configurable: true });
+    assert.equal(data.labels.constructor, 'b');
+    await withFiles({ 'openwork.yaml': minimalYaml('    labels: { __proto__: a, constructor: b, toString: c }') }, async (dir) => {
+      assert.equal(await assertSameBothWays(path.join(dir, 'openwork.yaml')), true);
+    });
+  });
+
   it('reads a valid file without loading the yaml package (the point of the fast way)', async () => {
     await withFiles({ 'openwork.yaml': minimalYaml() }, async (dir) => {
       const script = [
