@@ -2,7 +2,8 @@
  * Benchmark: `owctl apply` of N sandboxes (default 20) through the msb simulator (the stand-in for hosts without
  * CPU virtualisation: each "boot" runs the OpenWork server fixture with a real opencode serve behind it), and the
  * time from a healthy server to a finished verification (the verify step minus its /health wait), per sandbox.
- * Prints a markdown table. Run: npm run bench:apply [-- N [PARALLELISM] [--own-opencode]]
+ * Prints a markdown table. Run: npm run bench:apply [-- N [PARALLELISM] [--own-opencode]]. owctl runs as users run it,
+ * from the built entry point (bin/owctl.js; the bench builds dist/ when src/ is newer).
  *
  * By default every sandbox's OpenWork fixture proxies to ONE shared, real `opencode serve` (a session directory of
  * its own each): an opencode process spends about 34 s of CPU in the half minute after its first session
@@ -11,6 +12,7 @@
  * e2e tests do. `--warm-opencode` (shared OpenCode only) first creates and deletes one session in each sandbox's
  * session directory, so verification meets a warm OpenCode: OpenCode's first session in a directory costs ~0.7 s.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort, Project, tokens } from '../test/e2e/harness.ts';
@@ -34,6 +36,10 @@ function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
+
+// owctl runs from dist/ (bin/owctl.js): build it when src/ is newer.
+const build = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'build-if-stale.mjs')], { stdio: 'inherit' });
+if (build.status !== 0) throw new Error('the build failed');
 
 const project = await Project.create('bench-apply');
 const opencode = ownOpencode ? undefined : startOpencode();
@@ -60,7 +66,8 @@ try {
   }
   await project.writeFile(specs);
   const started = performance.now();
-  const run = project.spawnOwctl(['apply', '--auto-approve', '--json', '--parallelism', String(parallelism)]);
+  // As users run it: the built entry point (with its V8 settings), not src/ through tsx.
+  const run = project.spawnOwctl(['apply', '--auto-approve', '--json', '--parallelism', String(parallelism)], {}, { bin: true });
   const result = await run.done;
   const wallMs = performance.now() - started;
   if (result.code !== 0) throw new Error(`apply failed (exit ${result.code}):\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`);

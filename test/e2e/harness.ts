@@ -117,10 +117,14 @@ export class Project {
     return runCli(args, { env: this.env(extraEnv), cwd: this.dir });
   }
 
-  /** owctl as its own process, for signals and concurrency. */
-  spawnOwctl(args: string[], extraEnv: Record<string, string> = {}) {
+  /**
+   * owctl as its own process, for signals and concurrency: from src/ through tsx, or with `bin` the built entry
+   * point users run (bin/owctl.js; dist/ must be built).
+   */
+  spawnOwctl(args: string[], extraEnv: Record<string, string> = {}, options: { bin?: boolean } = {}) {
     // tsx by absolute URL: the project folder (cwd) has no node_modules to resolve it from.
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'run.ts'), ...args], {
+    const entry = options.bin === true ? [join(ROOT, 'bin', 'owctl.js')] : ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'run.ts')];
+    const child = spawn(process.execPath, [...entry, ...args], {
       cwd: this.dir,
       env: this.env(extraEnv),
       stdio: ['ignore', 'pipe', 'pipe'],
