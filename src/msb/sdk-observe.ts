@@ -130,7 +130,7 @@ async function listLabelled(sdk: MicrosandboxSdk, key: string, value: string, pa
   return all;
 }
 
-/** Pages listed ahead once a guess has proved right, and before. */
+/** Pages listed ahead: from the project's newest row, or once a guess has proved right (AHEAD); else AHEAD_UNPROVEN. */
 const AHEAD = 8;
 const AHEAD_UNPROVEN = 2;
 
