@@ -56,7 +56,7 @@ interface Resolved {
  * sources are). `known` remembers what paths resolved to (null: missing) across the calls of one check: sources
  * share their parents.
  */
-export function canonical(target: string, known: Map<string, Resolved | null> = new Map()): { path: string; directory?: boolean } {
+function canonical(target: string, known: Map<string, Resolved | null>): { path: string; directory?: boolean } {
   const rest: string[] = [];
   let current = target;
   for (;;) {

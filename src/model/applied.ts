@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { DesiredSandbox, MountSpec, PortSpec } from './desired.ts';
 import { secretEnvKeys } from './desired.ts';
-import { LABEL_APPLIED, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT, LABEL_SERVER_PORT } from './labels.ts';
-import { DEFAULT_SERVER_PORT } from './server-port.ts';
+import { LABEL_APPLIED, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT } from './labels.ts';
+import { serverPortLabels } from './server-port.ts';
 
 /** Bump when the hashed fields or their encoding change; a hash of another version never forces a replace. */
 export const CONFIG_HASH_VERSION = 1;
@@ -93,6 +93,6 @@ export function ownedLabels(project: string, sandbox: DesiredSandbox): Record<st
     [LABEL_APPLIED]: canonicalJson(appliedRecord(sandbox)),
   };
   if (sandbox.protect) labels[LABEL_PROTECT] = 'true';
-  if (sandbox.serverPort !== DEFAULT_SERVER_PORT) labels[LABEL_SERVER_PORT] = String(sandbox.serverPort);
+  Object.assign(labels, serverPortLabels(sandbox));
   return labels;
 }

@@ -5,8 +5,8 @@
  */
 import { combinedDigest, DIGESTED_GROUPS, groupDigests, type DigestedGroup } from '../model/digests.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
-import { LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT, LABEL_SERVER_PORT, OWCTL_LABEL_PREFIX } from '../model/labels.ts';
-import { DEFAULT_SERVER_PORT } from '../model/server-port.ts';
+import { LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT, OWCTL_LABEL_PREFIX } from '../model/labels.ts';
+import { serverPortLabels } from '../model/server-port.ts';
 import type { ObservedSandbox, SandboxStatus } from '../model/observed.ts';
 import type { WireSandbox } from './wire.ts';
 
@@ -27,7 +27,7 @@ export function owctlMetadata(project: string, sandbox: DesiredSandbox, salt: st
   for (const group of DIGESTED_GROUPS) meta[digestKey(group)] = digests[group];
   if (sandbox.maxDurationSecs !== undefined) meta[META_MAX_DURATION] = String(sandbox.maxDurationSecs);
   if (sandbox.protect) meta[LABEL_PROTECT] = 'true';
-  if (sandbox.serverPort !== DEFAULT_SERVER_PORT) meta[LABEL_SERVER_PORT] = String(sandbox.serverPort);
+  Object.assign(meta, serverPortLabels(sandbox));
   return meta;
 }
 

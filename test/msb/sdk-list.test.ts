@@ -7,8 +7,9 @@ const PROJECT = 'owctl.dev/project';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 /**
- * msb 0.6.18's list as its source has it: rows down the ids, labels matched before paging, the cursor the last row's
- * id in base64 (or whatever `cursorOf` makes of it). Answers after a tick, and counts the lists in flight.
+ * msb 0.6.18's list as the real binary answers it (observe-channels-real-msb.test.ts checks the cursor): rows down
+ * the ids, labels matched before paging, the cursor the last row's id in base64 (or whatever `cursorOf` makes of
+ * it). Answers after a tick, and counts the lists in flight.
  */
 function fakeSdk(rows: Array<{ id: number; project: string }>, cursorOf: (id: number) => string = (id) => b64(String(id))) {
   const byCursor = new Map(rows.map((row) => [cursorOf(row.id), row.id]));
@@ -36,7 +37,7 @@ function fakeSdk(rows: Array<{ id: number; project: string }>, cursorOf: (id: nu
           if (id === undefined) throw new Error(`invalid cursor ${query.cursor}`);
           below = id;
         }
-        const matching = rows.filter((r) => r.id < below && query.label !== undefined && r.project === query.label[1]).sort((a, b) => b.id - a.id);
+        const matching = rows.filter((r) => r.id < below && query.label?.[0] === PROJECT && r.project === query.label[1]).sort((a, b) => b.id - a.id);
         const page = matching.slice(0, query.limit);
         const more = matching.length > page.length;
         return { sandboxes: page.map((r) => ({ name: `${r.project}-${r.id}` })), nextCursor: more ? cursorOf(page.at(-1)!.id) : undefined };
