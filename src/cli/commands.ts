@@ -8,6 +8,7 @@ import type { CommandIO } from '../commands/io.ts';
 import { runCommand, type GlobalOptions } from './run-command.ts';
 import type { PlanFormat } from '../commands/plan.ts';
 import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
+import { registerApprovals } from './approvals.ts';
 
 /** Matches DEFAULT_APPLY_PARALLELISM in src/apply/executor.ts (not imported: it would load the executor). */
 const APPLY_PARALLELISM = 4;
@@ -23,7 +24,7 @@ type Handler<T> = (options: T, global: GlobalOptions, io: CommandIO, args: strin
  * The global options, repeated (hidden) on a verb so they may follow it too: `owctl plan -f FILE`. `logs` takes
  * only `--file` there, as its `-f` is --follow.
  */
-function globalFlags(command: Command, shortFile = true): Command {
+export function globalFlags(command: Command, shortFile = true): Command {
   return command
     .addOption(new Option(shortFile ? '-f, --file <FILE>' : '--file <FILE>', 'the sandboxes file').hideHelp())
     .addOption(new Option('--msb <PATH>', 'msb binary to use').hideHelp())
@@ -31,7 +32,7 @@ function globalFlags(command: Command, shortFile = true): Command {
 }
 
 /** The global options as given before the verb, overridden by those given after it. */
-function globalOptions(program: Command, command: Command): GlobalOptions {
+export function globalOptions(program: Command, command: Command): GlobalOptions {
   const before = program.opts<GlobalOptions>();
   const after = command.opts<Partial<GlobalOptions>>();
   return { file: after.file ?? before.file, msb: after.msb ?? before.msb, color: before.color && after.color !== false };
@@ -253,6 +254,8 @@ export function registerCommands(program: Command, wiring: Wiring): void {
         (await import('../commands/logs.ts')).logsCommand({ file: g.file, msb: g.msb, name: args[0]!, follow: o.follow === true, tail: o.tail }, io),
       ),
     );
+
+  registerApprovals(program, wiring);
 
   program
     .command('completion')
