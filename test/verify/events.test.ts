@@ -1,8 +1,10 @@
 /**
  * The `events` verification step: through the URL a client uses, the event stream must deliver OpenCode's
- * server.connected at once and the session.created of a session the step creates. A real OpenCode stands behind
- * the fixture; a test proxy in front of it buffers the stream as misconfigured proxies do, and the step must fail
- * fast there (well before verify.timeout) with a hint naming buffering proxies.
+ * server.connected at once and the session.created of a session the step creates. Behind the fixture stands the
+ * event part of OpenCode (test/helpers/event-opencode.ts, checked against the real one in
+ * test/fixture/event-stream.test.ts; test/verify/verify.test.ts runs the step against a real OpenCode); a test proxy
+ * in front buffers the stream as misconfigured proxies do, and the step must fail fast there (well before
+ * verify.timeout) with a hint naming buffering proxies.
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
@@ -11,8 +13,8 @@ import { events, FIRST_EVENT_MS } from '../../src/verify/events.ts';
 import { HttpClient } from '../../src/verify/http.ts';
 import { readSse } from '../../src/verify/sse.ts';
 import type { StepContext } from '../../src/verify/steps.ts';
-import { verifyEndpoint } from '../../src/verify/verify.ts';
 import { type BufferingMode, startBufferingProxy } from '../helpers/buffering-proxy.ts';
+import { type EventOpencode, startEventOpencode } from '../helpers/event-opencode.ts';
 import { type RunningFixture, startFixture } from '../fixture/start-fixture.ts';
 
 const CLIENT = 'events-step-client-token-0123456789';
@@ -30,11 +32,6 @@ async function runEvents(base: string, timeoutSecs: number) {
   }
 }
 
-async function sessionTitles(base: string): Promise<string[]> {
-  const res = await fetch(`${base}/w/${WS}/opencode/session`, { headers: { authorization: `Bearer ${CLIENT}` } });
-  return ((await res.json()) as Array<{ title: string }>).map((s) => s.title);
-}
-
 describe('reading server-sent events', () => {
   test('data lines of a block are joined; CRLF and CR end lines; a non-JSON payload is kept as text', async () => {
     const body = Readable.from([Buffer.from('data: {"type":"a"}\r\n\r\ndata: line one\ndata: line two\n\n: comment\n\ndata: {"type"'), Buffer.from(':"b"}\r\r')]);
@@ -47,25 +44,25 @@ describe('reading server-sent events', () => {
   });
 });
 
-describe('the events step against the fixture (real OpenCode behind it)', () => {
+describe('the events step against the fixture', () => {
+  let opencode: EventOpencode;
   let fixture: RunningFixture;
 
   before(async () => {
-    fixture = await startFixture({ clientToken: CLIENT, hostToken: HOST });
+    opencode = await startEventOpencode();
+    fixture = await startFixture({ clientToken: CLIENT, hostToken: HOST, env: { OPENWORK_FIXTURE_OPENCODE_URL: opencode.url } });
   });
 
   after(async () => {
     await fixture?.stop();
+    await opencode?.close();
   });
 
   test('a direct connection passes: server.connected, then session.created for the session the step creates; the session is deleted', async () => {
-    const result = await verifyEndpoint({ baseUrl: fixture.url, clientToken: CLIENT, hostToken: HOST, timeoutSecs: 60 });
-    assert.equal(result.ok, true, JSON.stringify(result.failed));
-    const step = result.steps.find((s) => s.step === 'events')!;
-    assert.deepEqual([step.ok, step.status, step.url], [true, 200, `${fixture.url}/w/${WS}/opencode/event`]);
-    assert.deepEqual(result.steps.map((s) => s.step).slice(-3), ['session', 'events', 'host-token']);
-    assert.ok(!(await sessionTitles(fixture.url)).includes('owctl verify events'), 'the step deletes its session');
-    console.log(`# events step, direct: ${step.durationMs} ms`);
+    const { outcome, ms } = await runEvents(fixture.url, 60);
+    assert.deepEqual(outcome, { ok: true, url: `${fixture.url}/w/${WS}/opencode/event`, status: 200 });
+    assert.deepEqual(opencode.sessions(), [], 'the step deletes its session');
+    console.log(`# events step, direct: ${ms} ms`);
   });
 
   const silent: Array<[BufferingMode, RegExp]> = [
@@ -83,7 +80,7 @@ describe('the events step against the fixture (real OpenCode behind it)', () => 
         assert.match(outcome.hint ?? '', /proxy_buffering off/);
         assert.ok(proxy.heldBytes() > 0, 'the proxy did hold event bytes');
         assert.ok(ms < FIRST_EVENT_MS + 7_000, `failed after ${ms} ms, not after the 120 s timeout`);
-        assert.ok(!(await sessionTitles(fixture.url)).includes('owctl verify events'), 'the session is deleted even on failure');
+        assert.deepEqual(opencode.sessions(), [], 'the session is deleted even on failure');
         console.log(`# events step behind a ${mode} proxy: failed after ${ms} ms`);
       } finally {
         await proxy.close();
