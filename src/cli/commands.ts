@@ -180,7 +180,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   program
     .command('verify')
     .argument('[NAME...]', 'declared sandboxes to verify (default: all)')
-    .description('check sandboxes like a remote client: health, 401 without token, 200 with it, an OpenCode session, the host token')
+    .description('check sandboxes like a remote client: health, 401 without token, 200 with it, an OpenCode session, live events, the host token')
     .option('--url <URL>', 'verify any OpenWork endpoint instead (tokens from OPENWORK_TOKEN / OPENWORK_HOST_TOKEN)')
     .option('--token-env <NAME>', 'variable holding the client token for --url', 'OPENWORK_TOKEN')
     .option('--host-token-env <NAME>', 'variable holding the host token for --url', 'OPENWORK_HOST_TOKEN')

@@ -5,6 +5,7 @@
  *  - `GET /event`: 200 text/event-stream with `X-Accel-Buffering: no`; `server.connected` first, then every bus event
  *    as one `data: <json>` block;
  *  - `POST /session`: creates a session, publishes `session.created` {sessionID, info} before it answers;
+ *  - `GET /session/:id`, `GET /session/:id/message`: the session, and its messages (none);
  *  - `DELETE /session/:id`: removes it (publishes `session.deleted`).
  * The OpenWork fixture proxies to it with OPENWORK_FIXTURE_OPENCODE_URL.
  */
@@ -41,8 +42,10 @@ export async function startEventOpencode(): Promise<EventOpencode> {
       publish({ type: 'session.created', properties: { sessionID: info.id, info } });
       return json(200, info);
     }
-    const one = /^\/session\/([^/]+)$/.exec(path);
-    if (one && req.method === 'DELETE' && sessions.delete(one[1]!)) {
+    const one = /^\/session\/([^/]+)(\/message)?$/.exec(path);
+    const session = one ? sessions.get(one[1]!) : undefined;
+    if (session && req.method === 'GET') return json(200, one![2] ? [] : session);
+    if (one && !one[2] && req.method === 'DELETE' && sessions.delete(one[1]!)) {
       publish({ type: 'session.deleted', properties: { sessionID: one[1] } });
       return json(200, true);
     }

@@ -14,6 +14,7 @@ import { HttpClient } from '../../src/verify/http.ts';
 import { readSse } from '../../src/verify/sse.ts';
 import type { StepContext } from '../../src/verify/steps.ts';
 import { type BufferingMode, startBufferingProxy } from '../helpers/buffering-proxy.ts';
+import { runCli } from '../helpers/cli.ts';
 import { type EventOpencode, startEventOpencode } from '../helpers/event-opencode.ts';
 import { type RunningFixture, startFixture } from '../fixture/start-fixture.ts';
 
@@ -87,6 +88,28 @@ describe('the events step against the fixture', () => {
       }
     });
   }
+
+  test('owctl verify --url behind a buffering proxy exits 1 at step events, naming its URL and buffering proxies; every other step passes', async () => {
+    const proxy = await startBufferingProxy(fixture.url, 'hold-body');
+    try {
+      const env = { PATH: process.env.PATH, OPENWORK_TOKEN: CLIENT, OPENWORK_HOST_TOKEN: HOST };
+      const direct = await runCli(['verify', '--url', fixture.url, '--timeout', '60s'], { env });
+      assert.equal(direct.code, 0, direct.stdout + direct.stderr);
+      const started = performance.now();
+      const result = await runCli(['verify', '--url', proxy.url, '--timeout', '60s', '--json'], { env });
+      const ms = Math.round(performance.now() - started);
+      assert.equal(result.code, 1, result.stdout + result.stderr);
+      const target = JSON.parse(result.stdout).targets[0];
+      assert.deepEqual(target.steps.map((s: { step: string; ok: boolean }) => [s.step, s.ok]), [['health', true], ['unauthorized', true], ['default-tokens', true], ['authorized', true], ['session', true], ['events', false]]);
+      const failed = target.steps.at(-1);
+      assert.equal(failed.url, `${proxy.url}/w/${WS}/opencode/event`);
+      assert.match(failed.hint, /buffers server-sent events/);
+      assert.ok(ms < 15_000, `failed after ${ms} ms, not after the 60 s timeout`);
+      assert.ok(!result.stdout.includes(CLIENT) && !result.stdout.includes(HOST));
+    } finally {
+      await proxy.close();
+    }
+  });
 
   test('a proxy that holds the whole event stream (headers too) fails within verify.timeout', async () => {
     const proxy = await startBufferingProxy(fixture.url, 'hold-all');
