@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { GlobalOptions } from './run-command.ts';
-import { action, globalFlags, globalOptions, type Wiring } from './commands.ts';
+import { action, globalFlags, globalOptions, type Wiring } from './action.ts';
 import { runCommand } from './run-command.ts';
 
 export function registerApprovals(program: Command, wiring: Wiring): void {
