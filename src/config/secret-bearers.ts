@@ -27,8 +27,9 @@ export function secretsOf(sandboxes: readonly DesiredSandbox[], backend: Backend
 }
 
 /** Whether `value` is, or holds, one of `secrets`. */
-export function bearsSecret(value: string, secrets: readonly string[]): boolean {
-  return secrets.some((secret) => value === secret || (secret.length >= MIN_CONTAINED && value.includes(secret)));
+export function bearsSecret(value: unknown, secrets: readonly string[]): boolean {
+  // A value the schema refused may be missing here; it is reported as such.
+  return typeof value === 'string' && secrets.some((secret) => value === secret || (secret.length >= MIN_CONTAINED && value.includes(secret)));
 }
 
 /** Marks every env value that is or holds a secret as sensitive. Returns the file's secrets, bearers included. */
