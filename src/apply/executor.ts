@@ -193,7 +193,7 @@ async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Prom
         await createThenRemove(ctx, sandbox, instances); // verified before the old ones went
         return;
       }
-      await createSandbox(ctx, sandbox, true);
+      instance = await createSandbox(ctx, sandbox, true); // engines keyed by id: verify the new one
       break;
     case 'update': {
       if (change.heal === true) {

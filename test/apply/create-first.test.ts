@@ -78,6 +78,15 @@ describe('create-first replacement', () => {
   });
 });
 
+describe('delete-first replacement on an engine keyed by id', () => {
+  it('verifies the new sandbox, not the id of the one it deleted', async () => {
+    const { runtime, calls } = engine(new Set());
+    const result = await run([change({ instances: ['old-a'] })], runtime);
+    assert.deepEqual(calls.filter((c) => !c.startsWith('remove')), ['create new-0', 'verify new-0']);
+    assert.equal(result.outcomes[0]!.outcome, 'succeeded');
+  });
+});
+
 describe('healing duplicates', () => {
   it('keeps the first instance that verifies and removes the others', async () => {
     const { runtime, calls } = engine(new Set(['dup-a']));

@@ -3,22 +3,13 @@
  * server, observed"). Each test names the fact it models; owctl's tests are only as good as these answers.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { eventually } from '../e2e/harness.ts';
+import { freePort } from '../helpers/ports.ts';
 import { OpenSandboxStandin, type StandinOptions } from './standin.ts';
 
 const KEY = 'standin-test-key-7c1e';
 const TOKENS = { OPENWORK_TOKEN: 'client-standin-test-1', OPENWORK_HOST_TOKEN: 'host-standin-test-1' };
-
-/** A port free right now on loopback (host networking: the server binds the guest port itself). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 const started: OpenSandboxStandin[] = [];
 async function standin(options: StandinOptions = {}): Promise<OpenSandboxStandin> {

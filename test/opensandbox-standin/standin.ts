@@ -24,6 +24,8 @@ export interface StandinOptions {
    * - `gateway` (Kubernetes): `127.0.0.1:<standin>/gateway/…` plus a required routing header.
    */
   endpointMode?: 'bridge' | 'host' | 'gateway';
+  /** Images whose command exits at once with this code (the sandbox turns Failed or Terminated after create). */
+  exitingImages?: Record<string, number>;
   /** The server's `max_sandbox_timeout_seconds`: a create timeout above it is 400 `SANDBOX::INVALID_PARAMETER`. */
   maxTimeoutSecs?: number;
   /** Extra env for every fixture. */
@@ -151,8 +153,10 @@ export class OpenSandboxStandin {
       createdExpiresAt: input.timeout === null ? null : new Date(now.getTime() + input.timeout * 1000).toISOString(),
       workspace: await mkdtemp(join(tmpdir(), 'owctl-standin-')),
     };
+    const exitCode = this.options.exitingImages?.[input.image];
     // A Pending sandbox's pod is not running yet: its server starts when it turns Running.
-    if (box.state === 'Running') await this.startServer(box);
+    if (exitCode !== undefined) this.exited(box, exitCode);
+    else if (box.state === 'Running') await this.startServer(box);
     this.boxes.set(box.id, box);
     return box;
   }
