@@ -24,6 +24,8 @@ export interface StandinOptions {
    * - `gateway` (Kubernetes): `127.0.0.1:<standin>/gateway/…` plus a required routing header.
    */
   endpointMode?: 'bridge' | 'host' | 'gateway';
+  /** An image's first tag as Docker orders them, which `image.uri` reads back instead of the string sent. */
+  firstTags?: Record<string, string>;
   /** Images whose command exits at once with this code (the sandbox turns Failed or Terminated after create). */
   exitingImages?: Record<string, number>;
   /** The server's `max_sandbox_timeout_seconds`: a create timeout above it is 400 `SANDBOX::INVALID_PARAMETER`. */
@@ -225,7 +227,7 @@ export class OpenSandboxStandin {
   private view(box: Box): Record<string, unknown> {
     return {
       id: box.id,
-      image: { uri: box.image },
+      image: { uri: this.options.firstTags?.[box.image] ?? box.image },
       status: box.status
         ? { state: box.state, reason: box.status.reason, message: box.status.message, lastTransitionAt: box.status.at }
         : {
