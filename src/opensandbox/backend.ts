@@ -132,7 +132,9 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     },
     async create(sandbox, labels) {
       const project = labels[LABEL_PROJECT] ?? desired.project;
-      const created = await client.create(createRequest(project, sandbox, spec, randomBytes(16).toString('hex')), sandbox.name);
+      const created = await client.create(createRequest(project, sandbox, spec, randomBytes(16).toString('hex')), sandbox.name).catch((error: unknown) => {
+        throw timeoutRefused(error, sandbox) ?? error;
+      });
       known.set(created.id, created);
       // The newest sandbox of a name is the one later lookups (outputs, connect) mean.
       idsByName.set(sandbox.name, [created.id, ...(idsByName.get(sandbox.name) ?? [])]);
@@ -216,6 +218,17 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     // The engine runs (and stops) the server itself; the executor never asks (capabilities.launchesServer is false).
     stopServer: async () => 'the engine stops the OpenWork server itself',
   };
+}
+
+/** The server refuses a timeout above its `max_sandbox_timeout_seconds` (400 SANDBOX::INVALID_PARAMETER, the limit in its message). */
+function timeoutRefused(error: unknown, sandbox: DesiredSandbox): OwctlError | undefined {
+  if (!(error instanceof OwctlError) || error.code !== 'opensandbox.invalid_request' || sandbox.maxDurationSecs === undefined) return undefined;
+  if (error.details?.server_code !== 'SANDBOX::INVALID_PARAMETER') return undefined;
+  return new OwctlError(error.code, error.message, {
+    hint: `max_duration (${sandbox.maxDurationSecs} s) is sent as the sandbox's timeout, which the server caps at its max_sandbox_timeout_seconds (the limit above): lower sandboxes.${sandbox.name}.max_duration, or ask the server's operator to raise the limit`,
+    details: error.details,
+    cause: error,
+  });
 }
 
 function unsupported(what: string): never {

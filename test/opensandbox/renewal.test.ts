@@ -55,3 +55,20 @@ describe('opensandbox: a renewal the server lost on restart', { timeout: 120_000
     assert.equal((await p.owctl(['plan', '--detailed-exitcode'])).code, 0);
   });
 });
+
+describe('opensandbox: max_duration above the server\'s max_sandbox_timeout_seconds', { timeout: 60_000 }, () => {
+  it('create refused with 400 SANDBOX::INVALID_PARAMETER: the error gives the limit and names max_duration; nothing is created', async () => {
+    const p = await Project.start({ maxTimeoutSecs: 86_400 });
+    try {
+      await p.write([{ name: 'alice', maxDuration: '48h' }]);
+      const applied = await p.owctl(['apply', '--auto-approve']);
+      const text = applied.stdout + applied.stderr;
+      assert.equal(applied.code, 1, text);
+      assert.match(text, /exceeds configured maximum of 86400s/);
+      assert.match(text, /hint: max_duration \(172800 s\) is sent as the sandbox's timeout, which the server caps at its max_sandbox_timeout_seconds/);
+      assert.deepEqual(p.standin.sandboxes(), []);
+    } finally {
+      await p.close();
+    }
+  });
+});
