@@ -10,7 +10,7 @@ interface HelpFacts {
   exitCodes?: string[];
 }
 
-const INTERRUPTED = '130  interrupted: nothing new was started, in-flight calls finished, the lock was released';
+const INTERRUPTED = '130  interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP): nothing new was started, in-flight calls finished, the lock was released';
 
 export const HELP: Record<string, HelpFacts> = {
   validate: { examples: ['owctl validate', 'owctl -f staging.yaml validate --json'], exitCodes: ['1    the file is invalid (every problem is listed)'] },
@@ -28,7 +28,7 @@ export const HELP: Record<string, HelpFacts> = {
   status: { examples: ['owctl status', 'owctl status alice --json'] },
   connect: { examples: ['owctl connect alice', 'owctl connect alice --json'] },
   output: { examples: ['owctl output', 'owctl output alice --json'] },
-  keepalive: { examples: ['owctl keepalive', 'owctl keepalive alice --once', 'owctl keepalive --interval 1m'], exitCodes: ['130  interrupted (Ctrl-C, SIGTERM or SIGHUP: how a running keepalive ends)'] },
+  keepalive: { examples: ['owctl keepalive', 'owctl keepalive alice --once', 'owctl keepalive --interval 1m'], exitCodes: ['130  interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP: how a running keepalive ends)'] },
   approvals: {
     examples: ['owctl approvals', 'owctl approvals alice --json', 'owctl approvals allow alice 3f2b8c1e-5d4a-4f6b-9c2d-0e1f2a3b4c5d', 'owctl approvals deny alice 3f2b8c1e-5d4a-4f6b-9c2d-0e1f2a3b4c5d'],
     exitCodes: ['1    a sandbox is not running or does not answer (each is named), or the reply was not confirmed'],

@@ -34,7 +34,8 @@ const SKIP = OPENWORK === undefined ? 'the real openwork client is not installed
 
 function openwork(args: string[], url: string, hostToken = HOST): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, OPENWORK_URL: url, OPENWORK_HOST_TOKEN: hostToken };
+    // OWCTL_TEST_RUN marks the process for npm test's sweep of anything left running.
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, OWCTL_TEST_RUN: process.env.OWCTL_TEST_RUN ?? '', OPENWORK_URL: url, OPENWORK_HOST_TOKEN: hostToken };
     execFile(OPENWORK!, args, { env, timeout: 30_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
       resolve({ code, stdout, stderr });
