@@ -54,7 +54,11 @@ async function sessionEvent(ctx: StepContext, workspace: string, url: string, st
   if (typeof id !== 'string' || id === '') return failed(root, notJson(ctx.target.terms), create.status);
   try {
     const wait = within(SESSION_EVENT_MS);
-    const created = (event: unknown) => typeOf(event) === 'session.created' && (event as { properties?: { info?: { id?: unknown } } }).properties?.info?.id === id;
+    // OpenCode names the new session in properties.info.id (1.18 also in properties.sessionID): either will do.
+    const created = (event: unknown) => {
+      const properties = (event as { properties?: { info?: { id?: unknown }; sessionID?: unknown } }).properties;
+      return typeOf(event) === 'session.created' && (properties?.info?.id === id || properties?.sessionID === id);
+    };
     if ((await stream.waitFor(created, wait, ctx.signal)) !== undefined) return passed(url, 200);
     const seen = [...new Set(stream.received.map((event) => typeOf(event) ?? 'data'))];
     return interruptedOr(ctx, url, hints.missingEvent(id, wait, seen));
