@@ -2,11 +2,14 @@
  * The operator's approvals through the msb simulator: a sandbox in manual approval mode holds a client's write
  * until `owctl approvals allow|deny` answers it; `owctl approvals` lists what is held (which sandbox, what is asked,
  * since when). A sandbox that cannot answer is named and makes the exit code 1. No token is ever printed.
+ * Approvals are the OpenWork server's own, so OpenCode is not what this scenario tests: both sandboxes' servers use
+ * the stand-in of OpenCode's session and event routes (test/helpers/event-opencode.ts) instead of starting one each.
  */
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type EventOpencode, startEventOpencode } from '../helpers/event-opencode.ts';
 import { assertValid, compileSchema } from '../helpers/json-schema.ts';
 import { eventually, freePort, json, Project, type SandboxSpec, type Tokens, tokens } from './harness.ts';
 
@@ -14,6 +17,7 @@ const WS = 'ws_c52ddf65534b'; // the workspace /workspace, as the server names i
 
 describe('owctl approvals through the simulator', () => {
   let project: Project;
+  let opencode: EventOpencode;
   let alice: SandboxSpec & { tokens: Tokens };
   let bob: SandboxSpec & { tokens: Tokens };
   const outputs: string[] = [];
@@ -46,14 +50,19 @@ describe('owctl approvals through the simulator', () => {
 
   before(async () => {
     project = await Project.create('approvals');
-    alice = { name: 'alice', port: await freePort(), tokens: tokens('alice'), extraEnv: { OPENWORK_APPROVAL_MODE: 'manual', OPENWORK_APPROVAL_TIMEOUT_MS: '60000' } };
-    bob = { name: 'bob', port: await freePort(), tokens: tokens('bob') };
+    opencode = await startEventOpencode();
+    const shared = { OPENWORK_FIXTURE_OPENCODE_URL: opencode.url };
+    alice = { name: 'alice', port: await freePort(), tokens: tokens('alice'), extraEnv: { ...shared, OPENWORK_APPROVAL_MODE: 'manual', OPENWORK_APPROVAL_TIMEOUT_MS: '60000' } };
+    bob = { name: 'bob', port: await freePort(), tokens: tokens('bob'), extraEnv: shared };
     await project.writeFile([alice, bob]);
     const applied = await owctl(['apply', '--auto-approve']);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.match(applied.stdout, /alice: verify:events ok/, 'the event stream reached the client through the published port');
   });
-  after(() => project.cleanup());
+  after(async () => {
+    await project?.cleanup();
+    await opencode?.close();
+  });
 
   it('nothing held: every sandbox answers with no pending approval, exit 0', async () => {
     const listed = await owctl(['approvals']);
