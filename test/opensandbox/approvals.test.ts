@@ -1,15 +1,19 @@
 /**
  * `owctl approvals` on the opensandbox backend, through a Kubernetes-style gateway (the address needs the
  * OPEN-SANDBOX-INGRESS header): the same verbs as on microsandbox, reaching each server where its endpoint is.
+ * Approvals are the OpenWork server's own: the servers use the stand-in of OpenCode's session and event routes
+ * (test/helpers/event-opencode.ts) rather than a real OpenCode.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../e2e/harness.ts';
+import { type EventOpencode, startEventOpencode } from '../helpers/event-opencode.ts';
 import { assertValid, compileSchema } from '../helpers/json-schema.ts';
 import { API_KEY, assertNoSecrets, Project } from './project.ts';
 
 describe('owctl approvals on opensandbox', { timeout: 300_000 }, () => {
   let p: Project;
+  let opencode: EventOpencode;
   const outputs: string[] = [];
   const run = async (args: string[]) => {
     const result = await p.owctl(args);
@@ -17,7 +21,9 @@ describe('owctl approvals on opensandbox', { timeout: 300_000 }, () => {
     return result;
   };
   before(async () => {
-    p = await Project.start({ endpointMode: 'gateway', fixtureEnv: { OPENWORK_APPROVAL_MODE: 'manual', OPENWORK_APPROVAL_TIMEOUT_MS: '60000' } });
+    opencode = await startEventOpencode();
+    const fixtureEnv = { OPENWORK_FIXTURE_OPENCODE_URL: opencode.url, OPENWORK_APPROVAL_MODE: 'manual', OPENWORK_APPROVAL_TIMEOUT_MS: '60000' };
+    p = await Project.start({ endpointMode: 'gateway', opencode: 'own', fixtureEnv });
     await p.write([{ name: 'alice' }, { name: 'bob' }]);
     const applied = await run(['apply', '--auto-approve']);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
@@ -25,6 +31,7 @@ describe('owctl approvals on opensandbox', { timeout: 300_000 }, () => {
   });
   after(async () => {
     await p?.close();
+    await opencode?.close();
   });
 
   it('a held write is listed through the gateway and allowed; a paused sandbox is named and makes the exit code 1', async () => {
