@@ -31,7 +31,8 @@ export interface Runtime {
   pullImage(ref: string): Promise<void>;
   /** Digest of the image inside a local archive, to tell whether the cached ref is that image. */
   archiveDigest(archive: string): Promise<string | null>;
-  prepareMounts(sandbox: DesiredSandbox): Promise<void>;
+  /** Creates missing bind folders; answers those it created (engines without host folders: nothing). */
+  prepareMounts(sandbox: DesiredSandbox): Promise<string[] | void>;
   /** Throws when a host port the sandbox publishes is taken by anything but the sandbox it replaces (engines that publish host ports). */
   checkPorts?(sandbox: DesiredSandbox): Promise<void>;
   create(sandbox: DesiredSandbox, labels: Record<string, string>): Promise<string | void>;
