@@ -19,7 +19,7 @@ export interface ModifyPatch {
 
 /** Verification results (type-only import: the executor never loads the HTTP client). */
 export type { VerifyResult as VerifyReport, VerifyStepResult as VerifyStepReport } from '../verify/types.ts';
-import type { VerifyResult, VerifyStepResult } from '../verify/types.ts';
+import type { VerifyResult, VerifyStepResult, WaitingListener } from '../verify/types.ts';
 
 /**
  * `instance` names one live sandbox when the engine's key is not the name (OpenSandbox ids, from the plan's
@@ -43,5 +43,6 @@ export interface Runtime {
   launchServer(name: string, argv: string[]): Promise<void>;
   /** Asks a running sandbox's server to stop before its VM goes (bounded); resolves to a line for progress output. */
   stopServer(name: string): Promise<string>;
-  verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal, instance?: string): Promise<VerifyResult>;
+  /** `onWaiting` hears, every few seconds, what a verification step is waiting for. */
+  verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal, instance?: string, onWaiting?: WaitingListener): Promise<VerifyResult>;
 }

@@ -59,16 +59,20 @@ async function keepOne(msb: Msb, sandbox: DesiredSandbox, signal: AbortSignal): 
   const idleTimeoutSecs = live.idleTimeoutSecs;
   let lastUsedMs: number | null | undefined;
   let unknownReason: string | undefined;
+  let removed = 0;
   const url = serverUrl(live, sandbox.verify.connectHost);
   if (live.status === 'Running' && url !== null) {
     const { lastClientActivity } = await import('../verify/activity.ts');
     const answer = await lastClientActivity(url, sandbox.tokens.client, signal);
-    if (answer.kind === 'known') lastUsedMs = answer.lastUsedMs;
-    else unknownReason = answer.reason;
+    if (answer.kind === 'known') {
+      lastUsedMs = answer.lastUsedMs;
+      removed = answer.removedVerifySessions;
+    } else unknownReason = answer.reason;
   } else if (url === null) unknownReason = 'it publishes no port for the OpenWork server';
   const verdict = keepaliveVerdict({ status: live.status, idleTimeoutSecs, lastUsedMs, unknownReason }, Date.now());
   if (verdict.action === 'touch') await msb.touch(sandbox.name);
-  return describe(sandbox.name, verdict, idleTimeoutSecs);
+  const cleaned = removed > 0 ? `; deleted ${removed} owctl verification session${removed === 1 ? '' : 's'} left behind` : '';
+  return `${describe(sandbox.name, verdict, idleTimeoutSecs)}${cleaned}`;
 }
 
 function describe(name: string, verdict: KeepaliveVerdict, idleTimeoutSecs: number | null): string {

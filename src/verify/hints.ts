@@ -111,6 +111,14 @@ export function sessionFailure(action: string, status: number, code: string | un
   return { message: what, hint: 'the OpenCode proxy did not behave as a client expects: check the image version' };
 }
 
+/** The session step waited all of verify.timeout for OpenCode; the server may still create the session later. */
+export function sessionTimeout(waitedSecs: number, terms: HintTerms = FILE_TERMS): Diagnosis {
+  return {
+    message: `creating an OpenCode session: no answer within ${waitedSecs}s (what was left of the verification timeout); the server may still create it later, and the next verification or keepalive pass deletes it`,
+    hint: `a cold OpenCode first installs its plugins (minutes without registry access): ${terms.timeout}, or give the sandbox registry access; check the sandbox memory and its log`,
+  };
+}
+
 export function requestFailure(action: string, failure: HttpFailure, terms: HintTerms = FILE_TERMS): Diagnosis {
   if (failure.reason === 'timeout') {
     return { message: `${action}: no answer in time`, hint: 'the server or OpenCode is overloaded or stuck: check the sandbox memory and its log' };
