@@ -47,7 +47,14 @@ export function urlTerms(tokenEnv: string, hostTokenEnv: string): HintTerms {
   };
 }
 
-export function healthFailure(last: { status: number } | HttpFailure, waitedSecs: number, terms: HintTerms = FILE_TERMS): Diagnosis {
+/** `base`: the URL verified (its scheme and address name the fix for a protocol mismatch). */
+export function healthFailure(last: { status: number } | HttpFailure, waitedSecs: number, terms: HintTerms = FILE_TERMS, base?: string): Diagnosis {
+  if ('status' in last && (last.status === 401 || last.status === 404)) {
+    return {
+      message: `/health answered HTTP ${last.status}: this URL leads to no OpenWork server root (its /health needs no token and is always there, even while starting)`,
+      hint: `a wrong path or prefix (a /w/<id>/opencode prefix, a proxy path), or a proxy in front that wants its own token: give the server's root address; ${terms.address}`,
+    };
+  }
   if ('status' in last) {
     return {
       message: `/health answered HTTP ${last.status} (not 200) for ${waitedSecs}s`,
@@ -67,6 +74,10 @@ export function healthFailure(last: { status: number } | HttpFailure, waitedSecs
     };
   }
   if (last.reason === 'unresolvable') return { message: `cannot resolve ${last.message}`, hint: `no retry can fix a host name that does not resolve: ${terms.address}` };
+  if (last.reason === 'plain-http') {
+    const plain = base?.startsWith('https://') === true ? `http://${base.slice('https://'.length)}` : 'http://';
+    return { message: `https:// to a port that ${last.message.replace(/^the server on this port /, '')}`, hint: `the OpenWork server serves plain HTTP: use ${plain}, or put a TLS proxy in front of it; ${terms.address}` };
+  }
   if (last.reason === 'tls') return { message: `TLS failed: ${last.message}`, hint: `the server's certificate is not trusted for this host: ${terms.address}, or use the address its certificate names` };
   return { message: `/health unreachable after ${waitedSecs}s: ${last.message}`, hint: terms.address };
 }

@@ -17,12 +17,12 @@ export interface HttpAnswer {
 
 /**
  * No HTTP answer. `refused`: nothing listens; `timeout`: no answer in time; `interrupted`: the caller aborted;
- * `unresolvable`: the host name does not resolve (message: the host); `tls`: the TLS handshake failed. The last two
- * are not worth retrying.
+ * `unresolvable`: the host name does not resolve (message: the host); `tls`: the TLS handshake failed; `plain-http`:
+ * an https:// request reached a server that answers in plain HTTP. The last three are not worth retrying.
  */
 export interface HttpFailure {
   kind: 'failure';
-  reason: 'refused' | 'timeout' | 'interrupted' | 'network' | 'unresolvable' | 'tls';
+  reason: 'refused' | 'timeout' | 'interrupted' | 'network' | 'unresolvable' | 'tls' | 'plain-http';
   /** Stable error code (ECONNREFUSED, UND_ERR_SOCKET, …) when there is one. */
   code?: string;
   /** One line, secrets redacted. */
@@ -50,8 +50,9 @@ const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
+// OpenSSL reading an HTTP answer as a TLS record: the port speaks plain HTTP.
+const PLAIN_HTTP_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER']);
 
 function errorCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; cause?: { code?: unknown }; errors?: Array<{ code?: unknown }> } | null;
@@ -75,6 +76,7 @@ function classify(error: unknown, timedOut: boolean, interrupted: boolean, secre
   if (code === 'ECONNREFUSED') return { kind: 'failure', reason: 'refused', code, message: 'connection refused' };
   if (code !== undefined && UNRESOLVABLE_CODES.has(code)) return { kind: 'failure', reason: 'unresolvable', code, message: redact(hostOf(url), secrets) };
   if (code !== undefined && TLS_CODES.has(code)) return { kind: 'failure', reason: 'tls', code, message: `${code}: ${text}` };
+  if (code !== undefined && PLAIN_HTTP_CODES.has(code)) return { kind: 'failure', reason: 'plain-http', code, message: `the server on this port speaks plain HTTP, not HTTPS (${code})` };
   return { kind: 'failure', reason: 'network', code, message: code !== undefined && !text.includes(code) ? `${code}: ${text}` : text };
 }
 

@@ -69,7 +69,12 @@ function networkFailed(ctx: StepContext, url: string, action: string, outcome: H
 }
 
 /** What no retry can fix: stop waiting at once. */
-const FINAL_FAILURES = new Set<HttpFailure['reason']>(['unresolvable', 'tls']);
+const FINAL_FAILURES = new Set<HttpFailure['reason']>(['unresolvable', 'tls', 'plain-http']);
+/**
+ * /health needs no token and is always there on an OpenWork server, starting or not: 401 or 404 means the URL leads
+ * elsewhere (a `/w/<id>/opencode` prefix, a proxy path), and waiting cannot change that.
+ */
+const WRONG_URL_STATUSES: ReadonlySet<number> = new Set([401, 404]);
 
 function describe(outcome: HttpOutcome): string {
   return outcome.kind === 'answer' ? `HTTP ${outcome.status}` : outcome.message;
@@ -94,6 +99,7 @@ export async function health(ctx: StepContext): Promise<StepOutcome> {
     if (last.kind === 'answer' && last.status === 200) return passed(url, 200);
     if (last.kind === 'failure' && last.reason === 'interrupted') return failed(url, INTERRUPTED);
     if (last.kind === 'failure' && FINAL_FAILURES.has(last.reason)) break;
+    if (last.kind === 'answer' && WRONG_URL_STATUSES.has(last.status)) break;
     if (ctx.onWaiting !== undefined && Date.now() >= nextNote) {
       ctx.onWaiting({ step: 'health', what: 'the OpenWork server to answer /health', url, last: describe(last), waitedSecs: Math.round((Date.now() - started) / 1000), timeoutSecs: ctx.target.timeoutSecs });
       nextNote = Date.now() + WAITING_NOTE_EVERY_MS;
@@ -106,7 +112,7 @@ export async function health(ctx: StepContext): Promise<StepOutcome> {
       return failed(url, INTERRUPTED);
     }
   }
-  const diagnosis = hints.healthFailure(last.kind === 'answer' ? { status: last.status } : last, ctx.target.timeoutSecs, ctx.target.terms);
+  const diagnosis = hints.healthFailure(last.kind === 'answer' ? { status: last.status } : last, ctx.target.timeoutSecs, ctx.target.terms, ctx.base);
   return failed(url, diagnosis, last.kind === 'answer' ? last.status : undefined);
 }
 
