@@ -106,9 +106,22 @@ export class HttpClient {
     private readonly defaults: Record<string, string> = {},
   ) {}
 
+  /**
+   * The per-request timeout is a timer cleared when the request ends, and the caller's signal is followed through a
+   * listener removed then too: a long-running caller (keepalive, thousands of requests under one signal) keeps
+   * nothing per request once it has ended.
+   */
   async send(url: string, options: HttpRequestOptions): Promise<HttpOutcome> {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const follow = () => controller.abort();
+    options.signal?.addEventListener('abort', follow, { once: true });
+    if (options.signal?.aborted === true) controller.abort();
+    const signal = controller.signal;
     const headers: Record<string, string> = { accept: 'application/json', ...this.defaults, ...options.headers };
     let body: string | undefined;
     if (options.json !== undefined) {
@@ -119,7 +132,10 @@ export class HttpClient {
       const answer = await request(url, { dispatcher: this.agent, method: options.method ?? 'GET', headers, body, signal });
       return { kind: 'answer', status: answer.statusCode, body: await readBody(answer.body) };
     } catch (error) {
-      return classify(error, timeout.aborted, options.signal?.aborted === true, this.secrets, url);
+      return classify(error, timedOut, options.signal?.aborted === true, this.secrets, url);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', follow);
     }
   }
 
