@@ -6,7 +6,7 @@
  * that no longer loads, or lost access to msb (no binary, a home migrated by a newer msb, a backend it cannot use),
  * ends it.
  */
-import { isOwctlError, OwctlError, type ErrorCode } from '../errors.ts';
+import { isOwctlError, OwctlError, signalExit, type ErrorCode } from '../errors.ts';
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox } from '../model/observed.ts';
 import { serverUrl } from '../msb/address.ts';
@@ -44,7 +44,10 @@ function chosen(desired: DesiredState, names: string[]): DesiredSandbox[] {
   return desired.sandboxes.filter((s) => (names.length === 0 || names.includes(s.name)) && s.idleTimeoutSecs !== undefined);
 }
 
-/** Runs passes until interrupted (exit code 130), one with `once` (0); throws when the file breaks or msb is lost. */
+/**
+ * Runs passes until interrupted (exit code 128 + the signal's number; 130 when the abort names no signal), one with
+ * `once` (0); throws when the file breaks or msb is lost.
+ */
 export async function keepaliveLoop(options: KeepaliveLoopOptions, deps: KeepaliveDeps, signal: AbortSignal): Promise<number> {
   let first = true;
   for (;;) {
@@ -56,9 +59,9 @@ export async function keepaliveLoop(options: KeepaliveLoopOptions, deps: Keepali
     first = false;
     for (const sandbox of timed) deps.log(await keepOneSafely(deps, sandbox, signal));
     if (options.once) return 0;
-    if (signal.aborted) return 130;
+    if (signal.aborted) return signalExit(signal.reason);
     await deps.sleep((options.intervalSecs ?? defaultIntervalSecs(timed)) * 1000, signal);
-    if (signal.aborted) return 130;
+    if (signal.aborted) return signalExit(signal.reason);
   }
 }
 

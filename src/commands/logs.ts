@@ -6,7 +6,7 @@
  * is not running, so a sandbox that does not exist or is not running is reported as such and nothing is run in it.
  */
 import type { Backend } from '../apply/backend.ts';
-import { EXIT, OwctlError } from '../errors.ts';
+import { EXIT, OwctlError, signalExit } from '../errors.ts';
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import { rememberSecrets } from '../secrets/known.ts';
 import { liveSecrets } from '../secrets/live.ts';
@@ -43,7 +43,7 @@ export async function logsCommand(options: { file: string; msb?: string; name: s
   interrupts.signal.addEventListener('abort', stop, { once: true });
   try {
     await reader.done;
-    if (interrupts.signal.aborted) return EXIT.interrupted;
+    if (interrupts.signal.aborted) return signalExit(interrupts.by);
     return EXIT.ok;
   } finally {
     io.stdout(sanitizer.end());
