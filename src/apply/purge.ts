@@ -113,7 +113,7 @@ export async function planPurge(destroyed: BindOwner[], survivors: BindOwner[], 
       continue;
     }
     if (!(await createdByOwctl(path, sandboxes, created))) {
-      keep('owctl did not create it (it existed before the sandbox was created)');
+      keep('owctl did not create it (no record of owctl making it: it existed before, or was made again since, or by an owctl older than this record); delete it yourself if you mean to');
       continue;
     }
     // A link is only a name: a survivor is hurt by its removal only when it reaches its folder through this name.

@@ -78,7 +78,7 @@ describe('destroy --purge', () => {
       items.map((i) => [i.path.slice(project.length), i.delete, i.reason]),
       [
         ['/.owctl/a/data', true, undefined],
-        ['/src', false, 'owctl did not create it (it existed before the sandbox was created)'],
+        ['/src', false, 'owctl did not create it (no record of owctl making it: it existed before, or was made again since, or by an owctl older than this record); delete it yourself if you mean to'],
       ],
     );
     await carryOutPurge(items, project);
