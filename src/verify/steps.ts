@@ -144,14 +144,23 @@ export async function authorized(ctx: StepContext): Promise<StepOutcome> {
   return passed(url, 200);
 }
 
-/** Calls `onWaiting` at once and every few seconds until the returned stop is called. */
+/** A wait shorter than this is not worth a note. */
+const FIRST_NOTE_AFTER_MS = 1_000;
+
+/** Calls `onWaiting` once the wait is noticeable, then every few seconds, until the returned stop is called. */
 function noteWhileWaiting(ctx: StepContext, step: VerifyStepName, what: string, url: string, timeoutMs: number): () => void {
   if (ctx.onWaiting === undefined) return () => undefined;
   const started = Date.now();
   const note = () => ctx.onWaiting!({ step, what, url, last: 'no answer yet', waitedSecs: Math.round((Date.now() - started) / 1000), timeoutSecs: Math.round(timeoutMs / 1000) });
-  note();
-  const timer = setInterval(note, WAITING_NOTE_EVERY_MS);
-  return () => clearInterval(timer);
+  let every: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    note();
+    every = setInterval(note, WAITING_NOTE_EVERY_MS);
+  }, FIRST_NOTE_AFTER_MS);
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
+  };
 }
 
 /**
