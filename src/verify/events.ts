@@ -8,7 +8,8 @@
 import * as hints from './event-hints.ts';
 import { errorCodeOf, type HttpStream, parseJson } from './http.ts';
 import { readSse, type SseEvents } from './sse.ts';
-import { REQUEST_TIMEOUT_MS, SESSION_CREATE_TIMEOUT_MS, type StepContext, type StepOutcome, bearer, failed, networkFailed, passed, removeSession } from './steps.ts';
+import { REQUEST_TIMEOUT_MS, SESSION_CREATE_MIN_MS, type StepContext, type StepOutcome, bearer, failed, networkFailed, passed, removeSession } from './steps.ts';
+import { verifySessionTitle } from './verify-sessions.ts';
 import { type Diagnosis, notJson, sessionFailure } from './hints.ts';
 
 /** OpenCode writes server.connected at once; a healthy stream delivers it in milliseconds. */
@@ -24,8 +25,9 @@ const typeOf = (event: unknown): string | undefined => {
 export async function events(ctx: StepContext): Promise<StepOutcome> {
   const workspace = `${ctx.base}/w/${encodeURIComponent(ctx.workspaceId ?? '')}/opencode`;
   const url = `${workspace}/event`;
-  const deadline = Date.now() + ctx.target.timeoutSecs * 1000;
-  const within = (ms: number) => Math.max(0, Math.min(ms, deadline - Date.now()));
+  // Every wait fits what is left of verify.timeout, and is at least a second: a step reached at the last moment is
+  // still tried.
+  const within = (ms: number) => Math.max(SESSION_CREATE_MIN_MS, Math.min(ms, ctx.deadline - Date.now()));
   const headersWait = within(REQUEST_TIMEOUT_MS);
   const opened = await ctx.http.open(url, { headers: { ...bearer(ctx), accept: 'text/event-stream' }, timeoutMs: headersWait, signal: ctx.signal });
   if (opened.kind === 'failure') return opened.reason === 'timeout' ? failed(url, hints.noHeaders(headersWait)) : networkFailed(ctx, url, 'subscribing to the event stream', opened);
@@ -47,7 +49,9 @@ export async function events(ctx: StepContext): Promise<StepOutcome> {
 /** Creates a session, waits for its session.created on the stream, deletes it. */
 async function sessionEvent(ctx: StepContext, workspace: string, url: string, stream: SseEvents, within: (ms: number) => number): Promise<StepOutcome> {
   const root = `${workspace}/session`;
-  const create = await ctx.http.send(root, { method: 'POST', json: { title: 'owctl verify events' }, headers: bearer(ctx), timeoutMs: SESSION_CREATE_TIMEOUT_MS, signal: ctx.signal });
+  // Titled like the session step's, so a session the server creates after this run stopped waiting is deleted as late.
+  const title = verifySessionTitle(ctx.runId);
+  const create = await ctx.http.send(root, { method: 'POST', json: { title }, headers: bearer(ctx), timeoutMs: within(Number.POSITIVE_INFINITY), signal: ctx.signal });
   if (create.kind === 'failure') return networkFailed(ctx, root, 'creating an OpenCode session', create);
   if (create.status < 200 || create.status > 299) return failed(root, sessionFailure('creating an OpenCode session', create.status, errorCodeOf(create.body)), create.status);
   const id = (parseJson(create.body) as { id?: unknown } | undefined)?.id;

@@ -24,7 +24,7 @@ const WS = 'ws_c52ddf65534b';
 
 async function runEvents(base: string, timeoutSecs: number) {
   const http = new HttpClient([CLIENT, HOST]);
-  const ctx: StepContext = { http, base, target: { baseUrl: base, clientToken: CLIENT, hostToken: HOST, timeoutSecs }, workspaceId: WS };
+  const ctx: StepContext = { http, base, target: { baseUrl: base, clientToken: CLIENT, hostToken: HOST, timeoutSecs }, workspaceId: WS, runId: 'events-test', deadline: Date.now() + timeoutSecs * 1000 };
   const started = performance.now();
   try {
     return { outcome: await events(ctx), ms: Math.round(performance.now() - started) };
@@ -127,7 +127,7 @@ describe('the events step against the fixture', () => {
   test('no secret reaches the outcome; a wrong token is refused with its status', async () => {
     const http = new HttpClient(['wrong-token-aaaaaaaaaaaaaaaa']);
     const base = fixture.url;
-    const ctx: StepContext = { http, base, target: { baseUrl: base, clientToken: 'wrong-token-aaaaaaaaaaaaaaaa', hostToken: HOST, timeoutSecs: 5 }, workspaceId: WS };
+    const ctx: StepContext = { http, base, target: { baseUrl: base, clientToken: 'wrong-token-aaaaaaaaaaaaaaaa', hostToken: HOST, timeoutSecs: 5 }, workspaceId: WS, runId: 'events-test', deadline: Date.now() + 5_000 };
     try {
       const outcome = await events(ctx);
       assert.deepEqual([outcome.ok, outcome.status], [false, 401]);
