@@ -24,5 +24,6 @@ export const OPENSANDBOX_CAPABILITIES: BackendCapabilities = {
     onViolation: false,
     credentialHeader: 'used',
     defaultPolicy: 'the server\'s default egress',
+    implicit: { egress: 'allow', rules: [] },
   },
 };
