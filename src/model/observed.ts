@@ -25,6 +25,11 @@ export interface ObservedNetwork {
   onViolation: OnViolation | null;
   /** Credential references by guest variable: the hosts each may be sent to. */
   credentials: Record<string, { hosts: string[] }>;
+  /**
+   * The runtime intercepts the guest's TLS (where it swaps placeholders for values). msb turns it on only when a
+   * sandbox is created with a secret; `msb modify --secret` leaves it as it was (measured with msb 0.6.18).
+   */
+  interceptsTls: boolean;
 }
 
 export interface ObservedSandbox {

@@ -27,6 +27,7 @@ export function normaliseNetworkPolicy(network: Json): ObservedNetwork {
     policy: policy === null ? null : { egress: action(policy.default_egress), rules: (Array.isArray(policy.rules) ? policy.rules : []).flatMap(egressRule) },
     onViolation: VIOLATIONS.has(violation) ? (violation as OnViolation) : null,
     credentials: Object.fromEntries(Object.entries(credentials).sort(([a], [b]) => (a < b ? -1 : 1))),
+    interceptsTls: isObject(network.tls) && network.tls.enabled === true,
   };
 }
 

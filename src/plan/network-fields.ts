@@ -41,7 +41,11 @@ export function compareNetwork(desired: DesiredSandbox, live: ObservedSandbox, c
     compare('network.rules', rulesText(have.rules), rulesText(canonicalRules(wanted.rules)));
   }
   const credentials = credentialsOf(desired);
-  if (Object.keys(credentials).length > 0) compare('network.on_violation', recorded.onViolation, onViolation(desired));
+  if (Object.keys(credentials).length > 0) {
+    compare('network.on_violation', recorded.onViolation, onViolation(desired));
+    // Without interception a credential added in place would never be swapped in: only a new sandbox turns it on.
+    compare('network.tls_interception', recorded.interceptsTls ? 'on' : 'off', 'on');
+  }
   if (caps.unreadable.includes('credentials')) return out;
   const record = parseCredentialLabel(live.labels[LABEL_CREDENTIALS]);
   const names = [...new Set([...Object.keys(credentials), ...Object.keys(recorded.credentials)])].sort();

@@ -29,6 +29,7 @@ function applied(sandbox: DesiredSandbox, overrides: Partial<ObservedSandbox> = 
     policy: sandbox.network?.egress ? { egress: sandbox.network.egress, rules: canonicalRules(sandbox.network.rules ?? []) } : null,
     onViolation: Object.keys(credentials).length > 0 ? 'block-and-log' : null,
     credentials: Object.fromEntries(Object.entries(credentials).map(([name, spec]) => [name, { hosts: spec.hosts }])),
+    interceptsTls: Object.keys(credentials).length > 0,
     ...network,
   };
   return live;
@@ -84,8 +85,8 @@ describe('planning network and credentials', () => {
 
   it('no network in the file and none recorded: nothing to compare (the runtime default); a recorded policy the file dropped is a replace', () => {
     const plain = desiredSandbox('alice');
-    assert.equal(planFor(plain, observedFrom('demo', plain, { network: { policy: null, onViolation: null, credentials: {} } })).action, 'noop');
-    const leftover = observedFrom('demo', plain, { network: { policy: { egress: 'deny', rules: ['allow@api.anthropic.com'] }, onViolation: null, credentials: {} } });
+    assert.equal(planFor(plain, observedFrom('demo', plain, { network: { policy: null, onViolation: null, credentials: {}, interceptsTls: false } })).action, 'noop');
+    const leftover = observedFrom('demo', plain, { network: { policy: { egress: 'deny', rules: ['allow@api.anthropic.com'] }, onViolation: null, credentials: {}, interceptsTls: false } });
     const change = planFor(plain, leftover);
     assert.equal(change.action, 'replace');
     assert.deepEqual(change.fields.map((f) => [f.path, f.before, f.after]), [
@@ -97,6 +98,14 @@ describe('planning network and credentials', () => {
     const sandbox = declared({ network: { rules: [{ action: 'allow', target: 'api.anthropic.com', ports: [443] }] } });
     const live = applied(sandbox, {}, { policy: { egress: 'deny', rules: ['allow@api.anthropic.com:tcp:443', 'allow@host:udp+tcp:53', 'allow@public'] } });
     assert.equal(planFor(sandbox, live).action, 'noop');
+  });
+
+  it('a first credential for a sandbox made without one: msb modify --secret leaves TLS interception off (msb 0.6.18), so it is replaced', () => {
+    const plain = desiredSandbox('alice');
+    const live = observedFrom('demo', plain, { network: { policy: null, onViolation: null, credentials: {}, interceptsTls: false } });
+    const change = planFor(declared({ network: undefined }), live);
+    assert.equal(change.action, 'replace');
+    assert.match(change.reason, /network\.tls_interception/);
   });
 
   it('a sandbox made by hand with the secret but without owctl\'s digest label: the value cannot be vouched for, so it is restarted with it', () => {
