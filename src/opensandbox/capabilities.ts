@@ -25,5 +25,6 @@ export const OPENSANDBOX_CAPABILITIES: BackendCapabilities = {
     credentialHeader: 'used',
     defaultPolicy: 'the server\'s default egress',
     implicit: { egress: 'allow', rules: [] },
+    placeholderPrefix: null,
   },
 };
