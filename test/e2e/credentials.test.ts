@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sampleCommandLines } from '../helpers/command-lines.ts';
 import { Project, SIMULATOR_ONLY, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 const POLICY = [
@@ -20,29 +21,6 @@ const POLICY = [
   '    credentials:',
   '      ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] }',
 ];
-
-/** Every command line on this host, sampled until `stop()` (what another local user could read). */
-function sampleCommandLines(): { stop: () => Promise<string> } {
-  const seen = new Set<string>();
-  let sampling = true;
-  const loop = (async () => {
-    while (sampling) {
-      for (const pid of await readdir('/proc').catch(() => [])) {
-        if (!/^\d+$/.test(pid)) continue;
-        const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-        if (cmdline !== '') seen.add(cmdline.replaceAll('\0', ' '));
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  })();
-  return {
-    stop: async () => {
-      sampling = false;
-      await loop;
-      return [...seen].join('\n');
-    },
-  };
-}
 
 async function filesUnder(dir: string, secret: string): Promise<string[]> {
   const found: string[] = [];
@@ -70,7 +48,7 @@ describe('host-held credentials and an egress policy on msb', { skip: SIMULATOR_
     await project.writeFile([alice]);
     const sampler = sampleCommandLines();
     const applied = await project.owctl(['apply', '--auto-approve', '--json'], { ANTHROPIC_API_KEY: key });
-    commandLines += await sampler.stop();
+    commandLines += (await sampler.stop()).join('\n');
     outputs.push(applied.stdout, applied.stderr);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
   });
@@ -123,7 +101,7 @@ describe('host-held credentials and an egress policy on msb', { skip: SIMULATOR_
     outputs.push(await readFile(planFile, 'utf8'));
     const sampler = sampleCommandLines();
     const applied = await project.spawnOwctl(['apply', 'plan.json'], env).done;
-    commandLines += await sampler.stop();
+    commandLines += (await sampler.stop()).join('\n');
     outputs.push(applied.stdout, applied.stderr);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     const calls = await project.msbCalls();
