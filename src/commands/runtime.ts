@@ -26,7 +26,25 @@ export async function verifySandbox(
   }
   const target = { baseUrl: address.url, headers: address.headers, clientToken: sandbox.tokens.client, hostToken: sandbox.tokens.host, timeoutSecs: sandbox.verify.timeoutSecs };
   const credentials = guestCredentials(backend, sandbox, instance);
-  return verifyEndpoint(credentials ? { ...target, credentials } : target, onStep, signal, onWaiting);
+  const checked = credentials ? { ...target, credentials } : target;
+  if (backend.downReason === undefined) return verifyEndpoint(checked, onStep, signal, onWaiting);
+  // The engine reports a sandbox whose command exited: stop waiting and say what it said.
+  const done = new AbortController();
+  let down: OwctlError | undefined;
+  void backend.downReason(sandbox.name, instance, done.signal).then(
+    (error) => {
+      down = error;
+      if (error !== undefined) done.abort();
+    },
+    () => undefined,
+  );
+  try {
+    const report = await verifyEndpoint(checked, onStep, AbortSignal.any([signal, done.signal]), onWaiting);
+    if (down !== undefined && !report.ok) throw down;
+    return report;
+  } finally {
+    done.abort();
+  }
 }
 
 /** The `credentials` step's input, when the sandbox holds credentials and the engine can read the guest's variables. */
