@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'opensandbox.server_error'
   | 'opensandbox.unreachable'
   | 'opensandbox.failed'
+  | 'opensandbox.egress'
   | 'msb.argument'
   | 'plan.conflict'
   | 'plan.stale'

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startOpencode } from '../fixture/opencode-process.mjs';
 import type { OpencodeHandle } from '../fixture/opencode-process.mjs';
 import { startFixture, type RunningFixture } from '../fixture/start-fixture.ts';
+import { EGRESS_AUTH, EGRESS_PORT, EgressSidecar, egressCreateProblem, type EgressServerOptions } from './egress-sidecar.ts';
 
 export interface StandinOptions {
   apiKey?: string;
@@ -30,6 +31,8 @@ export interface StandinOptions {
    * for `reads` reads of it (Infinity: never, e.g. no node has room), with the scheduler's reason and message.
    */
   pending?: { reads: number; reason?: string; message?: string };
+  /** The egress sidecar's server settings (networkPolicy, credentialProxy; egress-sidecar.ts). */
+  egress?: EgressServerOptions;
 }
 
 export interface Exchange {
@@ -55,6 +58,8 @@ interface Box {
   expiresAt: string | null;
   fixture?: RunningFixture;
   workspace?: string;
+  /** Started when the sandbox was created with a networkPolicy. */
+  sidecar?: EgressSidecar;
 }
 
 const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
@@ -88,6 +93,18 @@ export class OpenSandboxStandin {
     return [...this.log];
   }
 
+  private readonly egressLog: Exchange[] = [];
+
+  /** Every request to a sandbox's egress sidecar (`/policy`, `/credential-vault`), checked against the egress spec. */
+  egressExchanges(): Exchange[] {
+    return [...this.egressLog];
+  }
+
+  /** The egress sidecar of a live sandbox, by id (tests inspect its policy and vault). */
+  sidecar(id: string): EgressSidecar | undefined {
+    return this.boxes.get(id)?.sidecar;
+  }
+
   /** Every live sandbox as the server holds it (tests inspect env and metadata here). */
   sandboxes(): Array<Omit<Box, 'fixture'> & { url?: string }> {
     return [...this.boxes.values()].map(({ fixture, ...rest }) => ({ ...rest, url: fixture?.url }));
@@ -118,6 +135,7 @@ export class OpenSandboxStandin {
   private async halt(box: Box): Promise<void> {
     if (box.state === 'Paused' && box.fixture) process.kill(box.fixture.pid, 'SIGCONT'); // a frozen process cannot exit
     await box.fixture?.stop();
+    await box.sidecar?.stop();
     if (box.workspace) await rm(box.workspace, { recursive: true, force: true });
   }
 
@@ -279,11 +297,18 @@ export class OpenSandboxStandin {
       const problem = labelProblem(key, value);
       if (problem) return send(400, { code: 'INVALID_METADATA_LABEL', message: problem });
     }
+    const egress = egressCreateProblem(input, this.options.egress ?? {});
+    if (egress) return send(egress.status, egress.payload);
     const images = this.options.images ?? ['openwork:dev'];
     if (!images.includes(image!.uri as string)) {
       return send(500, { code: 'DOCKER::SANDBOX_IMAGE_PULL_FAILED', message: `Failed to pull image ${String(image!.uri)}: pull access denied, repository does not exist or may require 'docker login'` });
     }
     const box = await this.boot({ image: image!.uri as string, entrypoint: input.entrypoint as string[], env: env as Record<string, string>, metadata, timeout: (input.timeout as number | null | undefined) ?? null });
+    if (input.networkPolicy) {
+      const proxy = (input.credentialProxy as { enabled?: boolean } | undefined)?.enabled === true;
+      box.sidecar = new EgressSidecar({ policy: input.networkPolicy, credentialProxy: proxy, token: randomBytes(24).toString('base64url'), record: (e) => this.egressLog.push(e) });
+      await box.sidecar.start();
+    }
     const { image: _image, ...created } = this.view(box);
     void _image;
     return send(202, created);
@@ -323,6 +348,8 @@ export class OpenSandboxStandin {
   }
 
   private endpoint(box: Box, port: number, send: (status: number, payload?: unknown) => void): void {
+    if (port === EGRESS_PORT && this.options.egress?.hostNetwork) return send(200, { endpoint: `127.0.0.1:${EGRESS_PORT}` });
+    if (port === EGRESS_PORT && box.sidecar) return send(200, { endpoint: box.sidecar.endpoint, headers: { [EGRESS_AUTH]: box.sidecar.token } });
     // Answered even when nothing listens on the port: only verification proves a server is there.
     // The OpenWork server listens on the guest port its env names (the image's entrypoint reads OPENWORK_PORT).
     const serverPort = Number(box.env.OPENWORK_PORT ?? 8787);
