@@ -3,9 +3,12 @@
  * normalises, and runs the semantic checks. Values the schema rejected are pruned first, so every other problem
  * is still found (and none is reported twice); the DesiredState is only used when there are no issues at all.
  */
-import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
+import { credentialsOf, type DesiredSandbox, type DesiredState } from '../model/desired.ts';
 import { checkBackendKeys, normaliseBackend } from './backend-checks.ts';
 import { checkHostPorts, checkSandbox } from './checks.ts';
+import { checkEgressSupport } from './network-checks.ts';
+import { MSB_CAPABILITIES } from '../model/capabilities.ts';
+import { OPENSANDBOX_CAPABILITIES } from '../opensandbox/capabilities.ts';
 import { checkBindSources, type MountPolicy } from './mount-policy.ts';
 import { isUnder, type Issue, type Segment } from './issue.ts';
 import { isMapping, mergeDefaults } from './merge.ts';
@@ -45,6 +48,8 @@ export function buildDesired(input: BuildInput): { desired: DesiredState; issues
     issues.push(...missing.filter((issue) => !pruned(issue.path)));
     const normalised = normaliseSandbox(name, merged as RawSandbox, context);
     issues.push(...normalised.issues, ...checkSandbox(normalised.sandbox), ...checkBackendKeys(merged as Record<string, unknown>, normalised.sandbox, backend));
+    const caps = backend.type === 'opensandbox' ? OPENSANDBOX_CAPABILITIES : MSB_CAPABILITIES;
+    issues.push(...checkEgressSupport(normalised.sandbox, (...rest) => ['sandboxes', name, ...rest], caps.egress, backend.type));
     // Bind sources are this host's folders only on msb (OpenSandbox binds paths on its server).
     if (input.policy && backend.type === 'msb') issues.push(...checkBindSources(normalised.sandbox, (...rest) => ['sandboxes', name, ...rest], input.policy));
     sandboxes.push(normalised.sandbox);
@@ -57,12 +62,13 @@ export function buildDesired(input: BuildInput): { desired: DesiredState; issues
   return { desired, issues };
 }
 
-/** An env value equal to any secret of the file (a token reused as a password) is sensitive too. */
+/** An env value equal to any secret of the file (a token or a credential reused as a password) is sensitive too. */
 function markReusedSecrets(sandboxes: DesiredSandbox[]): void {
   const secrets = new Set<string>();
   for (const sandbox of sandboxes) {
     for (const token of [sandbox.tokens.client, sandbox.tokens.host]) if (token !== '') secrets.add(token);
     for (const key of sandbox.sensitiveEnv) if (sandbox.env[key]) secrets.add(sandbox.env[key]);
+    for (const credential of Object.values(credentialsOf(sandbox))) if (credential.value !== '') secrets.add(credential.value);
   }
   for (const sandbox of sandboxes) {
     const reused = Object.keys(sandbox.env).filter((key) => secrets.has(sandbox.env[key]!));
