@@ -10,6 +10,7 @@ import { LABEL_APPLIED, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT } from '
 import type { ObservedSandbox, ObservedState } from '../model/observed.ts';
 import type { Action, Change, Conflict, FieldChange, Plan } from '../model/plan.ts';
 import { ACTIONS } from '../model/plan.ts';
+import { compareEgress } from './egress-fields.ts';
 import { compareInPlaceFields, compareReplaceFields, describeMount, describePort } from './fields.ts';
 import { formatDuration, formatSize } from '../model/units.ts';
 import { SENSITIVE } from '../model/plan.ts';
@@ -63,6 +64,9 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
   const attribution = { replaceFieldsUnchangedInFile: () => (unchangedInFile ??= liveHash !== undefined && liveHash === configHash(desired)), applied };
   const replace = compareReplaceFields(desired, live, attribution, caps);
   const inPlace = compareInPlaceFields(desired, live, guestEnv(desired), secretEnvKeys(desired), attribution, caps);
+  const egress = compareEgress(desired, live, caps);
+  inPlace.fields.push(...egress.fields);
+  inPlace.unchanged += egress.unchanged;
   const protectLive = live.labels[LABEL_PROTECT] === 'true';
   if (protectLive !== desired.protect) {
     inPlace.fields.push({ path: 'protect', before: protectLive, after: desired.protect, sensitive: false, disposition: caps.inPlace.protect, origin: 'file' });
