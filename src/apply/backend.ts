@@ -7,7 +7,7 @@
 import type { BackendCapabilities } from '../model/capabilities.ts';
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime, VerifyStepReport as VerifyStepResult } from './runtime.ts';
 
 /** Where a client reaches a sandbox's OpenWork server: a base URL, plus headers the engine's gateway needs. */
 export interface ServerAddress {
@@ -37,6 +37,11 @@ export interface Backend extends Omit<Runtime, 'verify'> {
   serverAddress(sandbox: DesiredSandbox | ObservedSandbox, instance?: string): Promise<ServerAddress | null>;
   /** Whether this host can boot sandboxes (asked only when a plan would boot one); absent when that is not a question. */
   canBoot?(): Promise<boolean>;
+  /**
+   * A verification step of what the engine holds for the sandbox beyond its server (OpenSandbox: the Credential
+   * Vault lists each declared credential); undefined when there is nothing to check. Absent on engines without one.
+   */
+  verifyCredentials?(sandbox: DesiredSandbox, instance?: string): Promise<VerifyStepResult | undefined>;
   /** The server's output; absent when the engine has no log API. */
   logs?(name: string, options: { tail: number; follow: boolean; onData: (text: string) => void }): LogReader;
 }

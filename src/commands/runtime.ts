@@ -24,7 +24,11 @@ export async function verifySandbox(
     });
   }
   const target = { baseUrl: address.url, headers: address.headers, clientToken: sandbox.tokens.client, hostToken: sandbox.tokens.host, timeoutSecs: sandbox.verify.timeoutSecs };
-  return verifyEndpoint(target, onStep, signal, onWaiting);
+  const report = await verifyEndpoint(target, onStep, signal, onWaiting);
+  const credentials = report.ok && backend.verifyCredentials ? await backend.verifyCredentials(sandbox, instance) : undefined;
+  if (credentials === undefined) return report;
+  onStep(credentials);
+  return credentials.ok ? { ok: true, steps: [...report.steps, credentials] } : { ok: false, steps: [...report.steps, credentials], failed: credentials };
 }
 
 export function runtimeOf(backend: Backend): Runtime {

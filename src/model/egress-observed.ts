@@ -34,7 +34,7 @@ export function describeRules(rules: ReadonlyArray<ObservedEgressRule>): string 
   return rules.length === 0 ? null : rules.map((r) => `${r.action} ${r.target}`).join(', ');
 }
 
-/** A credential's binding as plan shows it: its hosts and the header that carries it. */
+/** A credential's binding as plan shows it: its hosts and the header that carries it (header names are case-insensitive). */
 export function describeBinding(credential: ObservedCredential): string {
-  return `${credential.hosts.join(', ')} (${credential.header === undefined ? 'Authorization: Bearer' : credential.header})`;
+  return `${credential.hosts.join(', ')} (${credential.header === undefined ? 'Authorization: Bearer' : credential.header.toLowerCase()})`;
 }

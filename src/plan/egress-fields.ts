@@ -29,7 +29,6 @@ export function compareEgress(desired: DesiredSandbox, live: ObservedSandbox, ca
   const wantedDefault = policy.defaultAction ?? (names.length > 0 ? 'allow' : null);
   if (!egress.enforced) {
     if (wantedDefault !== null) field('network', '(no egress policy)', describePolicy(wantedDefault, policy.rules), 'first_policy');
-    else unchanged += 1;
   } else if (egress.read === undefined) {
     // The sidecar did not answer: the digest recorded at apply stands in.
     if (policy.defaultAction !== null && live.digests?.network !== networkDigest(desired)) field('network', UNREADABLE_CHANGED, describePolicy(policy.defaultAction, policy.rules), 'rules');

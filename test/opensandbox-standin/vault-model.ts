@@ -100,6 +100,10 @@ export function bindingProblem(vault: Vault, policy: Policy): string | undefined
   return undefined;
 }
 
+export function canonicalHeader(name: string): string {
+  return name.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase());
+}
+
 /** What every vault answer carries: names, types, revisions, match and auth type; never a value. */
 export function sanitized(vault: Vault) {
   const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -111,7 +115,8 @@ export function sanitized(vault: Vault) {
         name: b.name,
         revision: vault.revision,
         match: { schemes: b.match.schemes ?? ['https'], ports: b.match.ports ?? [443], hosts: b.match.hosts, methods: b.match.methods ?? ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], paths: b.match.paths ?? ['/*'] },
-        auth: { type: b.auth.type, ...(b.auth.type === 'apiKey' && b.auth.name ? { name: b.auth.name } : {}) },
+        // The sidecar stores header names canonical, as Go's http.CanonicalHeaderKey writes them (x-api-key → X-Api-Key).
+        auth: { type: b.auth.type, ...(b.auth.type === 'apiKey' && b.auth.name ? { name: canonicalHeader(b.auth.name) } : {}) },
       }))
       .sort(byName),
   };

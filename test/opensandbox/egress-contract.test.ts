@@ -44,7 +44,7 @@ describe('OpenSandbox egress sidecar contract', { skip, timeout: 60_000 }, () =>
     assert.equal(await egress.vault(), undefined, 'no vault before the first write (404)');
     const state = await egress.createVault({ credentials: [{ name: 'ANTHROPIC_API_KEY', source: { type: 'inline', value: SECRET } }], bindings: [binding(['api.anthropic.com'])] });
     assert.deepEqual(state.credentials, [{ name: 'ANTHROPIC_API_KEY', sourceType: 'inline', revision: 1 }]);
-    assert.deepEqual(state.bindings[0]!.auth, { type: 'apiKey', name: 'x-api-key' });
+    assert.deepEqual(state.bindings[0]!.auth, { type: 'apiKey', name: 'X-Api-Key' }, 'fact: the sidecar stores header names canonical');
     assert.deepEqual(standin.sidecar(created.id)!.injected('ANTHROPIC_API_KEY'), { 'x-api-key': SECRET });
     const rotated = await egress.patchVault({ expectedRevision: 1, credentials: { replace: [{ name: 'ANTHROPIC_API_KEY', source: { type: 'inline', value: ROTATED } }] } });
     assert.equal(rotated.revision, 2);
