@@ -4,8 +4,8 @@
  * can be created before the old sandbox goes, which fields the engine cannot report back. Each backend publishes
  * its description with its observed state; the planner never asks a backend anything.
  */
-import type { NetworkProtocol } from './desired.ts';
-import type { NetworkTargetKind } from './network.ts';
+import type { EgressAction, NetworkProtocol, NetworkRule } from './desired.ts';
+import { MSB_IMPLICIT_EGRESS, type NetworkTargetKind } from './network.ts';
 
 /** How a change lands: without downtime, with a restart of the running sandbox, or with a new sandbox. */
 export type Disposition = 'live' | 'restart' | 'replace';
@@ -45,6 +45,8 @@ export interface EgressCapabilities {
   credentialHeader: 'used' | 'ignored';
   /** What applies when the file has no `network` block, as plan and README say it. */
   defaultPolicy: string;
+  /** What the runtime records when the file names no egress default: that default, and rules it adds after the file's. */
+  implicit: { egress: EgressAction; rules: NetworkRule[] };
   /**
    * How each kind of egress change lands on a sandbox that reports its policy (ObservedSandbox.egress), and why;
    * absent: the engine reports none, and `inPlace.network` / `inPlace.credentials` decide.
@@ -118,5 +120,6 @@ export const MSB_CAPABILITIES: BackendCapabilities = {
     onViolation: true,
     credentialHeader: 'ignored',
     defaultPolicy: 'egress deny with an implicit allow of public addresses (msb\'s default: allow@public)',
+    implicit: MSB_IMPLICIT_EGRESS,
   },
 };

@@ -81,20 +81,65 @@ function ruleMatches(rule: NetworkRule, host: string, port: number): boolean | u
 }
 
 /**
- * What the sandbox's declared policy does to HTTPS (TCP 443) to `host`. Without a declared policy, microsandbox's
- * default applies (egress deny with an implicit allow of public addresses): allowed, as for any public host.
+ * microsandbox's default when the file names no `egress` (measured with msb 0.6.18): default egress deny, and after
+ * the file's rules (if any) an allow of the gateway's DNS and of every public address (its `public` profile).
  */
-export function egressVerdict(sandbox: Pick<DesiredSandbox, 'network'>, host: string, port = 443): Verdict {
-  const rules = sandbox.network?.rules;
-  const egress: EgressAction | undefined = sandbox.network?.egress;
-  if (rules === undefined && egress === undefined) return 'allowed';
+export const MSB_IMPLICIT_EGRESS: { egress: EgressAction; rules: NetworkRule[] } = {
+  egress: 'deny',
+  rules: [
+    { action: 'allow', target: 'dns', ports: [] },
+    { action: 'allow', target: 'public', ports: [] },
+  ],
+};
+
+/** The policy a sandbox runs with: the file's, completed by `implicit` when the file names no egress default. */
+export function effectivePolicy(sandbox: Pick<DesiredSandbox, 'network'>, implicit = MSB_IMPLICIT_EGRESS): { egress: EgressAction; rules: NetworkRule[] } {
+  const egress = sandbox.network?.egress;
+  const rules = (sandbox.network?.rules ?? []).filter((rule) => rule !== undefined);
+  return egress === undefined ? { egress: implicit.egress, rules: [...rules, ...implicit.rules] } : { egress, rules };
+}
+
+/** What the sandbox's policy (with the runtime's implicit part) does to HTTPS (TCP 443) to `host`. */
+export function egressVerdict(sandbox: Pick<DesiredSandbox, 'network'>, host: string, port = 443, implicit = MSB_IMPLICIT_EGRESS): Verdict {
+  const { egress, rules } = effectivePolicy(sandbox, implicit);
   let uncertain = false;
-  for (const rule of rules ?? []) {
+  for (const rule of rules) {
     const match = ruleMatches(rule, host, port);
     if (match === undefined) uncertain = true;
     else if (match) return uncertain ? 'unknown' : rule.action === 'allow' ? 'allowed' : 'blocked';
   }
   if (uncertain) return 'unknown';
-  // Rules given, no default: microsandbox's default egress is deny (its implicit allow@public only comes without rules).
-  return (egress ?? 'deny') === 'allow' ? 'allowed' : 'blocked';
+  return egress === 'allow' ? 'allowed' : 'blocked';
+}
+
+/**
+ * A policy's rules in one canonical text each, as both the file and the runtime's record reduce to them: one entry
+ * per port, `ACTION@DESTINATION[:PROTOCOLS[:PORTS]]`, addresses as CIDRs, host names lower-case, the `dns` shorthand
+ * as the rule it stands for. Equal lists mean equal rules.
+ */
+export function canonicalRules(rules: readonly NetworkRule[]): string[] {
+  return rules.flatMap((rule) => {
+    if (rule.target === 'dns') {
+      return [canonicalRule(rule.action, 'host', rule.protocol ? [rule.protocol] : ['udp', 'tcp'], '53')];
+    }
+    const protocols = rule.protocol ? [rule.protocol] : rule.ports.length > 0 ? ['tcp'] : [];
+    const destination = canonicalDestination(rule.target);
+    if (rule.ports.length === 0) return [canonicalRule(rule.action, destination, protocols, '')];
+    return rule.ports.map((port) => canonicalRule(rule.action, destination, protocols, String(port)));
+  });
+}
+
+/** One canonical rule from its parts (the runtime's normaliser builds the same text from its record). */
+export function canonicalRule(action: EgressAction, destination: string, protocols: readonly string[], ports: string): string {
+  const proto = protocols.length === 0 ? (ports === '' ? '' : ':any') : `:${protocols.join('+')}`;
+  return `${action}@${destination}${proto}${ports === '' ? '' : `:${ports}`}`;
+}
+
+function canonicalDestination(target: string): string {
+  const kind = targetKind(target);
+  const bare = unbracket(target);
+  if (kind === 'ip') return `${bare.toLowerCase()}/${isIP(bare) === 4 ? 32 : 128}`;
+  if (kind === 'cidr') return bare.toLowerCase();
+  if (kind === 'domain' || kind === 'suffix') return canonical(target);
+  return target;
 }

@@ -34,5 +34,6 @@ export const OPENSANDBOX_CAPABILITIES: BackendCapabilities = {
       credential_value: { disposition: 'live', reason: 'through a Credential Vault PATCH' },
       credential_binding: { disposition: 'live', reason: 'through a Credential Vault PATCH' },
     },
+    implicit: { egress: 'allow', rules: [] },
   },
 };

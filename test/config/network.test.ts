@@ -92,8 +92,13 @@ describe('network and credentials in the file', () => {
   it('a deny rule listed first blocks, a later allow does not help (first match wins); a port-limited allow for 80 does not cover 443', async () => {
     const first = await load(minimalYaml(['    network: { egress: allow, rules: [{ deny: "*.anthropic.com" }, { allow: api.anthropic.com }] }', '    credentials: { ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] } }'].join('\n')));
     assert.match(first.diagnostics.map(where).join('\n'), /it can never be used/);
-    const port = await load(minimalYaml(['    network: { rules: [{ allow: api.anthropic.com, ports: [80] }] }', '    credentials: { ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] } }'].join('\n')));
+    const port = await load(minimalYaml(['    network: { egress: deny, rules: [{ allow: api.anthropic.com, ports: [80] }] }', '    credentials: { ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] } }'].join('\n')));
     assert.match(port.diagnostics.map(where).join('\n'), /it can never be used/);
+  });
+
+  it('rules without egress: msb 0.6.18 appends allow@dns and allow@public after them, so a public host is still reached', async () => {
+    const { diagnostics } = await load(minimalYaml(['    network: { rules: [{ allow: api.openai.com }] }', '    credentials: { ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] } }'].join('\n')));
+    assert.deepEqual(diagnostics, []);
   });
 
   it('an IP or CIDR rule before the host makes the verdict unknowable from names: no error', async () => {
