@@ -80,9 +80,13 @@ function unproven(name: string): OwctlError {
 export async function writeVault(ctx: EgressContext, id: string, sandbox: DesiredSandbox): Promise<void> {
   const wanted = Object.keys(credentialsOf(sandbox)).length > 0;
   await using(ctx, id, sandbox.name, async (egress) => {
+    // Proven first: nothing is read from, or written to, a sidecar that may be another sandbox's.
+    if (!(await egress.ownershipProven())) {
+      if (wanted) throw unproven(sandbox.name);
+      return;
+    }
     const state = await egress.vault();
     if (!wanted && (state === undefined || (state.credentials.length === 0 && state.bindings.length === 0))) return;
-    if (!(await egress.ownershipProven())) throw unproven(sandbox.name);
     if (state === undefined) await egress.createVault(vaultCreate(sandbox));
     else await egress.patchVault(vaultMutation(sandbox, state));
   });
