@@ -24,11 +24,41 @@ export async function verifySandbox(
     });
   }
   const target = { baseUrl: address.url, headers: address.headers, clientToken: sandbox.tokens.client, hostToken: sandbox.tokens.host, timeoutSecs: sandbox.verify.timeoutSecs };
-  const report = await verifyEndpoint(target, onStep, signal, onWaiting);
+  const report = await verifyServer(backend, sandbox, target, onStep, signal, instance, onWaiting);
+  // What the engine holds beyond the server (OpenSandbox's Credential Vault), once the server is proven.
   const credentials = report.ok && backend.verifyCredentials ? await backend.verifyCredentials(sandbox, instance) : undefined;
   if (credentials === undefined) return report;
   onStep(credentials);
   return credentials.ok ? { ok: true, steps: [...report.steps, credentials] } : { ok: false, steps: [...report.steps, credentials], failed: credentials };
+}
+
+async function verifyServer(
+  backend: Backend,
+  sandbox: DesiredSandbox,
+  target: Parameters<typeof verifyEndpoint>[0],
+  onStep: Parameters<Runtime['verify']>[1],
+  signal: AbortSignal,
+  instance: string | undefined,
+  onWaiting: WaitingListener | undefined,
+): Promise<VerifyReport> {
+  if (backend.downReason === undefined) return verifyEndpoint(target, onStep, signal, onWaiting);
+  // The engine reports a sandbox whose command exited: stop waiting and say what it said.
+  const done = new AbortController();
+  let down: OwctlError | undefined;
+  void backend.downReason(sandbox.name, instance, done.signal).then(
+    (error) => {
+      down = error;
+      if (error !== undefined) done.abort();
+    },
+    () => undefined,
+  );
+  try {
+    const report = await verifyEndpoint(target, onStep, AbortSignal.any([signal, done.signal]), onWaiting);
+    if (down !== undefined && !report.ok) throw down;
+    return report;
+  } finally {
+    done.abort();
+  }
 }
 
 export function runtimeOf(backend: Backend): Runtime {

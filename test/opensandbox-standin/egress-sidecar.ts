@@ -185,7 +185,7 @@ export class EgressSidecar {
 export interface EgressServerOptions {
   /** The server's `[egress].image` is configured (default true): without it a networkPolicy is refused. */
   image?: boolean;
-  /** Docker `network_mode = "host"`: every sandbox's port 18080 is the same address, and networkPolicy is refused. */
+  /** Docker `network_mode = "host"` (the stand-in's `endpointMode: 'host'`): networkPolicy is refused. */
   hostNetwork?: boolean;
 }
 

@@ -105,7 +105,7 @@ describe('OpenSandbox egress sidecar contract', { skip, timeout: 60_000 }, () =>
   });
 
   it('fact: on a host-network server networkPolicy is refused (400) and every sandbox\'s 18080 is one address', async () => {
-    const host = new OpenSandboxStandin({ egress: { hostNetwork: true } });
+    const host = new OpenSandboxStandin({ endpointMode: 'host' });
     await host.start();
     const hostClient = new OpenSandboxClient({ url: host.url, timeoutMs: 5_000, secrets: [] });
     try {

@@ -112,7 +112,7 @@ describe('opensandbox: egress rules and the Credential Vault end to end', { time
 
 describe('opensandbox: credentials on a host-network server', { timeout: 120_000 }, () => {
   it('fact: networkPolicy is refused there; apply fails with a hint, writes no credential, and leaks nothing', async () => {
-    const p = await Project.start({ egress: { hostNetwork: true } });
+    const p = await Project.start({ endpointMode: 'host' });
     try {
       await p.write([agent(['api.anthropic.com'])], { ANTHROPIC_API_KEY: KEY });
       const applied = await p.owctl(['apply', '--auto-approve']);

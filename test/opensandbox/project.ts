@@ -19,6 +19,8 @@ export interface SandboxDecl {
   serverPort?: number;
   /** More YAML lines under the sandbox, as written (e.g. `network:` and `credentials:` blocks, indented by 4). */
   extra?: string[];
+  /** Appended to both tokens: a new value rotates them. */
+  tokenVersion?: string;
 }
 
 export class Project {
@@ -39,8 +41,8 @@ export class Project {
   }
 
   /** Tokens per sandbox, in .env (as `owctl init` writes them). */
-  token(name: string, which: 'client' | 'host'): string {
-    return `${which}-${name}-tok-5d8e3b2a9c71f04e`;
+  token(name: string, which: 'client' | 'host', version = ''): string {
+    return `${which}-${name}-tok-5d8e3b2a9c71f04e${version}`;
   }
 
   /** `dotenv`: more variables for .env (e.g. a credential's value). */
@@ -66,7 +68,7 @@ export class Project {
       '',
     ];
     await writeFile(join(this.dir, 'openwork.yaml'), lines.join('\n'));
-    const env = sandboxes.flatMap((s) => [`TOK_${s.name.toUpperCase()}_C=${this.token(s.name, 'client')}`, `TOK_${s.name.toUpperCase()}_H=${this.token(s.name, 'host')}`]);
+    const env = sandboxes.flatMap((s) => [`TOK_${s.name.toUpperCase()}_C=${this.token(s.name, 'client', s.tokenVersion)}`, `TOK_${s.name.toUpperCase()}_H=${this.token(s.name, 'host', s.tokenVersion)}`]);
     env.push(...Object.entries(dotenv).map(([k, v]) => `${k}=${v}`));
     await writeFile(join(this.dir, '.env'), `${env.join('\n')}\n`);
   }
