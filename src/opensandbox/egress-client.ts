@@ -29,6 +29,11 @@ export class EgressClient {
 
   constructor(private readonly options: EgressClientOptions) {}
 
+  /** Where the sidecar answers (for messages: it holds no secret). */
+  get url(): string {
+    return this.options.url;
+  }
+
   private async call<T>(method: string, path: string, doing: string, body?: unknown, accept: number[] = [200], headers = this.options.headers): Promise<{ status: number; value: T | undefined }> {
     const sent: Record<string, string> = { ...headers, accept: 'application/json' };
     if (body !== undefined) sent['content-type'] = 'application/json';

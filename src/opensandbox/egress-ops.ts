@@ -11,6 +11,7 @@ import type { VerifyStepResult } from '../verify/types.ts';
 import type { OpenSandboxClient } from './client.ts';
 import { EGRESS_PORT, EgressClient } from './egress-client.ts';
 import { META_CREDENTIAL_PROXY, META_EGRESS_SIDECAR } from './egress-metadata.ts';
+import { isSharedHostAddress } from './network-mode.ts';
 import { bindingOf, effectiveRules, policySync, vaultCreate, vaultMutation } from './egress-request.ts';
 import type { WireVaultState } from './egress-wire.ts';
 import type { WireSandbox } from './wire.ts';
@@ -70,9 +71,12 @@ function sameRules(a: ReadonlyArray<{ action: string; target: string }>, b: Read
   return a.length === b.length && a.every((r, i) => r.action === b[i]!.action && r.target === b[i]!.target);
 }
 
-function unproven(name: string): OwctlError {
-  return new OwctlError('opensandbox.egress', `owctl cannot prove that the Credential Vault answering for ${name} belongs to that sandbox, so it wrote no credential there`, {
+function unproven(name: string, url: string): OwctlError {
+  const shared = isSharedHostAddress(url.replace(/^https?:\/\//, ''), EGRESS_PORT);
+  const why = shared ? `its port ${EGRESS_PORT} answers at ${url.replace(/^https?:\/\//, '')}, the address every sandbox shares on a host-network server` : 'the sidecar that answered did not prove it holds this sandbox\'s egress token';
+  return new OwctlError('opensandbox.egress', `owctl cannot prove that the Credential Vault answering for ${name} belongs to that sandbox (${why}), so it wrote no credential there`, {
     hint: 'the endpoint for port 18080 must carry the sandbox\'s own OPENSANDBOX-EGRESS-AUTH token, refused by any other sidecar; on a Docker server with network_mode "host" every sandbox\'s port 18080 is the same address: run the server with network_mode "bridge", or remove credentials from the file',
+    details: { shared_address: shared },
   });
 }
 
@@ -82,7 +86,7 @@ export async function writeVault(ctx: EgressContext, id: string, sandbox: Desire
   await using(ctx, id, sandbox.name, async (egress) => {
     // Proven first: nothing is read from, or written to, a sidecar that may be another sandbox's.
     if (!(await egress.ownershipProven())) {
-      if (wanted) throw unproven(sandbox.name);
+      if (wanted) throw unproven(sandbox.name, egress.url);
       return;
     }
     const state = await egress.vault();

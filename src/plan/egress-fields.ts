@@ -18,9 +18,11 @@ export function compareEgress(desired: DesiredSandbox, live: ObservedSandbox, ca
   if (egress === undefined || changes === undefined) return { fields: [], unchanged: 0 };
   const fields: FieldChange[] = [];
   let unchanged = 0;
-  const field = (path: string, before: unknown, after: unknown, kind: EgressChangeKind, sensitive = false) => {
+  // The file still says what owctl last applied (its digest), yet the sidecar differs: changed outside owctl.
+  const policyDrift = live.digests?.network !== undefined && live.digests.network === networkDigest(desired);
+  const field = (path: string, before: unknown, after: unknown, kind: EgressChangeKind, sensitive = false, drift = false) => {
     const { disposition, reason } = changes[kind];
-    fields.push({ path, before, after, sensitive, disposition, origin: 'file', reason });
+    fields.push({ path, before, after, sensitive, disposition, origin: drift ? 'outside' : 'file', reason });
   };
   const credentials = credentialsOf(desired);
   const names = Object.keys(credentials);
@@ -35,11 +37,11 @@ export function compareEgress(desired: DesiredSandbox, live: ObservedSandbox, ca
     else unchanged += 1;
   } else {
     const defaultAction = wantedDefault ?? 'allow';
-    if (egress.read.defaultAction !== defaultAction) field('network.egress', egress.read.defaultAction, defaultAction, 'default_action');
+    if (egress.read.defaultAction !== defaultAction) field('network.egress', egress.read.defaultAction, defaultAction, 'default_action', false, policyDrift);
     else unchanged += 1;
     const before = describeRules(egress.read.rules);
     const after = describeRules(policy.rules);
-    if (before !== after) field('network.rules', before, after, 'rules');
+    if (before !== after) field('network.rules', before, after, 'rules', false, policyDrift);
     else unchanged += 1;
   }
   const listed = egress.read?.credentials;
@@ -59,7 +61,8 @@ export function compareEgress(desired: DesiredSandbox, live: ObservedSandbox, ca
     }
     const have = listed?.[name];
     const bindingDiffers = have !== undefined ? describeBinding(have) !== binding : live.digests?.[credentialDigestKey('binding', name)] !== credentialBindingDigest(wanted.hosts, wanted.header);
-    if (bindingDiffers) field(`${path}.hosts`, have ? describeBinding(have) : UNREADABLE_CHANGED, binding, 'credential_binding');
+    const bindingDrift = have !== undefined && live.digests?.[credentialDigestKey('binding', name)] === credentialBindingDigest(wanted.hosts, wanted.header);
+    if (bindingDiffers) field(`${path}.hosts`, have ? describeBinding(have) : UNREADABLE_CHANGED, binding, 'credential_binding', false, bindingDrift);
     else unchanged += 1;
     const valueRecorded = live.digests?.[credentialDigestKey('value', name)];
     if (valueRecorded !== credentialValueDigest(name, wanted.value, live.digests?.salt ?? '')) field(`${path}.value`, SENSITIVE, SENSITIVE, 'credential_value', true);

@@ -105,6 +105,13 @@ describe('opensandbox: no credential reaches a vault whose ownership is not prov
       return true;
     });
     assert.equal(standin.sidecar(created.id)!.vault, undefined, 'no vault was written');
+    // Host networking: the endpoint is `{host}:18080`, one address for every sandbox; the message says so.
+    const shared = Object.assign(Object.create(client) as OpenSandboxClient, { endpoint: async () => ({ endpoint: '127.0.0.1:18080' }) });
+    await assert.rejects(writeVault({ client: shared, timeoutMs: 2_000, secrets: [KEY] }, created.id, sandbox), (e: { details: { shared_address: boolean }; message: string }) => {
+      assert.equal(e.details.shared_address, true);
+      assert.match(e.message, /every sandbox shares on a host-network server/);
+      return true;
+    });
     await writeVault({ client, timeoutMs: 5_000, secrets: [KEY] }, created.id, sandbox);
     assert.deepEqual(standin.sidecar(created.id)!.injected('ANTHROPIC_API_KEY'), { 'x-api-key': KEY }, 'with the token the vault is proven and written');
   });
