@@ -88,6 +88,13 @@ describe('planner: egress and credentials on an engine that reports them', () =>
     assert.deepEqual(change.fields.map((f) => [f.path, f.origin]), [['network.rules', 'outside'], ['credentials.ANTHROPIC_API_KEY.hosts', 'outside']]);
   });
 
+  it('a new sandbox\'s plan shows no on_violation where the engine has none', () => {
+    const created = plan(desiredState([agent]), { ...observedState([]), capabilities: OPENSANDBOX_CAPABILITIES }).changes[0]!;
+    assert.equal(created.action, 'create');
+    assert.ok(created.fields.some((f) => f.path === 'credentials.ANTHROPIC_API_KEY'));
+    assert.ok(!created.fields.some((f) => f.path === 'network.on_violation'));
+  });
+
   it('a sidecar that did not answer: the digests recorded at apply stand in', () => {
     const unread = live(agent, { enforced: true, credentialProxy: true });
     assert.equal(planOf(agent, unread).action, 'noop');
