@@ -7,6 +7,7 @@ import type { EgressCapabilities } from '../model/capabilities.ts';
 import { credentialsOf, type DesiredSandbox } from '../model/desired.ts';
 import { egressVerdict, isCredentialHost, targetKind } from '../model/network.ts';
 import type { Issue, Segment } from './issue.ts';
+import { INTERCEPTION_CA_VARIABLES } from '../model/opencode-egress.ts';
 
 type At = (...rest: Segment[]) => Segment[];
 
@@ -14,7 +15,18 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const RESERVED_ENV_PREFIX = 'MSB_';
 
 export function checkNetwork(sandbox: DesiredSandbox, at: At): Issue[] {
-  return [...checkRules(sandbox, at), ...checkCredentials(sandbox, at)];
+  return [...checkRules(sandbox, at), ...checkCredentials(sandbox, at), ...checkCaVariables(sandbox, at)];
+}
+
+/** With a credential the runtime intercepts TLS: the variables that make the guest trust its CA must stay its own. */
+function checkCaVariables(sandbox: DesiredSandbox, at: At): Issue[] {
+  if (Object.keys(credentialsOf(sandbox)).length === 0) return [];
+  return INTERCEPTION_CA_VARIABLES.filter((name) => Object.hasOwn(sandbox.env, name)).map((name) => ({
+    path: at('env', name),
+    on: 'key' as const,
+    message: `${name} points the guest at the CA that microsandbox's credential interception signs with; the sandbox holds credentials, so it must not be overridden`,
+    hint: `remove env.${name} (OpenCode, a Bun binary, trusts the interception only through NODE_EXTRA_CA_CERTS)`,
+  }));
 }
 
 function checkRules(sandbox: DesiredSandbox, at: At): Issue[] {

@@ -45,6 +45,8 @@ export interface EgressCapabilities {
   credentialHeader: 'used' | 'ignored';
   /** What applies when the file has no `network` block, as plan and README say it. */
   defaultPolicy: string;
+  /** The guest variable of a credential holds this prefix + its name (msb: `$MSB_`); null: the runtime sets none. */
+  placeholderPrefix: string | null;
   /** What the runtime records when the file names no egress default: that default, and rules it adds after the file's. */
   implicit: { egress: EgressAction; rules: NetworkRule[] };
   /**
@@ -127,5 +129,6 @@ export const MSB_CAPABILITIES: BackendCapabilities = {
     credentialHeader: 'ignored',
     defaultPolicy: 'egress deny with an implicit allow of public addresses (msb\'s default: allow@public)',
     implicit: MSB_IMPLICIT_EGRESS,
+    placeholderPrefix: '$MSB_',
   },
 };

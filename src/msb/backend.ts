@@ -126,6 +126,16 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
       await msb.modify(name, { labels: patch.labels, labelRemove: patch.labelRemove }, { nextStart: true, secretEnv });
     },
     launchServer: (name, argv) => msb.launchWorkload(name, argv),
+    // One `printenv` per variable: its exit status tells an unset variable from an empty one.
+    readGuestVariables: async (name, keys) => {
+      const entries = await Promise.all(
+        keys.map(async (key) => {
+          const result = await msb.exec(name, ['printenv', key]);
+          return [key, result.exitCode === 0 ? result.stdout.replace(/\n$/, '') : null] as const;
+        }),
+      );
+      return Object.fromEntries(entries);
+    },
     stopServer: (name) => stopServerGracefully(msb, name),
     serverAddress: async (sandbox) => address(sandbox),
     // msb doctor's verdict, as `owctl doctor` reads it: the same binary answers (the test simulator pretends).
@@ -153,7 +163,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
 }
 
 /** The driver's methods, each waiting for msb to be located first. */
-function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect' | 'imageLoad' | 'pull' | 'create' | 'remove' | 'start' | 'stop' | 'modify' | 'launchWorkload' | 'stopServer'> {
+function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect' | 'imageLoad' | 'pull' | 'create' | 'remove' | 'start' | 'stop' | 'modify' | 'launchWorkload' | 'stopServer' | 'exec'> {
   const driver = Promise.resolve(located);
   return {
     inspect: async (name) => (await driver).inspect(name),
@@ -167,5 +177,6 @@ function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect'
     modify: async (name, changes, options) => (await driver).modify(name, changes, options),
     launchWorkload: async (name, argv) => (await driver).launchWorkload(name, argv),
     stopServer: async (name, waitSecs) => (await driver).stopServer(name, waitSecs),
+    exec: async (name, argv) => (await driver).exec(name, argv),
   };
 }

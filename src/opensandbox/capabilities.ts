@@ -35,5 +35,7 @@ export const OPENSANDBOX_CAPABILITIES: BackendCapabilities = {
       credential_binding: { disposition: 'live', reason: 'through a Credential Vault PATCH' },
     },
     implicit: { egress: 'allow', rules: [] },
+    // The fake value each credential's guest variable holds (egress-request.ts); the lifecycle API cannot read env back.
+    placeholderPrefix: 'owctl-credential-vault-placeholder-',
   },
 };

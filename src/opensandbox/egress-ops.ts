@@ -110,7 +110,7 @@ export async function syncPolicy(ctx: EgressContext, id: string, sandbox: Desire
 }
 
 /**
- * The verification step for credentials: the vault lists each declared credential bound to its hosts and header
+ * The `credential-vault` verification step: the vault lists each declared credential bound to its hosts and header
  * (read sanitized, as every answer is), and nothing else. The guest variable's fake value is set by the create
  * request; the lifecycle API cannot read a sandbox's env back, so the step says so instead of claiming it.
  */
@@ -119,7 +119,7 @@ export async function verifyVault(ctx: EgressContext, id: string, sandbox: Desir
   if (Object.keys(wanted).length === 0) return undefined;
   const started = Date.now();
   const url = `opensandbox sidecar ${id}:${EGRESS_PORT}/credential-vault`;
-  const result = (ok: boolean, message: string, hint?: string): VerifyStepResult => ({ step: 'credentials', ok, durationMs: Date.now() - started, url, message, ...(hint ? { hint } : {}) });
+  const result = (ok: boolean, message: string, hint?: string): VerifyStepResult => ({ step: 'credential-vault', ok, durationMs: Date.now() - started, url, message, ...(hint ? { hint } : {}) });
   try {
     const state = await using(ctx, id, sandbox.name, (egress) => egress.vault());
     const listed = credentialsListed(state);

@@ -9,11 +9,12 @@
 import { credentialsOf, type CredentialSpec, type DesiredSandbox } from '../model/desired.ts';
 import { declaredPolicy } from '../model/egress-digests.ts';
 import type { ObservedEgressRule } from '../model/egress-observed.ts';
+import { OPENSANDBOX_CAPABILITIES } from './capabilities.ts';
 import type { WireAuth, WireBinding, WireEgressRule, WireNetworkPolicy, WireVaultCreate, WireVaultMutation, WireVaultState } from './egress-wire.ts';
 
 /** What the guest variable of a credential holds: a fixed, non-secret stand-in the sidecar replaces on the wire. */
 export function fakeValue(name: string): string {
-  return `owctl-credential-vault-placeholder-${name}`;
+  return `${OPENSANDBOX_CAPABILITIES.egress.placeholderPrefix}${name}`;
 }
 
 export function fakeEnv(sandbox: DesiredSandbox): Record<string, string> {

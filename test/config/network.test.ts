@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig, type Diagnostic } from '../../src/config/load.ts';
+import { fileWarnings } from '../../src/config/warnings.ts';
 import { minimalYaml, TEST_ENV, withFiles } from './helpers.ts';
 
 const KEY = 'sk-ant-test-value-0123456789';
@@ -166,5 +167,25 @@ describe('network and credentials in the file', () => {
     ].join('\n');
     const { diagnostics } = await load(yaml);
     assert.deepEqual(diagnostics.map((d) => `${d.path}: ${d.message}`), ['sandboxes.alice.network.rules[0].deny: a rule naming an IP address cannot be expressed on the opensandbox backend']);
+  });
+
+  it('warnings (validate and plan): a credential host the policy blocks while another is allowed, and the hosts OpenCode reaches at start', async () => {
+    const yaml = minimalYaml(['    network: { egress: deny, rules: [{ allow: api.anthropic.com, ports: [443] }] }', '    credentials: { ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com, console.anthropic.com] } }'].join('\n'));
+    const { desired, diagnostics } = await load(yaml);
+    assert.deepEqual(diagnostics, []);
+    assert.deepEqual(fileWarnings(desired), [
+      'network (alice) blocks console.anthropic.com, a host of the credential ANTHROPIC_API_KEY; allow it with { allow: console.anthropic.com, ports: [443] } under network.rules (README: "Egress and credentials")',
+      'network (alice) blocks models.opencode.ai, where OpenCode fetches its model catalogue at start; allow it with { allow: models.opencode.ai, ports: [443] } under network.rules (README: "Egress and credentials")',
+      'network (alice) blocks registry.npmjs.org, where OpenCode fetches its plugins (installed with npm at start) at start; allow it with { allow: registry.npmjs.org, ports: [443] } under network.rules (README: "Egress and credentials")',
+    ]);
+    const open = await load(minimalYaml());
+    assert.deepEqual(fileWarnings(open.desired), [], 'without network the runtime default lets OpenCode reach public hosts');
+  });
+
+  it('with a credential, env may not override the variables that make the guest trust the interception CA (OpenCode reads NODE_EXTRA_CA_CERTS)', async () => {
+    const { diagnostics } = await load(minimalYaml('    env: { NODE_EXTRA_CA_CERTS: /etc/my-ca.pem }\n    credentials: { ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] } }'));
+    assert.deepEqual(diagnostics.map((d) => d.path), ['sandboxes.alice.env.NODE_EXTRA_CA_CERTS']);
+    const without = await load(minimalYaml('    env: { NODE_EXTRA_CA_CERTS: /etc/my-ca.pem }'));
+    assert.deepEqual(without.diagnostics, []);
   });
 });

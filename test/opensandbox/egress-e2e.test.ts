@@ -44,7 +44,7 @@ describe('opensandbox: egress rules and the Credential Vault end to end', { time
     await p.write([agent(['api.anthropic.com'])], { ANTHROPIC_API_KEY: KEY });
     const applied = await run(['apply', '--auto-approve']);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
-    assert.match(applied.stdout, /agent: verify:credentials ok/);
+    assert.match(applied.stdout, /agent: verify:credential-vault ok/);
     const create = p.standin.exchanges().find((e) => e.method === 'POST' && e.path === '/sandboxes')!;
     const body = create.requestBody as { networkPolicy: unknown; credentialProxy: unknown; env: Record<string, string> };
     assert.deepEqual(body.networkPolicy, { defaultAction: 'deny', egress: [{ action: 'allow', target: 'api.anthropic.com' }] });
