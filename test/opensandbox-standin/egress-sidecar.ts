@@ -9,6 +9,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Exchange } from './standin.ts';
+import { readBody } from './read-body.ts';
 import { bindingProblem, mutate, sanitized, validTarget, type Binding, type Credential, type Mutation, type Vault } from './vault-model.ts';
 
 export const EGRESS_PORT = 18080;
@@ -82,15 +83,7 @@ export class EgressSidecar {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sidecar');
     const path = url.pathname.replace(new RegExp(`^/proxy/${EGRESS_PORT}(?=/)`), '');
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
+    const body = await readBody(req);
     const method = req.method ?? 'GET';
     const send = (status: number, payload?: unknown) => {
       const plain = typeof payload === 'string';

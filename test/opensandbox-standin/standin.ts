@@ -11,6 +11,7 @@ import { startOpencode } from '../fixture/opencode-process.mjs';
 import type { OpencodeHandle } from '../fixture/opencode-process.mjs';
 import { startFixture, type RunningFixture } from '../fixture/start-fixture.ts';
 import { EGRESS_AUTH, EGRESS_PORT, EgressSidecar, egressCreateProblem, type EgressServerOptions } from './egress-sidecar.ts';
+import { readBody } from './read-body.ts';
 
 export interface StandinOptions {
   apiKey?: string;
@@ -266,15 +267,7 @@ export class OpenSandboxStandin {
     const url = new URL(req.url ?? '/', 'http://standin');
     const path = url.pathname.replace(/^\/v1(?=\/)/, '');
     if (path.startsWith('/gateway')) return this.gateway(req, res, path);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
+    const body = await readBody(req);
     const headers: Record<string, string> = { 'x-request-id': randomBytes(16).toString('hex') };
     const send = (status: number, payload?: unknown) => {
       this.log.push({ method: req.method ?? 'GET', path, query: url.search, requestBody: body, status, responseBody: payload, headers });
