@@ -4,6 +4,7 @@
  * pays no extra round trip; if msb cannot be found, that is reported only when the file turns out to use it.
  */
 import type { Backend } from '../apply/backend.ts';
+import { FolderRecord } from '../apply/created-folders.ts';
 import type { DesiredState } from '../model/desired.ts';
 import { msbBackend } from '../msb/backend.ts';
 import { Msb } from '../msb/driver.ts';
@@ -49,5 +50,5 @@ export async function openBackend(desired: DesiredState, secrets: string[], io: 
   }
   const debug = io.env.OWCTL_DEBUG === '1' ? (line: string) => io.stderr(`${line}\n`) : undefined;
   const credentials = Object.fromEntries(desired.sandboxes.flatMap((s) => (s.credentials ? [[s.name, s.credentials]] : [])));
-  return msbBackend(early.observer, { secrets, debug, credentials });
+  return msbBackend(early.observer, { secrets, debug, credentials, folders: FolderRecord.forProject(desired.project, io.env) });
 }

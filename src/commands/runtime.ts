@@ -78,5 +78,5 @@ function guestCredentials(backend: Backend, sandbox: DesiredSandbox, instance: s
 }
 
 export function runtimeOf(backend: Backend): Runtime {
-  return { ...backend, verify: (sandbox, onStep, signal, instance) => verifySandbox(backend, sandbox, onStep, signal, instance) };
+  return { ...backend, verify: (sandbox, onStep, signal, instance, onWaiting) => verifySandbox(backend, sandbox, onStep, signal, instance, onWaiting) };
 }

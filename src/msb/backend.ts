@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Backend, LogReader, ServerAddress } from '../apply/backend.ts';
+import type { FolderRecord } from '../apply/created-folders.ts';
 import type { ModifyPatch } from '../apply/runtime.ts';
 import { OwctlError } from '../errors.ts';
 import { archiveDigest } from '../image/archive-digest.ts';
@@ -32,6 +33,8 @@ export interface MsbBackendOptions {
   debug?: (line: string) => void;
   /** Each declared sandbox's credentials: msb reads their values from its environment whenever it boots one. */
   credentials?: Record<string, Record<string, CredentialSpec>>;
+  /** Where the bind folders owctl creates are recorded, for `destroy --purge`. */
+  folders?: FolderRecord;
 }
 
 /** The digests of the credential values a sandbox is started with, under a fresh random salt; none without credentials. */
@@ -81,7 +84,13 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
     pullImage: (ref) => msb.pull(ref),
     archiveDigest,
     prepareMounts: async (sandbox) => {
-      for (const mount of sandbox.mounts) if (mount.type === 'bind') await mkdir(mount.source, { recursive: true });
+      const created: string[] = [];
+      for (const mount of sandbox.mounts) {
+        // mkdir answers the first folder it made: none when the source already existed (made by someone else).
+        if (mount.type === 'bind' && (await mkdir(mount.source, { recursive: true })) !== undefined) created.push(mount.source);
+      }
+      await options.folders?.record(sandbox.name, created);
+      return created;
     },
     checkPorts: (sandbox) => checkHostPortsFree(sandbox, observedByName.get(sandbox.name)),
     create: (sandbox, labels) => msb.create(sandbox, { ...labels, ...credentialLabels(sandbox.credentials) }),
