@@ -188,4 +188,12 @@ describe('network and credentials in the file', () => {
     const without = await load(minimalYaml('    env: { NODE_EXTRA_CA_CERTS: /etc/my-ca.pem }'));
     assert.deepEqual(without.diagnostics, []);
   });
+
+  it('a credential value is a secret of the file: a label or command holding it is refused, an env value holding it is sensitive', async () => {
+    const { diagnostics } = await load(minimalYaml('    labels: { key: "${ANTHROPIC_API_KEY}" }\n    credentials: { ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] } }'));
+    assert.deepEqual(diagnostics.map((d) => d.path), ['sandboxes.alice.labels.key']);
+    assert.equal(JSON.stringify(diagnostics).includes(KEY), false);
+    const bearer = await load(minimalYaml('    env: { AUTH: "Bearer ${ANTHROPIC_API_KEY}" }\n    credentials: { ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] } }'));
+    assert.deepEqual(bearer.desired!.sandboxes[0]!.sensitiveEnv, ['AUTH']);
+  });
 });

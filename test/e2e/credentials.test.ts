@@ -16,7 +16,8 @@ const POLICY = [
   '      egress: deny',
   '      rules:',
   '        - { allow: api.anthropic.com, ports: [443] }',
-  '        - { allow: models.dev, ports: [443] }',
+  '        - { allow: models.opencode.ai, ports: [443] }',
+  '        - { allow: registry.npmjs.org, ports: [443] }',
   '        - { deny: 169.254.169.254 }',
   '    credentials:',
   '      ANTHROPIC_API_KEY: { value: "${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] }',
@@ -65,7 +66,8 @@ describe('host-held credentials and an egress policy on msb', { skip: SIMULATOR_
     const flags = create.slice(create.indexOf('--conf') + 2);
     assert.deepEqual(flags, [
       '--net-rule', 'allow@api.anthropic.com:tcp:443',
-      '--net-rule', 'allow@models.dev:tcp:443',
+      '--net-rule', 'allow@models.opencode.ai:tcp:443',
+      '--net-rule', 'allow@registry.npmjs.org:tcp:443',
       '--net-rule', 'deny@169.254.169.254',
       '--net-default-egress', 'deny',
       '--secret', 'ANTHROPIC_API_KEY@api.anthropic.com',
@@ -79,6 +81,7 @@ describe('host-held credentials and an egress policy on msb', { skip: SIMULATOR_
     const planned = await project.owctl(['plan', '--detailed-exitcode'], { ANTHROPIC_API_KEY: key });
     outputs.push(planned.stdout, planned.stderr);
     assert.equal(planned.code, 0, planned.stdout + planned.stderr);
+    assert.doesNotMatch(planned.stderr, /warning: network/, 'the policy lets OpenCode reach what it needs at start');
   });
 
   it('a hand-run msb start without the variable is refused, as msb refuses it (it reads the value only when it starts the sandbox)', async () => {
