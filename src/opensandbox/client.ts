@@ -130,6 +130,42 @@ export class OpenSandboxClient {
     }
   }
 
+  /** The first page only (doctor: proves the key is accepted for a list). */
+  async listPage(metadata: Record<string, string>): Promise<WireSandbox[]> {
+    const filter = encodeURIComponent(Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join('&'));
+    return (await this.call('GET', `/sandboxes?metadata=${filter}&page=1&pageSize=1`, 'listing sandboxes', undefined, [200], LIST)).value.items;
+  }
+
+  /** `/health`, the one route that needs no key; the version when the answer names one. */
+  async health(): Promise<{ version: string | null }> {
+    const where = safeUrl(this.options.url);
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    let status: number;
+    let text: string;
+    let header: unknown;
+    try {
+      const answer = await request(`${this.options.url}/health`, { dispatcher: this.agent, signal: timeout });
+      status = answer.statusCode;
+      header = answer.headers['x-opensandbox-version'];
+      text = await readCapped(answer.body, 64 * 1024, () => {
+        throw badAnswer('checking /health', where, 'the answer is too large', '', this.options.secrets);
+      });
+    } catch (error) {
+      if (error instanceof OwctlError) throw error;
+      const code = errorCode(error);
+      throw unreachable(where, code, timeout.aborted || (code !== undefined && TIMEOUT_CODES.has(code)));
+    }
+    if (status !== 200) throw badAnswer('checking /health', where, `/health answered HTTP ${status}`, text, this.options.secrets);
+    let version: unknown = header;
+    try {
+      const parsed = JSON.parse(text) as { version?: unknown };
+      if (typeof parsed?.version === 'string') version = parsed.version;
+    } catch {
+      // a plain-text health answer is still healthy
+    }
+    return { version: typeof version === 'string' && version !== '' ? version : null };
+  }
+
   private endless(doing: string, what: string): OwctlError {
     return new OwctlError('opensandbox.bad_answer', `OpenSandbox ${doing}: ${what}; owctl stopped reading`, {
       hint: `check that backend.url (${safeUrl(this.options.url)}) is the OpenSandbox lifecycle server itself; a project with this many sandboxes is not supported`,
