@@ -118,6 +118,8 @@ async function stopServerIfUp(ctx: Context, name: string): Promise<void> {
  */
 async function createSandbox(ctx: Context, sandbox: DesiredSandbox, removeFirst: boolean): Promise<string | undefined> {
   const image = caps(ctx).localImages ? await ensureImage(ctx.runtime, sandbox, (name, body) => step(ctx, name, body)) : null;
+  // The server's command is settled before anything is removed too: launch-server would refuse it after.
+  const argv = caps(ctx).launchesServer ? settled('launch-server', () => launchArgv(sandbox, image)) : [];
   await step(ctx, 'prepare-mounts', () => ctx.runtime.prepareMounts(sandbox));
   if (ctx.runtime.checkPorts) await step(ctx, 'check-ports', () => ctx.runtime.checkPorts!(sandbox));
   if (removeFirst) {
@@ -125,8 +127,17 @@ async function createSandbox(ctx: Context, sandbox: DesiredSandbox, removeFirst:
     await step(ctx, 'remove', () => ctx.runtime.remove(sandbox.name));
   }
   const instance = await step(ctx, 'create', () => ctx.runtime.create(sandbox, ownedLabels(ctx.project, sandbox)));
-  if (caps(ctx).launchesServer) await step(ctx, 'launch-server', () => ctx.runtime.launchServer(sandbox.name, launchArgv(sandbox, image)));
+  if (caps(ctx).launchesServer) await step(ctx, 'launch-server', () => ctx.runtime.launchServer(sandbox.name, argv));
   return instance ?? undefined;
+}
+
+/** `body`'s result, or its error as the failure of step `name` (a check made ahead of that step). */
+function settled<T>(name: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    throw new StepFailure(name, error);
+  }
 }
 
 /**
