@@ -10,6 +10,7 @@ import { displayUrl, redact } from './redact.ts';
 import { events } from './events.ts';
 import { publicDefaults } from './public-defaults.ts';
 import * as steps from './steps.ts';
+import { guestCredentials } from './guest-credentials.ts';
 import { newRunId } from './verify-sessions.ts';
 import type { StepContext, StepOutcome } from './steps.ts';
 import type { VerifyResult, VerifyStepName, VerifyStepResult, VerifyTarget, WaitingListener } from './types.ts';
@@ -25,6 +26,7 @@ const RUNNERS: ReadonlyArray<[VerifyStepName, (ctx: StepContext) => Promise<Step
   ['session', steps.session],
   ['events', events],
   ['host-token', steps.hostToken],
+  ['credentials', guestCredentials],
 ];
 
 function toResult(step: VerifyStepName, outcome: StepOutcome, durationMs: number, secrets: readonly string[]): VerifyStepResult {
@@ -42,7 +44,7 @@ export async function verifyEndpoint(
   signal?: AbortSignal,
   onWaiting?: WaitingListener,
 ): Promise<VerifyResult> {
-  const secrets = [target.clientToken, target.hostToken];
+  const secrets = [target.clientToken, target.hostToken, ...(target.credentials?.values ?? [])];
   const http = new HttpClient(secrets, target.headers);
   const ctx: StepContext = {
     http,
@@ -56,6 +58,7 @@ export async function verifyEndpoint(
   const results: VerifyStepResult[] = [];
   try {
     for (const [step, run] of RUNNERS) {
+      if (step === 'credentials' && target.credentials === undefined) continue;
       const started = performance.now();
       const outcome = await run(ctx);
       const result = toResult(step, outcome, Math.round(performance.now() - started), secrets);
