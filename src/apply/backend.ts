@@ -37,6 +37,8 @@ export interface Backend extends Omit<Runtime, 'verify'> {
   serverAddress(sandbox: DesiredSandbox | ObservedSandbox, instance?: string): Promise<ServerAddress | null>;
   /** Whether this host can boot sandboxes (asked only when a plan would boot one); absent when that is not a question. */
   canBoot?(): Promise<boolean>;
+  /** Whether an image registry (`host[:port]`) answers from here; null when that cannot be judged; absent when the engine pulls elsewhere. */
+  registryAnswers?(registry: string): Promise<boolean | null>;
   /** The server's output; absent when the engine has no log API. */
   logs?(name: string, options: { tail: number; follow: boolean; onData: (text: string) => void }): LogReader;
 }

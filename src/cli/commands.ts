@@ -62,7 +62,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .description('show what apply would change in live microsandbox state, and why')
     .addOption(new Option('--format <FORMAT>', 'human, json (the versioned plan document) or markdown (for a pull-request comment)').choices(['human', 'json', 'markdown']))
     .option('--json', 'the same as --format json')
-    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
+    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on an error (a preflight error included)')
     .option('-o, --out <FILE>', 'save the plan for `owctl apply FILE`')
     .option('--target <NAME...>', 'plan only these sandboxes')
     .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')

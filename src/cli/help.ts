@@ -16,7 +16,7 @@ export const HELP: Record<string, HelpFacts> = {
   validate: { examples: ['owctl validate', 'owctl -f staging.yaml validate --json'], exitCodes: ['1    the file is invalid (every problem is listed)'] },
   plan: {
     examples: ['owctl plan', 'owctl plan --detailed-exitcode -o plan.json', 'owctl plan --replace alice', 'owctl plan --format markdown --target alice bob'],
-    exitCodes: ['2    with --detailed-exitcode: changes present'],
+    exitCodes: ['1    also when the preflight found an error: apply would refuse the plan (it is still printed)', '2    with --detailed-exitcode: changes present, and no preflight error'],
   },
   show: { examples: ['owctl show plan.json', 'owctl show plan.json --format markdown'] },
   doctor: { examples: ['owctl doctor', 'owctl --msb /opt/msb/bin/msb doctor --json'], exitCodes: ['1    msb is missing or failing, or this host cannot boot sandboxes'] },

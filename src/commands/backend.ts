@@ -48,5 +48,5 @@ export async function openBackend(desired: DesiredState, secrets: string[], io: 
     return openSandboxBackend({ spec, desired, secrets });
   }
   const debug = io.env.OWCTL_DEBUG === '1' ? (line: string) => io.stderr(`${line}\n`) : undefined;
-  return msbBackend(early.observer, { secrets, debug });
+  return msbBackend(early.observer, { secrets, debug, env: io.env });
 }

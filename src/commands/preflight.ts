@@ -6,7 +6,8 @@ import { createServer } from 'node:net';
 import { OwctlError } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import type { HostFacts, PreflightProblem } from '../model/preflight.ts';
-import { boots, portsToCheck, preflight } from '../plan/preflight.ts';
+import { boots, imagesToPull, portsToCheck, preflight } from '../plan/preflight.ts';
+import { registryOf } from '../model/image-ref.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** Whether binding `bind:port` fails because something holds it (other failures, e.g. EACCES, are not ours to judge). */
@@ -21,13 +22,23 @@ function held(bind: string, port: number): Promise<boolean> {
 async function hostFacts(snapshot: Snapshot, plan: Plan): Promise<HostFacts> {
   const booting = plan.changes.some(boots);
   const ports = snapshot.backend.capabilities.backend === 'msb' ? portsToCheck(snapshot.desired, snapshot.observed, plan) : [];
-  const [busy, canBoot] = await Promise.all([
+  const [busy, canBoot, unreachable] = await Promise.all([
     Promise.all(ports.map(async (p) => ((await held(p.bind, p.port)) ? p : null))),
     booting && snapshot.observed.backend === 'local' && snapshot.backend.canBoot !== undefined
       ? snapshot.backend.canBoot().catch((error: unknown) => (error instanceof Error ? error.message : String(error)))
       : Promise.resolve(null),
+    unreachableRegistries(snapshot, plan),
   ]);
-  return { busyPorts: busy.filter((p) => p !== null), canBoot };
+  return { busyPorts: busy.filter((p) => p !== null), canBoot, unreachableRegistries: unreachable };
+}
+
+/** The registries of images apply would pull that do not answer (asked in parallel, each bounded). */
+async function unreachableRegistries(snapshot: Snapshot, plan: Plan): Promise<string[]> {
+  const ask = snapshot.backend.registryAnswers;
+  if (ask === undefined) return [];
+  const registries = [...new Set(imagesToPull(snapshot.desired, snapshot.observed, plan).map(registryOf))];
+  const answers = await Promise.all(registries.map(async (registry) => ((await ask(registry).catch(() => null)) === false ? registry : null)));
+  return answers.filter((r) => r !== null);
 }
 
 export async function runPreflight(snapshot: Snapshot, plan: Plan): Promise<PreflightProblem[]> {

@@ -16,6 +16,7 @@ import type { Msb } from './driver.ts';
 import type { LiveObserver } from './live-observer.ts';
 import { lacksVirtualisation } from './virtualisation.ts';
 import { stopServerGracefully } from './server-stop.ts';
+import { behindProxy, registryAnswers } from './registry-probe.ts';
 
 const UP = new Set(['Running', 'Starting']);
 /** A failed `rm --force` that a stop cannot help. */
@@ -26,6 +27,8 @@ export interface MsbBackendOptions {
   secrets: string[];
   /** Says which channel observed, and why (OWCTL_DEBUG=1). */
   debug?: (line: string) => void;
+  /** owctl's environment: whether msb reaches registries through a proxy. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** msb may still be being located: commands that only need an address (connect, verify) never wait for it. */
@@ -115,6 +118,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
     serverAddress: async (sandbox) => address(sandbox),
     // msb doctor's verdict, as `owctl doctor` reads it: the same binary answers (the test simulator pretends).
     canBoot: async () => !lacksVirtualisation((await (await located).doctor()).checks),
+    registryAnswers: async (registry) => (behindProxy(options.env ?? {}) ? null : registryAnswers(registry)),
     logs: (name, logOptions): LogReader => {
       let stopped = false;
       let stopHandle = () => {
