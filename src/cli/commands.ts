@@ -4,7 +4,10 @@
  */
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
+import { dirname, relative, resolve } from 'node:path';
 import type { CommandIO } from '../commands/io.ts';
+import { findUpward } from '../config/find-file.ts';
+import { OwctlError } from '../errors.ts';
 import { runCommand, type GlobalOptions } from './run-command.ts';
 import type { PlanFormat } from '../commands/plan.ts';
 import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
@@ -37,16 +40,36 @@ function globalOptions(program: Command, command: Command): GlobalOptions {
   return { file: after.file ?? before.file, msb: after.msb ?? before.msb, color: before.color && after.color !== false };
 }
 
+/** Neither -f (before or after the verb) nor OWCTL_FILE named the file, and the verb reads an existing one. */
+function searchesForFile(program: Command, command: Command): boolean {
+  return program.getOptionValueSource('file') === 'default' && command.opts<Partial<GlobalOptions>>().file === undefined && command.name() !== 'init';
+}
+
+/** The default file here or in the nearest parent folder; a parent's is named on stderr, so no one edits the wrong one. */
+function defaultFile(name: string, io: CommandIO): string {
+  const found = findUpward(io.cwd, name);
+  if (found === null || dirname(found) === resolve(io.cwd)) return name;
+  io.stderr(`using ${relative(io.cwd, found)} (found in a parent folder)\n`);
+  return found;
+}
+
+function notFoundAbove(error: unknown): unknown {
+  if (!(error instanceof OwctlError) || error.code !== 'config.not_found') return error;
+  return new OwctlError('config.not_found', `${error.message} (nor in any parent folder)`, { hint: error.hint, details: error.details, cause: error });
+}
+
 /** Wraps a handler: global options, IO, error rendering, exit code. */
 export function action<T extends { json?: boolean; format?: string }>(program: Command, wiring: Wiring, handler: Handler<T>) {
   return async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
     const options = command.opts<T>();
-    const global = globalOptions(program, command);
-    const io = wiring.ioFor(global);
+    const given = globalOptions(program, command);
+    const io = wiring.ioFor(given);
     const args = command.args;
     const json = options.json === true || options.format === 'json';
-    wiring.setExit(await runCommand(io, json, () => handler(options, global, io, args)));
+    const searched = searchesForFile(program, command);
+    const global = searched ? { ...given, file: defaultFile(given.file, io) } : given;
+    wiring.setExit(await runCommand(io, json, () => handler(options, global, io, args).catch((error: unknown) => Promise.reject(searched ? notFoundAbove(error) : error))));
   };
 }
 
