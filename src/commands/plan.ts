@@ -63,7 +63,8 @@ export async function planCommand(options: PlanOptions, io: CommandIO): Promise<
   const snapshot = await takeSnapshot(options, io);
   const planned = planFromSnapshot(snapshot, options.target, options.replace, { wake: options.wake });
   // On stderr, whatever the format: stdout stays the plan alone.
-  for (const warning of fileWarnings(snapshot.desired)) io.stderr(`warning: ${warning}\n`);
+  const changing = new Set(planned.changes.filter((c) => c.action === 'create' || c.action === 'update' || c.action === 'replace').map((c) => c.sandbox));
+  for (const warning of fileWarnings(snapshot.desired, changing)) io.stderr(`warning: ${warning}\n`);
   const problems = await runPreflight(snapshot, planned);
   const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), problems);
   if (options.out !== undefined) {
