@@ -8,6 +8,7 @@ import { dirname, relative, resolve } from 'node:path';
 import type { CommandIO } from '../commands/io.ts';
 import { findUpward } from '../config/find-file.ts';
 import { OwctlError } from '../errors.ts';
+import { NAMES_COMMAND } from './names-command.ts';
 import { runCommand, type GlobalOptions } from './run-command.ts';
 import type { PlanFormat } from '../commands/plan.ts';
 import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
@@ -46,10 +47,10 @@ function searchesForFile(program: Command, command: Command): boolean {
 }
 
 /** The default file here or in the nearest parent folder; a parent's is named on stderr, so no one edits the wrong one. */
-function defaultFile(name: string, io: CommandIO): string {
+function defaultFile(name: string, io: CommandIO, quiet: boolean): string {
   const found = findUpward(io.cwd, name);
   if (found === null || dirname(found) === resolve(io.cwd)) return name;
-  io.stderr(`using ${relative(io.cwd, found)} (found in a parent folder)\n`);
+  if (!quiet) io.stderr(`using ${relative(io.cwd, found)} (found in a parent folder)\n`);
   return found;
 }
 
@@ -68,7 +69,7 @@ export function action<T extends { json?: boolean; format?: string }>(program: C
     const args = command.args;
     const json = options.json === true || options.format === 'json';
     const searched = searchesForFile(program, command);
-    const global = searched ? { ...given, file: defaultFile(given.file, io) } : given;
+    const global = searched ? { ...given, file: defaultFile(given.file, io, command.name() === NAMES_COMMAND) } : given;
     wiring.setExit(await runCommand(io, json, () => handler(options, global, io, args).catch((error: unknown) => Promise.reject(searched ? notFoundAbove(error) : error))));
   };
 }
@@ -284,6 +285,17 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .action(
       action<{ json?: boolean }>(program, wiring, async (_o, _g, io, args) => {
         io.stdout((await import('./completion.ts')).completionScript(program, args[0] as 'bash' | 'zsh' | 'fish'));
+        return 0;
+      }),
+    );
+
+  // For completion scripts (completion.ts): the declared names, one a line; hidden from help.
+  program
+    .command(NAMES_COMMAND, { hidden: true })
+    .action(
+      action<{ json?: boolean }>(program, wiring, async (_o, g, io) => {
+        const names = await (await import('../config/sandbox-names.ts')).declaredNames(resolve(io.cwd, g.file));
+        io.stdout(names.map((name) => `${name}\n`).join(''));
         return 0;
       }),
     );

@@ -30,6 +30,8 @@ export const HELP: Record<string, HelpFacts> = {
   output: { examples: ['owctl output', 'owctl output alice --json'] },
   keepalive: { examples: ['owctl keepalive', 'owctl keepalive alice --once', 'owctl keepalive --interval 1m'], exitCodes: ['130  interrupted (Ctrl-C, SIGTERM or SIGHUP: how a running keepalive ends)'] },
   logs: { examples: ['owctl logs alice', 'owctl logs alice -f --tail 20'] },
+  // Hidden: what completion scripts run (one declared sandbox name a line; nothing when the file cannot be read).
+  __names: { examples: ['owctl __names', 'owctl -f staging.yaml __names'] },
   completion: { examples: ['owctl completion bash > ~/.local/share/bash-completion/completions/owctl', 'owctl completion zsh > "${fpath[1]}/_owctl"', 'owctl completion fish > ~/.config/fish/completions/owctl.fish'] },
 };
 
