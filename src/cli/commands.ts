@@ -5,13 +5,17 @@
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
 import { dirname, relative, resolve } from 'node:path';
-import type { CommandIO } from '../commands/io.ts';
+import { fittedIO, type CommandIO } from '../commands/io.ts';
+import { wrapText } from '../views/fit.ts';
 import { findUpward } from '../config/find-file.ts';
 import { OwctlError } from '../errors.ts';
 import { NAMES_COMMAND } from './names-command.ts';
 import { runCommand, type GlobalOptions } from './run-command.ts';
 import type { PlanFormat } from '../commands/plan.ts';
 import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
+
+/** Verbs whose output is data or code, written as is even on a terminal. */
+const VERBATIM = new Set(['completion', 'logs', NAMES_COMMAND]);
 
 /** Matches DEFAULT_APPLY_PARALLELISM in src/apply/executor.ts (not imported: it would load the executor). */
 const APPLY_PARALLELISM = 4;
@@ -65,9 +69,11 @@ export function action<T extends { json?: boolean; format?: string }>(program: C
     const command = received[received.length - 1] as Command;
     const options = command.opts<T>();
     const given = globalOptions(program, command);
-    const io = wiring.ioFor(given);
     const args = command.args;
     const json = options.json === true || options.format === 'json';
+    // Human text fits the terminal; machine text (JSON, Markdown, scripts, relayed logs) is never reflowed.
+    const verbatim = json || options.format === 'markdown' || VERBATIM.has(command.name());
+    const io = verbatim ? wiring.ioFor(given) : fittedIO(wiring.ioFor(given), wrapText);
     const searched = searchesForFile(program, command);
     const global = searched ? { ...given, file: defaultFile(given.file, io, command.name() === NAMES_COMMAND) } : given;
     wiring.setExit(await runCommand(io, json, () => handler(options, global, io, args).catch((error: unknown) => Promise.reject(searched ? notFoundAbove(error) : error))));

@@ -55,6 +55,8 @@ export async function statusCommand(options: SnapshotOptions & { names: string[]
     renderTable(
       ['NAME', 'STATUS', 'IMAGE', 'CPUS', 'MEMORY', 'URL', 'OWNER', 'SERVER'],
       rows.map((r) => [r.declared ? r.name : `${r.name} (not in file)`, r.status, r.image ?? '-', String(r.cpus ?? '-'), r.memory ?? '-', r.url ?? '-', r.owner ?? '-', health(r)]),
+      // On a terminal, cut the image and owner before the URL, which a reader copies.
+      { width: io.columns, keep: [5] },
     ),
   );
   return EXIT.ok;
