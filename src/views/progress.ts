@@ -12,6 +12,18 @@ interface TaskHandle {
 }
 type Settle = { resolve: (skip?: string) => void; reject: (error: Error) => void; task?: TaskHandle };
 
+export interface RunningStep {
+  step: string;
+  since: number;
+  last?: string;
+}
+
+/** `verify · 14 s (verify:health ok (271 ms))`: the step in flight, how long it has run, and its last finished part. */
+export function stepLine(running: RunningStep, now: number): string {
+  const elapsed = `${Math.floor(Math.max(0, now - running.since) / 1000)} s`;
+  return `${running.step} · ${elapsed}${running.last === undefined ? '' : ` (${running.last})`}`;
+}
+
 const VERB: Record<string, string> = { create: 'create', update: 'update', replace: 'replace', delete: 'destroy', start: 'start' };
 
 export class ProgressView {
@@ -22,6 +34,11 @@ export class ProgressView {
   private readonly started = new Set<string>();
   private readonly steps = new Map<string, string>();
   private interruptedBy: string | undefined;
+  /** Each sandbox's step in flight: since when, and what finished last inside it (a verification check). */
+  private readonly running = new Map<string, RunningStep>();
+  private readonly ticker = setInterval(() => {
+    for (const sandbox of this.running.keys()) this.show(sandbox);
+  }, 1_000);
 
   constructor(changes: Change[]) {
     const tasks: ListrTask[] = changes
@@ -48,25 +65,39 @@ export class ProgressView {
       // Its own SIGINT listener would exit 127 at once; owctl owns the signals (src/commands/interrupt.ts).
       registerSignalListeners: false,
     });
-    this.done = list.run().catch(() => undefined);
+    this.ticker.unref();
+    this.done = list.run().catch(() => undefined).finally(() => clearInterval(this.ticker));
   }
 
   readonly onEvent = (event: ApplyEvent): void => {
     // The executor may start a change before listr2 has run its task: remember it either way.
     if (event.type === 'change_start') this.started.add(event.sandbox);
-    if (event.type === 'step_start') this.steps.set(event.sandbox, event.step);
+    if (event.type === 'step_start') {
+      this.steps.set(event.sandbox, event.step);
+      this.running.set(event.sandbox, { step: event.step, since: Date.now() });
+    }
+    if (event.type === 'step_finish' && (event.step === 'stop-server' || event.step.startsWith('verify:'))) {
+      const last = event.step === 'stop-server' ? event.message : `${event.step} ${event.ok ? 'ok' : 'failed'} (${event.duration_ms} ms)`;
+      const current = this.running.get(event.sandbox);
+      if (current !== undefined && last !== undefined) current.last = last;
+    }
+    if (event.type === 'change_finish' || event.type === 'change_failed' || event.type === 'change_skipped' || event.type === 'change_interrupted') this.running.delete(event.sandbox);
     const wait = this.waits.get(event.sandbox);
     if (wait === undefined) return;
-    if (event.type === 'step_start' && wait.task) wait.task.output = event.step;
-    if (event.type === 'step_finish' && event.step === 'stop-server' && event.message && wait.task) wait.task.output = event.message;
-    if (event.type === 'step_finish' && event.step.startsWith('verify:') && wait.task) {
-      wait.task.output = `${event.step} ${event.ok ? 'ok' : 'failed'} (${event.duration_ms} ms)`;
-    }
+    this.show(event.sandbox);
     if (event.type === 'change_finish') wait.resolve();
     if (event.type === 'change_skipped') wait.resolve(event.reason);
     if (event.type === 'change_interrupted') wait.resolve(event.reason);
     if (event.type === 'change_failed') wait.reject(new Error(`${event.step}: ${event.message}`));
   };
+
+  /** The step in flight with its elapsed time (redrawn every second by the ticker), unless an interrupt notice shows. */
+  private show(sandbox: string): void {
+    const task = this.waits.get(sandbox)?.task;
+    const current = this.running.get(sandbox);
+    if (task === undefined || current === undefined || this.interruptedBy !== undefined) return;
+    task.output = stepLine(current, Date.now());
+  }
 
   /** Shows an interrupt in the tree: what is in flight finishes its step, the rest will not start. */
   interrupted(signal: string): void {
@@ -80,6 +111,7 @@ export class ProgressView {
 
   /** Gives process.stdout/stderr back at once (owctl is leaving without waiting for the last frame). */
   abandon(): void {
+    clearInterval(this.ticker);
     this.output.release();
   }
 
