@@ -32,6 +32,10 @@ export class ProgressView {
   /** listr2 holds process.stdout/stderr while it draws (writes are buffered until it ends); this is that hold. */
   private readonly output = new ProcessOutput();
   private readonly started = new Set<string>();
+  /** Sandboxes whose task has an outcome (finished, failed, skipped, interrupted, or never to start). */
+  private readonly settled = new Set<string>();
+  private readonly finished = new Set<string>();
+  private readonly list: Listr;
   private readonly steps = new Map<string, string>();
   private interruptedBy: string | undefined;
   /** Each sandbox's step in flight: since when, and what finished last inside it (a verification check). */
@@ -40,7 +44,8 @@ export class ProgressView {
     for (const sandbox of this.running.keys()) this.show(sandbox);
   }, 1_000);
 
-  constructor(changes: Change[]) {
+  /** `verb`: what the summary of a run left at a second interrupt calls it (`Apply`, `Destroy`). */
+  constructor(changes: Change[], private readonly verb = 'apply') {
     const tasks: ListrTask[] = changes
       .filter((c) => c.action !== 'noop')
       .map((change) => ({
@@ -51,10 +56,11 @@ export class ProgressView {
             // An interrupt that came before listr2 ran this task is shown all the same.
             if (this.interruptedBy !== undefined) task.output = this.notice(change.sandbox, this.interruptedBy);
           }).then((skip) => {
-            if (skip !== undefined) task.skip(skip);
+            // listr2 shows a skip's message instead of the title: it names the sandbox itself.
+            if (skip !== undefined) task.skip(`${change.sandbox}: ${skip}`);
           }),
       }));
-    const list = new Listr(tasks, {
+    const list = (this.list = new Listr(tasks, {
       concurrent: true,
       exitOnError: false,
       renderer: 'default',
@@ -64,7 +70,7 @@ export class ProgressView {
       rendererOptions: { collapseErrors: false, logger: new ListrLogger({ useIcons: true, toStderr: [], processOutput: this.output }) } as never,
       // Its own SIGINT listener would exit 127 at once; owctl owns the signals (src/commands/interrupt.ts).
       registerSignalListeners: false,
-    });
+    }));
     this.ticker.unref();
     this.done = list.run().catch(() => undefined).finally(() => clearInterval(this.ticker));
   }
@@ -81,7 +87,11 @@ export class ProgressView {
       const current = this.running.get(event.sandbox);
       if (current !== undefined && last !== undefined) current.last = last;
     }
-    if (event.type === 'change_finish' || event.type === 'change_failed' || event.type === 'change_skipped' || event.type === 'change_interrupted') this.running.delete(event.sandbox);
+    if (event.type === 'change_finish' || event.type === 'change_failed' || event.type === 'change_skipped' || event.type === 'change_interrupted') {
+      this.running.delete(event.sandbox);
+      this.settled.add(event.sandbox);
+      if (event.type === 'change_finish') this.finished.add(event.sandbox);
+    }
     const wait = this.waits.get(event.sandbox);
     if (wait === undefined) return;
     this.show(event.sandbox);
@@ -102,7 +112,14 @@ export class ProgressView {
   /** Shows an interrupt in the tree: what is in flight finishes its step, the rest will not start. */
   interrupted(signal: string): void {
     this.interruptedBy = signal;
-    for (const [sandbox, { task }] of this.waits) if (task !== undefined) task.output = this.notice(sandbox, signal);
+    for (const [sandbox, wait] of this.waits) {
+      if (wait.task !== undefined) wait.task.output = this.notice(sandbox, signal);
+      // Queued sandboxes will not start: settled now, rather than spinning until the steps in flight end.
+      if (!this.started.has(sandbox)) {
+        this.settled.add(sandbox);
+        wait.resolve(`${signal}: never started`);
+      }
+    }
   }
 
   private notice(sandbox: string, signal: string): string {
@@ -112,7 +129,29 @@ export class ProgressView {
   /** Gives process.stdout/stderr back at once (owctl is leaving without waiting for the last frame). */
   abandon(): void {
     clearInterval(this.ticker);
+    // A last frame, drawn now (owctl exits right after): every task settled, so no spinner is left frozen. The
+    // renderer is listr2's own (not in its typings); ending it draws synchronously into the held output.
+    for (const [sandbox, { task }] of this.waits) {
+      if (task === undefined || this.settled.has(sandbox)) continue;
+      const step = this.running.get(sandbox)?.step;
+      task.skip(this.started.has(sandbox) ? `${sandbox}: left running${step === undefined ? '' : ` at step ${step}`} (its msb call finishes on its own)` : `${sandbox}: never started`);
+    }
+    (this.list as unknown as { renderer?: { end?: () => void } }).renderer?.end?.();
     this.output.release();
+    process.stdout.write(`${this.leftSummary()}\n`);
+  }
+
+  /** `Apply interrupted: 0 finished, 1 left running (a1), 2 never started (a2, a3).` */
+  private leftSummary(): string {
+    const names = [...this.waits.keys()];
+    const finished = names.filter((n) => this.finished.has(n));
+    const left = names.filter((n) => this.started.has(n) && !this.settled.has(n));
+    const never = names.filter((n) => !this.started.has(n));
+    const stopped = names.filter((n) => this.started.has(n) && this.settled.has(n) && !this.finished.has(n));
+    const part = (count: string[], what: string) => `${count.length} ${what}${count.length > 0 ? ` (${count.join(', ')})` : ''}`;
+    const verb = `${this.verb[0]!.toUpperCase()}${this.verb.slice(1)}`;
+    const ended = stopped.length > 0 ? `, ${part(stopped, 'stopped or failed')}` : '';
+    return `\n${verb} interrupted: ${part(finished, 'finished')}${ended}, ${part(left, 'left running')}, ${part(never, 'never started')}.`;
   }
 
   /** Waits for the renderer to draw its last frame. */

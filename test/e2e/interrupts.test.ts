@@ -39,6 +39,9 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     assert.match(output, /SIGINT received: starting nothing new/);
     assert.match(output, /a1: create interrupted before launch-server/);
     assert.match(output, /Apply interrupted: 0 finished, 1 interrupted \(a1\), 2 never started \(a2, a3\)\./);
+    // The tree names each sandbox on its interrupted line; the queued ones settle at once instead of spinning.
+    assert.match(output, /↓ a1: interrupted before launch-server/);
+    for (const name of ['a2', 'a3']) assert.match(output, new RegExp(`↓ ${name}: SIGINT: never started`));
     assert.doesNotMatch(output, /exit none|internal error|owctl doctor/);
     // The create was not killed by the terminal's SIGINT: a1 exists and booted.
     assert.equal((await project.inspect('a1'))?.status, 'Running');
@@ -73,6 +76,9 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     assert.match(output, /Two interrupts received \(SIGINT, then SIGINT\): leaving now/);
     assert.match(output, /a1: create, at step create for \d+\.\d s/);
     assert.match(output, /may be left half made: once those calls have ended, `owctl plan` shows what is left/);
+    // A last frame with no spinner left turning, then what became of each sandbox.
+    assert.match(output, /↓ a1: left running at step create \(its msb call finishes on its own\)/);
+    assert.match(output, /Apply interrupted: 0 finished, 1 left running \(a1\), 2 never started \(a2, a3\)\./);
     assert.equal(existsSync(lock()), false, 'the lock is released');
     // The msb call was left to finish on its own: the sandbox appears once it has.
     await eventually(async () => (await project.inspect('a1'))?.status === 'Running', 120_000, 'the abandoned create to finish').catch(
