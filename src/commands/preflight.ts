@@ -8,6 +8,7 @@ import type { Plan } from '../model/plan.ts';
 import type { HostFacts, PreflightProblem } from '../model/preflight.ts';
 import { boots, imagesToPull, portsToCheck, preflight } from '../plan/preflight.ts';
 import { registryOf } from '../model/image-ref.ts';
+import { groupProblems, groupSubject } from '../views/preflight-groups.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** Whether binding `bind:port` fails because something holds it (other failures, e.g. EACCES, are not ours to judge). */
@@ -46,14 +47,16 @@ export async function runPreflight(snapshot: Snapshot, plan: Plan): Promise<Pref
   return preflight(snapshot.desired, snapshot.observed, plan, await hostFacts(snapshot, plan));
 }
 
-/** apply refuses up front when the preflight found an error: nothing has changed yet. */
+/** apply refuses up front when the preflight found an error: nothing has changed yet. Identical problems are one. */
 export function refusePreflight(problems: PreflightProblem[]): void {
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length === 0) return;
-  const first = errors[0]!;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((p) => p.message).join('; ')})` : '';
-  throw new OwctlError('plan.preflight', `refusing to apply, nothing was changed: ${first.sandbox ? `${first.sandbox}: ` : ''}${first.message}${more}`, {
-    hint: first.hint,
+  const groups = groupProblems(errors);
+  const said = (group: (typeof groups)[number]) => `${groupSubject(group) ? `${groupSubject(group)}: ` : ''}${group.message}`;
+  const [first, ...rest] = groups;
+  const more = rest.length > 0 ? ` (and ${rest.map(said).join('; ')})` : '';
+  throw new OwctlError('plan.preflight', `refusing to apply, nothing was changed: ${said(first!)}${more}`, {
+    hint: first!.hint,
     details: { problems: errors },
   });
 }

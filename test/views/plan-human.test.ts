@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PreflightProblem } from '../../src/model/preflight.ts';
 import { plan } from '../../src/plan/planner.ts';
+import { refusePreflight } from '../../src/commands/preflight.ts';
+import type { OwctlError } from '../../src/errors.ts';
 import { renderPlanHuman } from '../../src/views/plan-human.ts';
 import { planDocument } from '../../src/views/plan-json.ts';
 import { renderPlanMarkdown } from '../../src/views/plan-markdown.ts';
@@ -37,6 +39,16 @@ describe('human plan of a fleet', () => {
     const markdown = renderPlanMarkdown(planDocument(planned, 'openwork.yaml', names.map(notCached)));
     assert.equal(markdown.match(/is not in msb's cache/g)?.length, 1, markdown);
     assert.match(markdown, /- \*\*error\*\* 30 sandboxes \(`s00`, `s01`, `s02`, `s03`, `s04` and 25 more\): image/);
+  });
+
+  it('apply\'s refusal says each distinct problem once', () => {
+    assert.throws(() => refusePreflight(names.map(notCached)), (error: OwctlError) => {
+      assert.equal(error.code, 'plan.preflight');
+      assert.equal(error.message.match(/is not in msb's cache/g)?.length, 1, error.message);
+      assert.match(error.message, /^refusing to apply, nothing was changed: 30 sandboxes \(s00, s01, s02, s03, s04 and 25 more\): image/);
+      assert.equal((error.details?.problems as unknown[]).length, 30, 'the JSON details keep every problem');
+      return true;
+    });
   });
 
   it('ends with the Plan: line, after the preflight problems', () => {
