@@ -125,6 +125,11 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
         const run = terminal(['apply', '--auto-approve', '--lock-timeout', '5m']);
         // `msb context` runs while the file is read, just before the lock is taken.
         await eventually(async () => (await project.msbCalls()).slice(calls).some((argv) => argv[0] === 'context'), 120_000, 'msb context');
+        // The wait is never silent: it names the holder (this process) and since when.
+        if (signal === 'SIGTERM') {
+          const said = () => new RegExp(`waiting up to 300 s for the project lock: pid ${process.pid} on`).test(run.output()) && /\(owctl apply\) holds it\s+since \d\d:\d\d:\d\d/.test(run.output());
+          await eventually(async () => said(), 120_000, 'the lock wait to be announced');
+        }
         await run.signalGroup(signal);
         const { code, output } = await run.done;
         assert.equal(code, signal === 'SIGTERM' ? 143 : 129, output);
