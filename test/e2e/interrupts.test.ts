@@ -4,11 +4,11 @@
  * nothing new starts, the lock is released, the exit code is 130 and the output says what happened.
  */
 import assert from 'node:assert/strict';
-import { chmod, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { lockPath } from '../../src/apply/lock.ts';
 import { CTRL_C, CTRL_D, NO_TERMINAL, inTerminal } from '../helpers/terminal.ts';
@@ -118,6 +118,8 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
   it('SIGTERM and SIGHUP while waiting for the lock: exit 143 and 129, saying so; the other holder keeps its lock', async () => {
     // Another live owctl (this test process stands in for it) holds the project's lock.
     const holder = { pid: process.pid, host: hostname(), command: 'apply', project: 'interrupts', msb_home: project.msbHome, started_at: new Date().toISOString() };
+    // (Its folder exists once any apply ran; this test may also run alone.)
+    await mkdir(dirname(lock()), { recursive: true });
     await writeFile(lock(), JSON.stringify(holder));
     try {
       for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
