@@ -33,6 +33,8 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
   it('Ctrl-C mid-apply: the msb create in flight finishes, nothing new starts, exit 130 with what finished, was interrupted and never started', async () => {
     const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '6000' });
     await eventually(async () => (await creates()) === 1, 120_000, 'the first msb create to start');
+    // A long step shows itself in flight with its elapsed time (the boot takes 6 s here).
+    await eventually(async () => /create · [1-5] s/.test(run.output()), 120_000, 'the create step shown with its elapsed time');
     run.type(CTRL_C);
     const { code, output } = await run.done;
     assert.equal(code, 130, output);
