@@ -78,13 +78,16 @@ export class ProgressView {
   readonly onEvent = (event: ApplyEvent): void => {
     // The executor may start a change before listr2 has run its task: remember it either way.
     if (event.type === 'change_start') this.started.add(event.sandbox);
-    if (event.type === 'step_start') {
+    const current = this.running.get(event.sandbox);
+    if (event.type === 'step_start' && current !== undefined && event.step.startsWith(`${current.step}:`)) {
+      // A part of the step in flight that waits (a verification check): said beside the step, whose clock runs on.
+      current.last = event.message === undefined ? event.step : `${event.step}: ${event.message}`;
+    } else if (event.type === 'step_start') {
       this.steps.set(event.sandbox, event.step);
-      this.running.set(event.sandbox, { step: event.step, since: Date.now() });
+      this.running.set(event.sandbox, { step: event.step, since: Date.now(), ...(event.message === undefined ? {} : { last: event.message }) });
     }
     if (event.type === 'step_finish' && (event.step === 'stop-server' || event.step.startsWith('verify:'))) {
       const last = event.step === 'stop-server' ? event.message : `${event.step} ${event.ok ? 'ok' : 'failed'} (${event.duration_ms} ms)`;
-      const current = this.running.get(event.sandbox);
       if (current !== undefined && last !== undefined) current.last = last;
     }
     if (event.type === 'change_finish' || event.type === 'change_failed' || event.type === 'change_skipped' || event.type === 'change_interrupted') {
