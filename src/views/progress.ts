@@ -36,6 +36,8 @@ export class ProgressView {
   private readonly settled = new Set<string>();
   private readonly finished = new Set<string>();
   private readonly list: Listr;
+  /** Every sandbox the run changes, in plan order (listr2 may not have started a task for each yet). */
+  private readonly names: string[];
   private readonly steps = new Map<string, string>();
   private interruptedBy: string | undefined;
   /** Each sandbox's step in flight: since when, and what finished last inside it (a verification check). */
@@ -46,6 +48,7 @@ export class ProgressView {
 
   /** `verb`: what the summary of a run left at a second interrupt calls it (`Apply`, `Destroy`). */
   constructor(changes: Change[], private readonly verb = 'apply') {
+    this.names = changes.filter((c) => c.action !== 'noop').map((c) => c.sandbox);
     const tasks: ListrTask[] = changes
       .filter((c) => c.action !== 'noop')
       .map((change) => ({
@@ -134,19 +137,24 @@ export class ProgressView {
     clearInterval(this.ticker);
     // A last frame, drawn now (owctl exits right after): every task settled, so no spinner is left frozen. The
     // renderer is listr2's own (not in its typings); ending it draws synchronously into the held output.
-    for (const [sandbox, { task }] of this.waits) {
-      if (task === undefined || this.settled.has(sandbox)) continue;
-      const step = this.running.get(sandbox)?.step;
-      task.skip(this.started.has(sandbox) ? `${sandbox}: left running${step === undefined ? '' : ` at step ${step}`} (its msb call finishes on its own)` : `${sandbox}: never started`);
+    // Whatever listr2 can or cannot draw (it may not have drawn its first frame yet), the output is given back and
+    // the summary said.
+    try {
+      for (const [sandbox, { task }] of this.waits) {
+        if (task === undefined || this.settled.has(sandbox)) continue;
+        const step = this.running.get(sandbox)?.step;
+        task.skip(this.started.has(sandbox) ? `${sandbox}: left running${step === undefined ? '' : ` at step ${step}`} (its msb call finishes on its own)` : `${sandbox}: never started`);
+      }
+      (this.list as unknown as { renderer?: { end?: () => void } }).renderer?.end?.();
+    } finally {
+      this.output.release();
+      process.stdout.write(`${this.leftSummary()}\n`);
     }
-    (this.list as unknown as { renderer?: { end?: () => void } }).renderer?.end?.();
-    this.output.release();
-    process.stdout.write(`${this.leftSummary()}\n`);
   }
 
   /** `Apply interrupted: 0 finished, 1 left running (a1), 2 never started (a2, a3).` */
   private leftSummary(): string {
-    const names = [...this.waits.keys()];
+    const names = this.names;
     const finished = names.filter((n) => this.finished.has(n));
     const left = names.filter((n) => this.started.has(n) && !this.settled.has(n));
     const never = names.filter((n) => !this.started.has(n));

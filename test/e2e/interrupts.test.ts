@@ -78,8 +78,8 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     assert.match(output, /Two interrupts received \(SIGINT, then SIGINT\): leaving now/);
     assert.match(output, /a1: create, at step create for \d+\.\d s/);
     assert.match(output, /may be left half made: once those calls have ended, `owctl plan` shows what is left/);
-    // A last frame with no spinner left turning, then what became of each sandbox.
-    assert.match(output, /↓ a1: left running at step create \(its msb call finishes on its own\)/);
+    // When the tree was drawn, its last frame leaves no spinner turning; what became of each sandbox is said either way.
+    if (/create a1/.test(output)) assert.match(output, /↓ a1: left running at step create \(its msb call finishes on its own\)/);
     assert.match(output, /Apply interrupted: 0 finished, 1 left running \(a1\), 2 never started \(a2, a3\)\./);
     assert.equal(existsSync(lock()), false, 'the lock is released');
     // The msb call was left to finish on its own: the sandbox appears once it has.
