@@ -47,6 +47,8 @@ export interface SandboxSpec {
   serverPort?: number;
   /** The file's pull policy (default never: the harness loads the image). */
   pull?: 'never' | 'if-missing' | 'always';
+  /** More lines under the sandbox, each indented as its keys (`    network: {…}`). */
+  extraLines?: string[];
 }
 
 export class Project {
@@ -109,6 +111,7 @@ export class Project {
         '    verify: { timeout: 60s }',
         ...(s.idleTimeout === undefined ? [] : [`    idle_timeout: ${s.idleTimeout}`]),
         ...(s.maxDuration === undefined ? [] : [`    max_duration: ${s.maxDuration}`]),
+        ...(s.extraLines ?? []),
       ].join('\n');
     });
     await writeFile(join(this.dir, 'openwork.yaml'), `version: 1\nproject: ${this.name}\nsandboxes:\n${blocks.join('\n')}\n`);

@@ -17,6 +17,8 @@ export interface SandboxDecl {
   memory?: string;
   /** `server: { port }`. */
   serverPort?: number;
+  /** More YAML lines under the sandbox, as written (e.g. `network:` and `credentials:` blocks, indented by 4). */
+  extra?: string[];
   /** Appended to both tokens: a new value rotates them. */
   tokenVersion?: string;
 }
@@ -43,7 +45,8 @@ export class Project {
     return `${which}-${name}-tok-5d8e3b2a9c71f04e${version}`;
   }
 
-  async write(sandboxes: SandboxDecl[]): Promise<void> {
+  /** `dotenv`: more variables for .env (e.g. a credential's value). */
+  async write(sandboxes: SandboxDecl[], dotenv: Record<string, string> = {}): Promise<void> {
     const lines = [
       'version: 1',
       `project: ${this.project}`,
@@ -60,11 +63,13 @@ export class Project {
         ...(s.maxDuration ? [`    max_duration: ${s.maxDuration}`] : []),
         ...(s.labels ? [`    labels: ${JSON.stringify(s.labels)}`] : []),
         ...(s.serverPort ? [`    server: { port: ${s.serverPort} }`] : []),
+        ...(s.extra ?? []),
       ]),
       '',
     ];
     await writeFile(join(this.dir, 'openwork.yaml'), lines.join('\n'));
     const env = sandboxes.flatMap((s) => [`TOK_${s.name.toUpperCase()}_C=${this.token(s.name, 'client', s.tokenVersion)}`, `TOK_${s.name.toUpperCase()}_H=${this.token(s.name, 'host', s.tokenVersion)}`]);
+    env.push(...Object.entries(dotenv).map(([k, v]) => `${k}=${v}`));
     await writeFile(join(this.dir, '.env'), `${env.join('\n')}\n`);
   }
 
