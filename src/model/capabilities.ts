@@ -76,6 +76,8 @@ export interface BackendCapabilities {
    * `createBeforeDestroy: false`.
    */
   deleteFirstBecause?: string;
+  /** Every sandbox's server binds its guest port on one shared host (host networking): one sandbox per server port. */
+  sharedServerPorts?: boolean;
   /** Groups the engine cannot report: compared through the digests recorded on the sandbox when it was made. */
   unreadable: FieldGroup[];
   /** owctl launches the OpenWork server after create and start (msb boots an idle VM); false: the engine runs the command. */

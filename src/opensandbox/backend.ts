@@ -107,9 +107,9 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     return { url: url.replace(/\/+$/, ''), headers: answer.headers ?? {} };
   };
 
-  /** Host networking, seen from the endpoint of the first running sandbox (one lookup; none when nothing runs). */
+  /** Host networking, seen from the endpoint of the first sandbox that holds its port (a paused one still does). */
   const sharesAddress = async (sandboxes: ObservedSandbox[]): Promise<boolean> => {
-    const running = sandboxes.find((s) => s.status === 'Running' && s.id !== undefined);
+    const running = sandboxes.find((s) => (s.status === 'Running' || s.status === 'Paused') && s.id !== undefined);
     if (running === undefined) return false;
     const answer = await client.endpoint(running.id!, serverPortOf(running), running.name);
     return isSharedHostAddress(answer.endpoint, serverPortOf(running));

@@ -20,6 +20,8 @@ export interface VerifyTarget {
   terms?: HintTerms;
   /** Names this verification's OpenCode session (`owctl-verify-<runId>`); default: a fresh one. */
   runId?: string;
+  /** The clock that tells a left-behind verification session from one still in use (default: Date.now). */
+  nowMs?: () => number;
   /** Host-held credentials to check in the guest (the `credentials` step runs only when set). */
   credentials?: GuestCredentials;
 }

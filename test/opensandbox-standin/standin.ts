@@ -73,6 +73,8 @@ interface Box {
   /** The expiry create set: what a server restart falls back to (renewals live only in memory). */
   createdExpiresAt: string | null;
   status?: { reason: string; message: string; at: string };
+  /** Exits with this code at its next read by id. */
+  exitOnRead?: number;
   fixture?: RunningFixture;
   /** Bridge mode: the sandbox's execd, forwarding `/proxy/<port>/…` to its server. */
   execd?: Server;
@@ -224,6 +226,13 @@ export class OpenSandboxStandin {
     this.exited(box, code);
   }
 
+  /** The sandbox's command exits with `code` when it is next read by id (a crash while a client waits on it). */
+  exitOnRead(id: string, code: number): void {
+    const box = this.boxes.get(id);
+    if (!box) throw new Error(`no sandbox ${id}`);
+    box.exitOnRead = code;
+  }
+
   /**
    * A server restart: renewals are lost (Docker labels cannot be edited, so `expiresAt` falls back to the value
    * create set); metadata PATCHes survive.
@@ -300,6 +309,8 @@ export class OpenSandboxStandin {
     const box = this.boxes.get(id!);
     if (!box) return notFound(id!);
     if (action === undefined && method === 'GET') {
+      if (box.exitOnRead !== undefined) await this.exit(box.id, box.exitOnRead);
+      box.exitOnRead = undefined;
       if (box.state === 'Pending' && box.pendingReads !== undefined && --box.pendingReads <= 0) {
         await this.startServer(box);
         box.state = 'Running';
