@@ -4,7 +4,9 @@
  */
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
+import { resolve } from 'node:path';
 import { action, globalFlags, type Wiring } from './action.ts';
+import { NAMES_COMMAND } from './names-command.ts';
 import type { PlanFormat } from '../commands/plan.ts';
 import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
 import { registerApprovals } from './approvals.ts';
@@ -24,7 +26,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .description('show what apply would change in live microsandbox state, and why')
     .addOption(new Option('--format <FORMAT>', 'human, json (the versioned plan document) or markdown (for a pull-request comment)').choices(['human', 'json', 'markdown']))
     .option('--json', 'the same as --format json')
-    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
+    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on an error (a preflight error included)')
     .option('-o, --out <FILE>', 'save the plan for `owctl apply FILE`')
     .option('--target <NAME...>', 'plan only these sandboxes')
     .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
@@ -225,6 +227,17 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .action(
       action<{ json?: boolean }>(program, wiring, async (_o, _g, io, args) => {
         io.stdout((await import('./completion.ts')).completionScript(program, args[0] as 'bash' | 'zsh' | 'fish'));
+        return 0;
+      }),
+    );
+
+  // For completion scripts (completion.ts): the declared names, one a line; hidden from help.
+  program
+    .command(NAMES_COMMAND, { hidden: true })
+    .action(
+      action<{ json?: boolean }>(program, wiring, async (_o, g, io) => {
+        const names = await (await import('../config/sandbox-names.ts')).declaredNames(resolve(io.cwd, g.file));
+        io.stdout(names.map((name) => `${name}\n`).join(''));
         return 0;
       }),
     );
