@@ -65,7 +65,7 @@ function canonical(target: string, known: Map<string, Resolved | null>): { path:
     let found = known.get(current);
     if (found === undefined) {
       // stat first: a missing path costs no exception (realpath throws, and most sources do not exist yet).
-      const stat = statSync(current, { throwIfNoEntry: false });
+      const stat = statOrMissing(current);
       const real = stat === undefined ? null : realOrNull(current);
       found = real === null ? null : { real, directory: stat!.isDirectory() };
       known.set(current, found);
@@ -79,6 +79,16 @@ function canonical(target: string, known: Map<string, Resolved | null>): { path:
     if (parent === current) return { path: target };
     rest.push(path.basename(current));
     current = parent;
+  }
+}
+
+/** statSync, with a path below a file (ENOTDIR) counted as missing like one that does not exist. */
+function statOrMissing(target: string): ReturnType<typeof statSync> {
+  try {
+    return statSync(target, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
   }
 }
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { confRoot } from '../../src/msb/conf.ts';
 import { Project, SIMULATOR_ONLY, eventually, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
@@ -58,21 +59,22 @@ describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
     await project.assertNoSecrets(applied.stdout, applied.stderr, planned.stdout);
   });
 
-  it('a create killed with SIGKILL strands its conf file only until the next run, which removes it', async () => {
+  it('a create killed with SIGKILL strands its conf file only until the next run, which removes it, whatever its TMPDIR', async () => {
     const carol = { name: 'carol', port: await freePort(), tokens: tokens('carol') };
     await project.writeFile([spec, carol]);
-    const tmp = join(project.dir, 'tmp');
-    await mkdir(tmp);
+    const [tmp, otherTmp] = [join(project.dir, 'tmp'), join(project.dir, 'other-tmp')];
+    for (const dir of [tmp, otherTmp]) await mkdir(dir);
     const run = project.spawnOwctl(['apply', '--auto-approve', '--target', 'carol'], { TMPDIR: tmp, MSB_SIM_BOOT_DELAY_MS: '3000' });
-    const confs = async () => (await readdir(tmp)).filter((name) => name.startsWith('owctl-conf-'));
+    // The per-user place, shared with other runs of this user: only this run's folder counts.
+    const confs = async () => (await readdir(confRoot()).catch(() => [])).filter((name) => name.startsWith(`owctl-conf-${run.child.pid}-`));
     await eventually(async () => (await confs()).length > 0, 30_000, 'the create to write its conf file');
     run.child.kill('SIGKILL');
     await run.done;
     assert.equal((await confs()).length, 1, 'SIGKILL leaves the conf folder behind');
-    const status = await project.spawnOwctl(['status'], { TMPDIR: tmp }).done;
+    const status = await project.spawnOwctl(['status'], { TMPDIR: otherTmp }).done;
     assert.equal(status.code, 0, status.stderr);
     assert.deepEqual(await confs(), [], 'the next run removed it');
-    assert.deepEqual(await filesHolding(tmp, [carol.tokens.client, carol.tokens.host]), []);
+    for (const dir of [tmp, otherTmp]) assert.deepEqual(await filesHolding(dir, [carol.tokens.client, carol.tokens.host]), []);
   });
 });
 
