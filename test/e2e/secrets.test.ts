@@ -78,11 +78,11 @@ describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
   });
 });
 
-describe('a secret in env through an in-place update', { skip: SIMULATOR_ONLY }, () => {
+describe('a secret in env, alone or inside another value, through an in-place update', { skip: SIMULATOR_ONLY }, () => {
   let project: Project;
   after(() => project?.cleanup());
 
-  it('is (sensitive value) in every plan format and never on any process command line', async () => {
+  it('is (sensitive value) in every plan format, saved plans and show, the labels, and never on any process command line', async () => {
     project = await Project.create('envsecret');
     const dave: SandboxSpec & { tokens: Tokens } = { name: 'dave', port: await freePort(), tokens: tokens('dave') };
     const apiKey = `sk-api-${Math.random().toString(36).slice(2)}-0123456789`;
@@ -91,21 +91,22 @@ describe('a secret in env through an in-place update', { skip: SIMULATOR_ONLY },
       await project.writeFile([{ ...dave, memory }]);
       const file = join(project.dir, 'openwork.yaml');
       const text = await readFile(file, 'utf8');
-      // A token reused as another variable, and a model API key marked sensitive.
-      await writeFile(file, text.replace('env: {', 'env: { "SIDECAR_PASSWORD": "${DAVE_CLIENT}", "MODEL_API_KEY": { value: "${MODEL_API_KEY}", sensitive: true }, '));
+      // A token reused as another variable, a token inside a header value, and a model API key marked sensitive.
+      await writeFile(file, text.replace('env: {', 'env: { "SIDECAR_PASSWORD": "${DAVE_CLIENT}", "AUTH_HEADER": "Bearer ${DAVE_HOST}", "MODEL_API_KEY": { value: "${MODEL_API_KEY}", sensitive: true }, '));
     };
     const env = { MODEL_API_KEY: apiKey };
     await write('512M');
     const created = await project.owctl(['apply', '--auto-approve'], env);
     assert.equal(created.code, 0, created.stdout + created.stderr);
+    const outputs: string[] = [created.stdout, created.stderr];
     await write('640M');
-    const outputs: string[] = [];
-    for (const args of [['plan'], ['plan', '--json'], ['plan', '--format', 'markdown'], ['plan', '-o', join(project.dir, 'plan.json')]]) {
+    const saved = join(project.dir, 'plan.json');
+    for (const args of [['plan'], ['plan', '--json'], ['plan', '--format', 'markdown'], ['plan', '-o', saved], ['show', saved], ['show', saved, '--json'], ['show', saved, '--format', 'markdown']]) {
       const result = await project.owctl(args, env);
       assert.equal(result.code, 0, result.stderr);
       outputs.push(result.stdout, result.stderr);
     }
-    assert.match(outputs[0]!, /env\.MODEL_API_KEY|update/);
+    assert.match(outputs.join('\n'), /AUTH_HEADER/);
     outputs.push(await readFile(join(project.dir, 'plan.json'), 'utf8'));
     // Every process's command line, sampled while the in-place update runs.
     const seen = new Set<string>();
@@ -128,7 +129,9 @@ describe('a secret in env through an in-place update', { skip: SIMULATOR_ONLY },
     const calls = await project.msbCalls();
     assert.ok(calls.some((argv) => argv[0] === 'modify'), 'an in-place update');
     assert.ok(!calls.some((argv) => argv[0] === 'rm'), 'no replacement');
-    const labels = JSON.stringify((await project.inspect('dave'))?.config.labels ?? {});
+    const live = await project.inspect('dave');
+    assert.equal(live?.config.env.find((e: { key: string }) => e.key === 'AUTH_HEADER')?.value, `Bearer ${dave.tokens.host}`, 'the guest gets the value');
+    const labels = JSON.stringify(live?.config.labels ?? {});
     await project.assertNoSecrets(...outputs, updated.stdout, updated.stderr, [...seen].join('\n'), labels);
   });
 });
