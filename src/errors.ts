@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'opensandbox.server_error'
   | 'opensandbox.unreachable'
   | 'opensandbox.failed'
+  | 'opensandbox.shared_address'
+  | 'opensandbox.bad_answer'
   | 'msb.argument'
   | 'plan.conflict'
   | 'plan.stale'

@@ -141,13 +141,17 @@ function settled<T>(name: string, body: () => T): T {
 }
 
 /**
- * Zero-downtime replacement: the new sandbox is created and verified while the old ones still serve; only then are
- * they deleted. A new sandbox that fails verification is deleted again, leaving the old ones as they were.
+ * Zero-downtime replacement: the new sandbox is created, verified and confirmed while the old ones still serve; only
+ * then are they deleted. A new sandbox that fails either is deleted again, leaving the old ones as they were.
  */
 async function createThenRemove(ctx: Context, sandbox: DesiredSandbox, old: readonly string[]): Promise<void> {
   const created = await createSandbox(ctx, sandbox, false);
   try {
     await verifySandbox(ctx, sandbox, created);
+    // Verification may have reached an old sandbox at the same address: the engine proves the new one served.
+    if (ctx.runtime.confirmReplacement !== undefined && created !== undefined) {
+      await step(ctx, 'confirm-new', () => ctx.runtime.confirmReplacement!(sandbox.name, created, old));
+    }
   } catch (error) {
     if (created !== undefined) await step(ctx, 'remove-new', () => ctx.runtime.remove(sandbox.name, created)).catch(() => undefined);
     throw error;
@@ -200,7 +204,7 @@ async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Prom
         await createThenRemove(ctx, sandbox, instances); // verified before the old ones went
         return;
       }
-      await createSandbox(ctx, sandbox, true);
+      instance = await createSandbox(ctx, sandbox, true); // engines keyed by id: verify the new one
       break;
     case 'update': {
       if (change.heal === true) {
