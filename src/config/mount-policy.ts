@@ -12,6 +12,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { Issue, Segment } from './issue.ts';
+import { hostPath } from './normalise.ts';
 
 export interface MountPolicy {
   /** The project folder (the YAML file's folder). */
@@ -195,14 +196,13 @@ function writableProblem(real: string, places: Places): string | null {
   return record === undefined ? null : `is in ${record}, the host's own records, and is writable: the sandbox could rewrite them`;
 }
 
-/**
- * The file's allow_host_paths entries (`listed`, as written; `policy.allowed` starts with them, resolved) that are or
- * hold a sensitive place: each would otherwise allow binding it.
- */
-export function checkAllowedFolders(policy: MountPolicy, listed: readonly string[]): Issue[] {
+/** The file's allow_host_paths entries (`listed`, as written) that are or hold a sensitive place: each would allow binding it. */
+export function checkAllowedFolders(policy: MountPolicy, listed: readonly unknown[]): Issue[] {
   const places = placesOf(policy);
   return listed.flatMap((entry, index): Issue[] => {
-    const held = sensitive(canonical(path.resolve(policy.allowed[index] ?? entry), places.known).path, places.project, places);
+    // Not a path (the schema reports it), or one with a control character (the same).
+    if (typeof entry !== 'string' || /[\u0000-\u001f]/.test(entry)) return [];
+    const held = sensitive(canonical(hostPath(entry, { dir: policy.projectDir, home: policy.home }), places.known).path, places.project, places);
     if (held === null) return [];
     return [{
       path: ['allow_host_paths', index],

@@ -40,6 +40,11 @@ describe('inputs that validate but must be refused', () => {
     at(result, 'sandboxes.alice.mounts[0].source', 'source: /var/log', /\/var\/log.*writable/, /readonly: true/);
   });
 
+  it('each allow_host_paths entry is judged as written, beside one the schema refuses', async () => {
+    const { diagnostics } = await diagnose(['allow_host_paths: [1, /srv/owctl-shared, "/"]', minimalYaml()].join('\n'));
+    assert.deepEqual(diagnostics.filter((d) => d.path.startsWith('allow_host_paths[') && /sensitive/.test(d.message)).map((d) => d.path), ['allow_host_paths[2]']);
+  });
+
   it('an allowlist file that lists "/" allows nothing by it', async () => {
     const list = join(tmpdir(), `owctl-allowlist-${process.pid}`);
     await writeFile(list, '/\n');
