@@ -45,5 +45,5 @@ export async function verifySandbox(
 }
 
 export function runtimeOf(backend: Backend): Runtime {
-  return { ...backend, verify: (sandbox, onStep, signal, instance) => verifySandbox(backend, sandbox, onStep, signal, instance) };
+  return { ...backend, verify: (sandbox, onStep, signal, instance, onWaiting) => verifySandbox(backend, sandbox, onStep, signal, instance, onWaiting) };
 }
