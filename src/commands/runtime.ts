@@ -5,7 +5,8 @@
 import type { Backend } from '../apply/backend.ts';
 import type { Runtime, VerifyReport } from '../apply/runtime.ts';
 import { OwctlError } from '../errors.ts';
-import type { DesiredSandbox } from '../model/desired.ts';
+import { credentialsOf, type DesiredSandbox } from '../model/desired.ts';
+import type { GuestCredentials } from '../verify/types.ts';
 import { verifyEndpoint, type WaitingListener } from '../verify/verify.ts';
 
 export async function verifySandbox(
@@ -24,7 +25,9 @@ export async function verifySandbox(
     });
   }
   const target = { baseUrl: address.url, headers: address.headers, clientToken: sandbox.tokens.client, hostToken: sandbox.tokens.host, timeoutSecs: sandbox.verify.timeoutSecs };
-  if (backend.downReason === undefined) return verifyEndpoint(target, onStep, signal, onWaiting);
+  const credentials = guestCredentials(backend, sandbox, instance);
+  const checked = credentials ? { ...target, credentials } : target;
+  if (backend.downReason === undefined) return verifyEndpoint(checked, onStep, signal, onWaiting);
   // The engine reports a sandbox whose command exited: stop waiting and say what it said.
   const done = new AbortController();
   let down: OwctlError | undefined;
@@ -36,12 +39,26 @@ export async function verifySandbox(
     () => undefined,
   );
   try {
-    const report = await verifyEndpoint(target, onStep, AbortSignal.any([signal, done.signal]), onWaiting);
+    const report = await verifyEndpoint(checked, onStep, AbortSignal.any([signal, done.signal]), onWaiting);
     if (down !== undefined && !report.ok) throw down;
     return report;
   } finally {
     done.abort();
   }
+}
+
+/** The `credentials` step's input, when the sandbox holds credentials and the engine can read the guest's variables. */
+function guestCredentials(backend: Backend, sandbox: DesiredSandbox, instance: string | undefined): GuestCredentials | undefined {
+  const credentials = credentialsOf(sandbox);
+  const names = Object.keys(credentials);
+  const prefix = backend.capabilities.egress.placeholderPrefix;
+  if (names.length === 0 || backend.readGuestVariables === undefined || prefix === null) return undefined;
+  return {
+    placeholders: Object.fromEntries(names.map((name) => [name, `${prefix}${name}`])),
+    values: names.map((name) => credentials[name]!.value),
+    read: (keys) => backend.readGuestVariables!(sandbox.name, keys, instance),
+    where: `${backend.capabilities.backend}-exec:${sandbox.name}`,
+  };
 }
 
 export function runtimeOf(backend: Backend): Runtime {

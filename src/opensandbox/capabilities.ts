@@ -8,12 +8,23 @@ import { MSB_CAPABILITIES, type BackendCapabilities } from '../model/capabilitie
 
 export const OPENSANDBOX_CAPABILITIES: BackendCapabilities = {
   backend: 'opensandbox',
-  inPlace: { ...MSB_CAPABILITIES.inPlace, resources: 'replace', env: 'replace', tokens: 'replace', labels: 'live', protect: 'live' },
+  inPlace: { ...MSB_CAPABILITIES.inPlace, resources: 'replace', env: 'replace', tokens: 'replace', labels: 'live', protect: 'live', credentials: 'replace' },
   extendMaxDurationLive: true,
   createBeforeDestroy: true,
-  unreadable: ['image', 'resources', 'env', 'tokens', 'mounts', 'command', 'idle_timeout'],
+  unreadable: ['image', 'resources', 'env', 'tokens', 'mounts', 'command', 'idle_timeout', 'network', 'credentials'],
   launchesServer: false,
   localImages: false,
   restartable: false,
   serverLogs: false,
+  // Until the OpenSandbox mapping exists, declared egress and credentials need a new sandbox and are compared nowhere.
+  egress: {
+    targets: ['domain', 'suffix'],
+    ports: false,
+    protocols: ['tcp'],
+    onViolation: false,
+    credentialHeader: 'used',
+    defaultPolicy: 'the server\'s default egress',
+    implicit: { egress: 'allow', rules: [] },
+    placeholderPrefix: null,
+  },
 };

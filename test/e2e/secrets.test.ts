@@ -7,6 +7,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { confRoot } from '../../src/msb/conf.ts';
+import { sampleCommandLines } from '../helpers/command-lines.ts';
 import { Project, SIMULATOR_ONLY, eventually, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
@@ -109,30 +110,18 @@ describe('a secret in env, alone or inside another value, through an in-place up
     assert.match(outputs.join('\n'), /AUTH_HEADER/);
     outputs.push(await readFile(join(project.dir, 'plan.json'), 'utf8'));
     // Every process's command line, sampled while the in-place update runs.
-    const seen = new Set<string>();
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        for (const pid of await readdir('/proc').catch(() => [])) {
-          if (!/^\d+$/.test(pid)) continue;
-          const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-          if (cmdline !== '') seen.add(cmdline.replaceAll('\0', ' '));
-        }
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
+    const sampler = sampleCommandLines(5);
     const updated = await project.spawnOwctl(['apply', 'plan.json'], env).done;
-    sampling = false;
-    await sampler;
+    const seen = await sampler.stop();
     assert.equal(updated.code, 0, updated.stdout + updated.stderr);
-    assert.ok([...seen].some((line) => line.includes(' modify ')), 'the sampler saw msb modify');
+    assert.ok(seen.some((line) => line.includes(' modify ')), 'the sampler saw msb modify');
     const calls = await project.msbCalls();
     assert.ok(calls.some((argv) => argv[0] === 'modify'), 'an in-place update');
     assert.ok(!calls.some((argv) => argv[0] === 'rm'), 'no replacement');
     const live = await project.inspect('dave');
     assert.equal(live?.config.env.find((e: { key: string }) => e.key === 'AUTH_HEADER')?.value, `Bearer ${dave.tokens.host}`, 'the guest gets the value');
     const labels = JSON.stringify(live?.config.labels ?? {});
-    await project.assertNoSecrets(...outputs, updated.stdout, updated.stderr, [...seen].join('\n'), labels);
+    await project.assertNoSecrets(...outputs, updated.stdout, updated.stderr, seen.join('\n'), labels);
   });
 });
 
