@@ -25,9 +25,25 @@ export async function verifySandbox(
     });
   }
   const target = { baseUrl: address.url, headers: address.headers, clientToken: sandbox.tokens.client, hostToken: sandbox.tokens.host, timeoutSecs: sandbox.verify.timeoutSecs };
-  const credentials = guestCredentials(backend, sandbox, instance);
-  const checked = credentials ? { ...target, credentials } : target;
-  if (backend.downReason === undefined) return verifyEndpoint(checked, onStep, signal, onWaiting);
+  const guest = guestCredentials(backend, sandbox, instance);
+  const report = await verifyServer(backend, sandbox, guest ? { ...target, credentials: guest } : target, onStep, signal, instance, onWaiting);
+  // What the engine holds beyond the guest (OpenSandbox's Credential Vault), once the rest is proven.
+  const vault = report.ok && backend.verifyCredentials ? await backend.verifyCredentials(sandbox, instance) : undefined;
+  if (vault === undefined) return report;
+  onStep(vault);
+  return vault.ok ? { ok: true, steps: [...report.steps, vault] } : { ok: false, steps: [...report.steps, vault], failed: vault };
+}
+
+async function verifyServer(
+  backend: Backend,
+  sandbox: DesiredSandbox,
+  target: Parameters<typeof verifyEndpoint>[0],
+  onStep: Parameters<Runtime['verify']>[1],
+  signal: AbortSignal,
+  instance: string | undefined,
+  onWaiting: WaitingListener | undefined,
+): Promise<VerifyReport> {
+  if (backend.downReason === undefined) return verifyEndpoint(target, onStep, signal, onWaiting);
   // The engine reports a sandbox whose command exited: stop waiting and say what it said.
   const done = new AbortController();
   let down: OwctlError | undefined;
@@ -39,7 +55,7 @@ export async function verifySandbox(
     () => undefined,
   );
   try {
-    const report = await verifyEndpoint(checked, onStep, AbortSignal.any([signal, done.signal]), onWaiting);
+    const report = await verifyEndpoint(target, onStep, AbortSignal.any([signal, done.signal]), onWaiting);
     if (down !== undefined && !report.ok) throw down;
     return report;
   } finally {

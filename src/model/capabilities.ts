@@ -49,7 +49,18 @@ export interface EgressCapabilities {
   placeholderPrefix: string | null;
   /** What the runtime records when the file names no egress default: that default, and rules it adds after the file's. */
   implicit: { egress: EgressAction; rules: NetworkRule[] };
+  /**
+   * How each kind of egress change lands on a sandbox that reports its policy (ObservedSandbox.egress), and why;
+   * absent: the engine reports none, and `inPlace.network` / `inPlace.credentials` decide.
+   */
+  changes?: Record<EgressChangeKind, { disposition: Disposition; reason: string }>;
 }
+
+/**
+ * The kinds of egress change: the default action; the rules of a sandbox that enforces a policy; a policy on one
+ * that enforces none; a credential added, removed, given a new value, or bound to other hosts or another header.
+ */
+export type EgressChangeKind = 'default_action' | 'rules' | 'first_policy' | 'credential_added' | 'credential_removed' | 'credential_value' | 'credential_binding';
 
 export interface BackendCapabilities {
   backend: BackendKind;
@@ -65,6 +76,8 @@ export interface BackendCapabilities {
    * `createBeforeDestroy: false`.
    */
   deleteFirstBecause?: string;
+  /** Every sandbox's server binds its guest port on one shared host (host networking): one sandbox per server port. */
+  sharedServerPorts?: boolean;
   /** Groups the engine cannot report: compared through the digests recorded on the sandbox when it was made. */
   unreadable: FieldGroup[];
   /** owctl launches the OpenWork server after create and start (msb boots an idle VM); false: the engine runs the command. */

@@ -5,6 +5,7 @@
  */
 import type { BackendCapabilities } from './capabilities.ts';
 import type { EgressAction, MountSpec, OnViolation, PortSpec, PullPolicy } from './desired.ts';
+import type { ObservedEgress } from './egress-observed.ts';
 
 export type SandboxStatus = 'Created' | 'Starting' | 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed';
 
@@ -61,6 +62,8 @@ export interface ObservedSandbox {
   network?: ObservedNetwork;
   /** Set only on a Stopped sandbox that msb's own idle-timeout or max-duration drain stopped ("asleep"). */
   stoppedBy?: StopCause;
+  /** Egress policy and credentials, on engines that report them (else the planner does not compare them here). */
+  egress?: ObservedEgress;
 }
 
 export interface ObservedImage {

@@ -88,7 +88,8 @@ export function networkCreationFields(desired: DesiredSandbox, caps: BackendCapa
     const policy = effectivePolicy(desired, caps.egress.implicit);
     fields.push(added('network.egress', policy.egress), added('network.rules', rulesText(canonicalRules(policy.rules))));
   }
-  if (Object.keys(credentials).length > 0) fields.push(added('network.on_violation', onViolation(desired)));
+  // Only where the runtime honours it (OpenSandbox's sidecar has no such setting: it injects for bound hosts only).
+  if (Object.keys(credentials).length > 0 && caps.egress.onViolation) fields.push(added('network.on_violation', onViolation(desired)));
   for (const name of Object.keys(credentials)) fields.push(added(`credentials.${name}`, hostsText(credentials[name]!.hosts)));
   return fields;
 }

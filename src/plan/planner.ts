@@ -10,6 +10,7 @@ import { LABEL_APPLIED, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT } from '
 import type { ObservedSandbox, ObservedState } from '../model/observed.ts';
 import type { Action, Change, Conflict, FieldChange, Plan } from '../model/plan.ts';
 import { ACTIONS } from '../model/plan.ts';
+import { compareEgress } from './egress-fields.ts';
 import { compareInPlaceFields, compareReplaceFields, describeMount, describePort } from './fields.ts';
 import { compareNetwork, networkCreationFields } from './network-fields.ts';
 import { formatDuration, formatSize } from '../model/units.ts';
@@ -67,6 +68,10 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
   const network = compareNetwork(desired, live, caps);
   inPlace.fields.push(...network.fields);
   inPlace.unchanged += network.unchanged;
+  // Engines that read back their egress sidecar and vault (OpenSandbox) report ObservedSandbox.egress instead.
+  const egress = compareEgress(desired, live, caps);
+  inPlace.fields.push(...egress.fields);
+  inPlace.unchanged += egress.unchanged;
   const protectLive = live.labels[LABEL_PROTECT] === 'true';
   if (protectLive !== desired.protect) {
     inPlace.fields.push({ path: 'protect', before: protectLive, after: desired.protect, sensitive: false, disposition: caps.inPlace.protect, origin: 'file' });

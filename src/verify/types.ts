@@ -1,5 +1,5 @@
 /** The verification steps, in the order they run. */
-export const VERIFY_STEPS = ['health', 'unauthorized', 'default-tokens', 'authorized', 'session', 'host-token', 'credentials'] as const;
+export const VERIFY_STEPS = ['health', 'unauthorized', 'default-tokens', 'authorized', 'session', 'host-token', 'credentials', 'credential-vault'] as const;
 export type VerifyStepName = (typeof VERIFY_STEPS)[number];
 
 import type { HintTerms } from './hints.ts';
@@ -20,6 +20,8 @@ export interface VerifyTarget {
   terms?: HintTerms;
   /** Names this verification's OpenCode session (`owctl-verify-<runId>`); default: a fresh one. */
   runId?: string;
+  /** The clock that tells a left-behind verification session from one still in use (default: Date.now). */
+  nowMs?: () => number;
   /** Host-held credentials to check in the guest (the `credentials` step runs only when set). */
   credentials?: GuestCredentials;
 }
