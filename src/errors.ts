@@ -48,6 +48,9 @@ export type ErrorCode =
   | 'lock.held'
   | 'verify.failed'
   | 'verify.public_token'
+  | 'approvals.unavailable'
+  | 'approvals.not_found'
+  | 'approvals.failed'
   | 'usage';
 
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;

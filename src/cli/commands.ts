@@ -4,51 +4,13 @@
  */
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
-import type { CommandIO } from '../commands/io.ts';
-import { runCommand, type GlobalOptions } from './run-command.ts';
+import { action, globalFlags, type Wiring } from './action.ts';
 import type { PlanFormat } from '../commands/plan.ts';
 import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
+import { registerApprovals } from './approvals.ts';
 
 /** Matches DEFAULT_APPLY_PARALLELISM in src/apply/executor.ts (not imported: it would load the executor). */
 const APPLY_PARALLELISM = 4;
-
-export interface Wiring {
-  setExit: (code: number) => void;
-  ioFor: (global: GlobalOptions) => CommandIO;
-}
-
-type Handler<T> = (options: T, global: GlobalOptions, io: CommandIO, args: string[]) => Promise<number>;
-
-/**
- * The global options, repeated (hidden) on a verb so they may follow it too: `owctl plan -f FILE`. `logs` takes
- * only `--file` there, as its `-f` is --follow.
- */
-function globalFlags(command: Command, shortFile = true): Command {
-  return command
-    .addOption(new Option(shortFile ? '-f, --file <FILE>' : '--file <FILE>', 'the sandboxes file').hideHelp())
-    .addOption(new Option('--msb <PATH>', 'msb binary to use').hideHelp())
-    .addOption(new Option('--no-color', 'no colour in output').hideHelp());
-}
-
-/** The global options as given before the verb, overridden by those given after it. */
-function globalOptions(program: Command, command: Command): GlobalOptions {
-  const before = program.opts<GlobalOptions>();
-  const after = command.opts<Partial<GlobalOptions>>();
-  return { file: after.file ?? before.file, msb: after.msb ?? before.msb, color: before.color && after.color !== false };
-}
-
-/** Wraps a handler: global options, IO, error rendering, exit code. */
-export function action<T extends { json?: boolean; format?: string }>(program: Command, wiring: Wiring, handler: Handler<T>) {
-  return async (...received: unknown[]) => {
-    const command = received[received.length - 1] as Command;
-    const options = command.opts<T>();
-    const global = globalOptions(program, command);
-    const io = wiring.ioFor(global);
-    const args = command.args;
-    const json = options.json === true || options.format === 'json';
-    wiring.setExit(await runCommand(io, json, () => handler(options, global, io, args)));
-  };
-}
 
 export function registerCommands(program: Command, wiring: Wiring): void {
   program
@@ -179,7 +141,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   program
     .command('verify')
     .argument('[NAME...]', 'declared sandboxes to verify (default: all)')
-    .description('check sandboxes like a remote client: health, 401 without token, 200 with it, an OpenCode session, the host token')
+    .description('check sandboxes like a remote client: health, 401 without token, 200 with it, an OpenCode session, live events, the host token')
     .option('--url <URL>', 'verify any OpenWork endpoint instead (tokens from OPENWORK_TOKEN / OPENWORK_HOST_TOKEN)')
     .option('--token-env <NAME>', 'variable holding the client token for --url', 'OPENWORK_TOKEN')
     .option('--host-token-env <NAME>', 'variable holding the host token for --url', 'OPENWORK_HOST_TOKEN')
@@ -253,6 +215,8 @@ export function registerCommands(program: Command, wiring: Wiring): void {
         (await import('../commands/logs.ts')).logsCommand({ file: g.file, msb: g.msb, name: args[0]!, follow: o.follow === true, tail: o.tail }, io),
       ),
     );
+
+  registerApprovals(program, wiring);
 
   program
     .command('completion')

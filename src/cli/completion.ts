@@ -48,7 +48,8 @@ function verbOf(command: Command): Verb {
     description: command.description(),
     // Hidden options (the global ones repeated on each verb) are offered where they are documented: before the verb.
     flags: [...command.options.filter((option) => !option.hidden).map(flagOf), { long: '--help', description: 'show help', value: false, choices: [], file: false }],
-    argChoices: first?.argChoices ?? [],
+    // A verb with subcommands (`approvals allow|deny`) offers their names where its first argument goes.
+    argChoices: [...(first?.argChoices ?? []), ...command.commands.map((sub) => sub.name())],
     argFile: first !== undefined && PATHLIKE.test(first.name()),
   };
 }

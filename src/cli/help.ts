@@ -29,6 +29,10 @@ export const HELP: Record<string, HelpFacts> = {
   connect: { examples: ['owctl connect alice', 'owctl connect alice --json'] },
   output: { examples: ['owctl output', 'owctl output alice --json'] },
   keepalive: { examples: ['owctl keepalive', 'owctl keepalive alice --once', 'owctl keepalive --interval 1m'], exitCodes: ['130  interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP: how a running keepalive ends)'] },
+  approvals: {
+    examples: ['owctl approvals', 'owctl approvals alice --json', 'owctl approvals allow alice 3f2b8c1e-5d4a-4f6b-9c2d-0e1f2a3b4c5d', 'owctl approvals deny alice 3f2b8c1e-5d4a-4f6b-9c2d-0e1f2a3b4c5d'],
+    exitCodes: ['1    a sandbox is not running or does not answer (each is named), or the reply was not confirmed'],
+  },
   logs: { examples: ['owctl logs alice', 'owctl logs alice -f --tail 20'] },
   completion: { examples: ['owctl completion bash > ~/.local/share/bash-completion/completions/owctl', 'owctl completion zsh > "${fpath[1]}/_owctl"', 'owctl completion fish > ~/.config/fish/completions/owctl.fish'] },
 };
