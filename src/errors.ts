@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'msb.bad_output'
   | 'msb.unsupported_backend'
   | 'msb.home_newer'
+  | 'msb.home_invalid'
   | 'msb.lost_record'
   | 'backend.unsupported'
   | 'opensandbox.unauthorized'

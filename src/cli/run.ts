@@ -7,6 +7,12 @@ import { main } from './main.ts';
 // crash owctl before it has released its lock and reported what it can.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
 
+// Every command reads the current folder (relative paths start there): one deleted under the shell gets a plain answer.
+if (!currentFolderExists()) {
+  process.stderr.write('error: the current folder no longer exists (it was deleted or moved)\nhint: cd to your project folder (or any existing one) and run the command again\n');
+  process.exit(EXIT.error);
+}
+
 const interrupts = new Interrupts((text) => process.stderr.write(text));
 ownProcessSignals(interrupts);
 takeOverSignalsWhileLoading(interrupts);
@@ -25,4 +31,13 @@ function takeOverSignalsWhileLoading(handler: Interrupts): void {
   if (early === undefined) return;
   for (const signal of HANDLED_SIGNALS) process.off(signal, early.keep);
   for (const signal of early.kept.splice(0)) handler.receive(signal);
+}
+
+function currentFolderExists(): boolean {
+  try {
+    process.cwd();
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,7 @@ import { FolderRecord } from '../apply/created-folders.ts';
 import type { DesiredState } from '../model/desired.ts';
 import { msbBackend } from '../msb/backend.ts';
 import { Msb } from '../msb/driver.ts';
-import { ensurePrivateMsbHome } from '../msb/home-privacy.ts';
+import { checkMsbHome, ensurePrivateMsbHome } from '../msb/home-privacy.ts';
 import { liveObserver, type LiveObserver } from '../msb/live-observer.ts';
 import { locateMsb } from '../msb/locate.ts';
 import type { CommandIO } from './io.ts';
@@ -36,7 +36,10 @@ export function openObserver(flag: string | undefined, io: CommandIO): LiveObser
 /** Locates msb and starts warming its observer at once; a failure surfaces only if the file uses msb. */
 export function startMsb(flag: string | undefined, io: CommandIO): EarlyMsb {
   ensurePrivateMsbHome(io.env);
-  const observer = new Promise<LiveObserver>((resolve) => resolve(openObserver(flag, io)));
+  const observer = new Promise<LiveObserver>((resolve) => {
+    checkMsbHome(io.env);
+    resolve(openObserver(flag, io));
+  });
   observer.then((o) => o.warm(), () => undefined);
   return { observer, prefetch: (project) => observer.then((o) => o.prefetch(project), () => undefined) };
 }

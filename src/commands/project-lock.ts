@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { acquireLock, effectiveMsbHome, type LockHolder } from '../apply/lock.ts';
 import type { DesiredState } from '../model/desired.ts';
+import { checkMsbHome } from '../msb/home-privacy.ts';
 import { lockScope } from '../opensandbox/server-identity.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
 
@@ -21,6 +22,7 @@ function waitLine(holder: LockHolder | null, timeoutMs: number): string {
 export async function lockProject(desired: DesiredState, io: CommandIO, command: 'apply' | 'destroy' | 'import', timeoutMs: number): Promise<() => Promise<void>> {
   const interrupts = interruptsOf(io);
   // The lock guards one engine's state: msb's home, or the OpenSandbox server the file points at.
+  if (desired.backend?.type !== 'opensandbox') checkMsbHome(io.env);
   const scope = desired.backend?.type === 'opensandbox' ? lockScope(desired.backend.url, io.env) : effectiveMsbHome(io.env);
   const lock = await interrupts.during(
     'waiting for the project lock',

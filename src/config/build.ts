@@ -60,7 +60,7 @@ export function buildDesired(input: BuildInput): { desired: DesiredState; issues
     sandboxes.push(normalised.sandbox);
   }
   issues.push(...checkHostPorts(sandboxes));
-  if (input.policy && backend.type === 'msb' && Array.isArray(data.allow_host_paths)) issues.push(...checkAllowedFolders(input.policy, data.allow_host_paths.map(String)));
+  if (input.policy && backend.type === 'msb' && Array.isArray(data.allow_host_paths)) issues.push(...checkAllowedFolders(input.policy, data.allow_host_paths));
   const secrets = markSecretBearers(sandboxes, backend);
   for (const sandbox of sandboxes) issues.push(...checkPublicValues(sandbox, secrets));
   const project = typeof data.project === 'string' ? data.project : '';

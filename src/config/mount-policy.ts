@@ -12,6 +12,7 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { Issue, Segment } from './issue.ts';
+import { hostPath } from './normalise.ts';
 
 export interface MountPolicy {
   /** The project folder (the YAML file's folder). */
@@ -65,7 +66,7 @@ function canonical(target: string, known: Map<string, Resolved | null>): { path:
     let found = known.get(current);
     if (found === undefined) {
       // stat first: a missing path costs no exception (realpath throws, and most sources do not exist yet).
-      const stat = statSync(current, { throwIfNoEntry: false });
+      const stat = statOrMissing(current);
       const real = stat === undefined ? null : realOrNull(current);
       found = real === null ? null : { real, directory: stat!.isDirectory() };
       known.set(current, found);
@@ -79,6 +80,16 @@ function canonical(target: string, known: Map<string, Resolved | null>): { path:
     if (parent === current) return { path: target };
     rest.push(path.basename(current));
     current = parent;
+  }
+}
+
+/** statSync, with a path below a file (ENOTDIR) counted as missing like one that does not exist. */
+function statOrMissing(target: string): ReturnType<typeof statSync> {
+  try {
+    return statSync(target, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
   }
 }
 
@@ -185,14 +196,13 @@ function writableProblem(real: string, places: Places): string | null {
   return record === undefined ? null : `is in ${record}, the host's own records, and is writable: the sandbox could rewrite them`;
 }
 
-/**
- * The file's allow_host_paths entries (`listed`, as written; `policy.allowed` starts with them, resolved) that are or
- * hold a sensitive place: each would otherwise allow binding it.
- */
-export function checkAllowedFolders(policy: MountPolicy, listed: readonly string[]): Issue[] {
+/** The file's allow_host_paths entries (`listed`, as written) that are or hold a sensitive place: each would allow binding it. */
+export function checkAllowedFolders(policy: MountPolicy, listed: readonly unknown[]): Issue[] {
   const places = placesOf(policy);
   return listed.flatMap((entry, index): Issue[] => {
-    const held = sensitive(canonical(path.resolve(policy.allowed[index] ?? entry), places.known).path, places.project, places);
+    // Not a path (the schema reports it), or one with a control character (the same).
+    if (typeof entry !== 'string' || /[\u0000-\u001f]/.test(entry)) return [];
+    const held = sensitive(canonical(hostPath(entry, { dir: policy.projectDir, home: policy.home }), places.known).path, places.project, places);
     if (held === null) return [];
     return [{
       path: ['allow_host_paths', index],

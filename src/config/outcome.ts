@@ -63,6 +63,12 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Shorter values are not masked: `[redacted]` in place of every `$` or `a` would garble all output (a file with a
+ * YAML error can yield a token `$`), and a secret that short protects nothing. Plans still show them as sensitive.
+ */
+const MIN_MASKED = 4;
+
 /** Token values, sensitive env values, credential values and the backend's API key wherever the file sets them (valid or not), so views can mask them even in error output. */
 export function collectSecrets(data: unknown): string[] {
   if (!isMapping(data)) return [];
@@ -85,5 +91,5 @@ export function collectSecrets(data: unknown): string[] {
   }
   const apiKey = isMapping(data.backend) ? data.backend.api_key : undefined;
   if (typeof apiKey === 'string' && apiKey !== '') found.add(apiKey);
-  return [...found].sort(compare);
+  return [...found].filter((secret) => secret.length >= MIN_MASKED).sort(compare);
 }

@@ -104,6 +104,8 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
         // `rm --force` stops the VM gracefully first, which msb 0.7 can let time out without killing it: stop it
         // within a bound (escalating to --force), then remove. Only after a failure: the usual path is one call.
         if (!(error instanceof OwctlError) || FINAL_REMOVE_FAILURES.has(error.code)) throw error;
+        // An rm that removed the sandbox and failed after (a leftover folder) removed it: the fact decides.
+        if ((await msb.inspect(name)) === null) return;
         await msb.stop(name);
         await msb.remove(name, { force: true });
       }

@@ -11,7 +11,7 @@
  * (private to the user, unlike argv); msb does not expand the result again.
  */
 import { rmSync, writeFileSync } from 'node:fs';
-import { lstat, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DesiredSandbox, MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
@@ -123,7 +123,7 @@ function removeLiveOnExit(): void {
  */
 export async function withConfFile<T>(conf: MsbConf, body: (path: string, readBy: (pid: number) => void) => Promise<T>): Promise<T> {
   await sweepStrayConfs();
-  const dir = await mkdtemp(join(tmpdir(), `${CONF_PREFIX}${process.pid}-`));
+  const dir = await mkdtemp(join(await privateRoot(), `${CONF_PREFIX}${process.pid}-`));
   if (live.size === 0) process.once('exit', removeLiveOnExit);
   const readers = new Set<number>();
   live.set(dir, readers);
@@ -138,8 +138,42 @@ export async function withConfFile<T>(conf: MsbConf, body: (path: string, readBy
   }
 }
 
-/** Removes conf folders this user's earlier owctl runs left behind when they were killed. Returns how many. */
-export async function sweepStrayConfs(root = tmpdir()): Promise<number> {
+/**
+ * The one place per user that holds conf folders, whatever TMPDIR a run has: `/tmp/owctl-<uid>`, so that every run
+ * finds (and sweeps) what a killed run left, like tmux's and ssh-agent's folders. Where there is no user id, TMPDIR.
+ */
+export function confRoot(): string {
+  const uid = process.getuid?.();
+  return uid === undefined ? tmpdir() : join('/tmp', `owctl-${uid}`);
+}
+
+/**
+ * confRoot(), made if missing and checked when it exists: a folder (not a link) of this user's, private (made so if
+ * it is this user's). /tmp is shared: a place someone else made, or a link, is not used; TMPDIR is used instead.
+ */
+async function privateRoot(): Promise<string> {
+  const root = confRoot();
+  if (root === tmpdir()) return root;
+  await mkdir(root, { mode: 0o700 }).catch(() => undefined);
+  const info = await lstat(root).catch(() => undefined);
+  if (info === undefined || !info.isDirectory() || info.uid !== process.getuid?.()) return tmpdir();
+  if ((info.mode & 0o077) !== 0) await chmod(root, 0o700);
+  return root;
+}
+
+/**
+ * Removes conf folders this user's earlier owctl runs left behind when they were killed, from the per-user place and
+ * from this run's TMPDIR (where owctl kept them before, and where it falls back to). Returns how many.
+ */
+export async function sweepStrayConfs(root?: string): Promise<number> {
+  if (root !== undefined) return sweepRoot(root);
+  const roots = [...new Set([confRoot(), tmpdir()])];
+  let removed = 0;
+  for (const each of roots) removed += await sweepRoot(each);
+  return removed;
+}
+
+async function sweepRoot(root: string): Promise<number> {
   let names: string[];
   try {
     names = await readdir(root);

@@ -20,7 +20,7 @@ import type { SpawnRequest, SpawnResult, Spawner, StreamHandle } from './run.ts'
 import { processSpawner, failureError, runChecked } from './run.ts';
 import { STOP_CAUSE_TAIL, stopCauseFromSystemLog } from './stop-cause.ts';
 import type { ServerStopOutcome } from './workload.ts';
-import { SERVER_STOP_WAIT_SECS, WORKLOAD_LOG, serverStopArgs, serverStopOutcome, workloadLaunchArgs } from './workload.ts';
+import { SERVER_STOP_SLACK_SECS, SERVER_STOP_WAIT_SECS, WORKLOAD_LOG, serverStopArgs, serverStopOutcome, workloadLaunchArgs } from './workload.ts';
 
 /** The msb version owctl is built and tested against. */
 export const PINNED_MSB_VERSION = '0.6.18';
@@ -273,7 +273,8 @@ export class Msb {
    * boots one to run the command.
    */
   async stopServer(name: string, waitSecs = SERVER_STOP_WAIT_SECS): Promise<ServerStopOutcome> {
-    const request = this.request(serverStopArgs(operand(name), waitSecs), 'lifecycle');
+    // Bounded as the wait is, not as other lifecycle calls: msb's own --timeout ends it first, this if msb hangs.
+    const request = { ...this.request(serverStopArgs(operand(name), waitSecs), 'lifecycle'), timeoutMs: (waitSecs + SERVER_STOP_SLACK_SECS) * 1000 };
     const result = await this.spawner.run(request);
     const outcome = result.exitCode === undefined ? null : serverStopOutcome(result.exitCode);
     if (outcome !== null) return outcome;

@@ -44,9 +44,12 @@ export function workloadLaunchArgs(name: string, argv: readonly string[]): strin
   return ['exec', name, '--', '/bin/sh', '-c', WORKLOAD_LAUNCH_SCRIPT, ...argv];
 }
 
-/** `--timeout` bounds the exec itself, a little past the script's own wait. */
+/** How much longer than its wait the whole graceful stop may take (msb exec's start included). */
+export const SERVER_STOP_SLACK_SECS = 10;
+
+/** `--timeout` bounds the exec itself, a little past the script's own wait (and before SERVER_STOP_SLACK_SECS). */
 export function serverStopArgs(name: string, waitSecs: number): string[] {
-  return ['exec', '--timeout', `${waitSecs + 10}s`, name, '--', '/bin/sh', '-c', SERVER_STOP_SCRIPT, String(waitSecs)];
+  return ['exec', '--timeout', `${waitSecs + SERVER_STOP_SLACK_SECS / 2}s`, name, '--', '/bin/sh', '-c', SERVER_STOP_SCRIPT, String(waitSecs)];
 }
 
 export function serverStopOutcome(exitCode: number): ServerStopOutcome | null {

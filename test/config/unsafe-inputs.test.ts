@@ -3,7 +3,8 @@
  * at its own line, with the fix in the hint, before any msb call.
  */
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load.ts';
@@ -37,6 +38,23 @@ describe('inputs that validate but must be refused', () => {
     at(result, 'allow_host_paths[0]', 'allow_host_paths', /holds sensitive host paths \(\/etc/, /name the folder itself/);
     at(result, 'allow_host_paths[1]', 'allow_host_paths', /holds sensitive host paths/, /name the folder itself/);
     at(result, 'sandboxes.alice.mounts[0].source', 'source: /var/log', /\/var\/log.*writable/, /readonly: true/);
+  });
+
+  it('each allow_host_paths entry is judged as written, beside one the schema refuses', async () => {
+    const { diagnostics } = await diagnose(['allow_host_paths: [1, /srv/owctl-shared, "/"]', minimalYaml()].join('\n'));
+    assert.deepEqual(diagnostics.filter((d) => d.path.startsWith('allow_host_paths[') && /sensitive/.test(d.message)).map((d) => d.path), ['allow_host_paths[2]']);
+  });
+
+  it('an allowlist file that lists "/" allows nothing by it', async () => {
+    const list = join(tmpdir(), `owctl-allowlist-${process.pid}`);
+    await writeFile(list, '/\n');
+    try {
+      const text = minimalYaml(mounts('{ type: bind, source: /srv/owctl-shared, target: /shared, readonly: true }'));
+      const { diagnostics } = await withFiles({ 'openwork.yaml': text }, (dir) => loadConfig(join(dir, 'openwork.yaml'), { ...TEST_ENV, OWCTL_ALLOWED_HOST_PATHS: list }));
+      assert.match(diagnostics.map((d) => d.message).join('\n'), /outside the project folder/);
+    } finally {
+      await rm(list, { force: true });
+    }
   });
 
   it('a read-only bind of an allowed /var/log is fine', async () => {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { confRoot } from '../../src/msb/conf.ts';
 import { sampleCommandLines } from '../helpers/command-lines.ts';
 import { Project, SIMULATOR_ONLY, eventually, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
@@ -59,29 +60,30 @@ describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
     await project.assertNoSecrets(applied.stdout, applied.stderr, planned.stdout);
   });
 
-  it('a create killed with SIGKILL strands its conf file only until the next run, which removes it', async () => {
+  it('a create killed with SIGKILL strands its conf file only until the next run, which removes it, whatever its TMPDIR', async () => {
     const carol = { name: 'carol', port: await freePort(), tokens: tokens('carol') };
     await project.writeFile([spec, carol]);
-    const tmp = join(project.dir, 'tmp');
-    await mkdir(tmp);
+    const [tmp, otherTmp] = [join(project.dir, 'tmp'), join(project.dir, 'other-tmp')];
+    for (const dir of [tmp, otherTmp]) await mkdir(dir);
     const run = project.spawnOwctl(['apply', '--auto-approve', '--target', 'carol'], { TMPDIR: tmp, MSB_SIM_BOOT_DELAY_MS: '3000' });
-    const confs = async () => (await readdir(tmp)).filter((name) => name.startsWith('owctl-conf-'));
+    // The per-user place, shared with other runs of this user: only this run's folder counts.
+    const confs = async () => (await readdir(confRoot()).catch(() => [])).filter((name) => name.startsWith(`owctl-conf-${run.child.pid}-`));
     await eventually(async () => (await confs()).length > 0, 30_000, 'the create to write its conf file');
     run.child.kill('SIGKILL');
     await run.done;
     assert.equal((await confs()).length, 1, 'SIGKILL leaves the conf folder behind');
-    const status = await project.spawnOwctl(['status'], { TMPDIR: tmp }).done;
+    const status = await project.spawnOwctl(['status'], { TMPDIR: otherTmp }).done;
     assert.equal(status.code, 0, status.stderr);
     assert.deepEqual(await confs(), [], 'the next run removed it');
-    assert.deepEqual(await filesHolding(tmp, [carol.tokens.client, carol.tokens.host]), []);
+    for (const dir of [tmp, otherTmp]) assert.deepEqual(await filesHolding(dir, [carol.tokens.client, carol.tokens.host]), []);
   });
 });
 
-describe('a secret in env through an in-place update', { skip: SIMULATOR_ONLY }, () => {
+describe('a secret in env, alone or inside another value, through an in-place update', { skip: SIMULATOR_ONLY }, () => {
   let project: Project;
   after(() => project?.cleanup());
 
-  it('is (sensitive value) in every plan format and never on any process command line', async () => {
+  it('is (sensitive value) in every plan format, saved plans and show, the labels, and never on any process command line', async () => {
     project = await Project.create('envsecret');
     const dave: SandboxSpec & { tokens: Tokens } = { name: 'dave', port: await freePort(), tokens: tokens('dave') };
     const apiKey = `sk-api-${Math.random().toString(36).slice(2)}-0123456789`;
@@ -90,21 +92,22 @@ describe('a secret in env through an in-place update', { skip: SIMULATOR_ONLY },
       await project.writeFile([{ ...dave, memory }]);
       const file = join(project.dir, 'openwork.yaml');
       const text = await readFile(file, 'utf8');
-      // A token reused as another variable, and a model API key marked sensitive.
-      await writeFile(file, text.replace('env: {', 'env: { "SIDECAR_PASSWORD": "${DAVE_CLIENT}", "MODEL_API_KEY": { value: "${MODEL_API_KEY}", sensitive: true }, '));
+      // A token reused as another variable, a token inside a header value, and a model API key marked sensitive.
+      await writeFile(file, text.replace('env: {', 'env: { "SIDECAR_PASSWORD": "${DAVE_CLIENT}", "AUTH_HEADER": "Bearer ${DAVE_HOST}", "MODEL_API_KEY": { value: "${MODEL_API_KEY}", sensitive: true }, '));
     };
     const env = { MODEL_API_KEY: apiKey };
     await write('512M');
     const created = await project.owctl(['apply', '--auto-approve'], env);
     assert.equal(created.code, 0, created.stdout + created.stderr);
+    const outputs: string[] = [created.stdout, created.stderr];
     await write('640M');
-    const outputs: string[] = [];
-    for (const args of [['plan'], ['plan', '--json'], ['plan', '--format', 'markdown'], ['plan', '-o', join(project.dir, 'plan.json')]]) {
+    const saved = join(project.dir, 'plan.json');
+    for (const args of [['plan'], ['plan', '--json'], ['plan', '--format', 'markdown'], ['plan', '-o', saved], ['show', saved], ['show', saved, '--json'], ['show', saved, '--format', 'markdown']]) {
       const result = await project.owctl(args, env);
       assert.equal(result.code, 0, result.stderr);
       outputs.push(result.stdout, result.stderr);
     }
-    assert.match(outputs[0]!, /env\.MODEL_API_KEY|update/);
+    assert.match(outputs.join('\n'), /AUTH_HEADER/);
     outputs.push(await readFile(join(project.dir, 'plan.json'), 'utf8'));
     // Every process's command line, sampled while the in-place update runs.
     const sampler = sampleCommandLines(5);
@@ -115,7 +118,9 @@ describe('a secret in env through an in-place update', { skip: SIMULATOR_ONLY },
     const calls = await project.msbCalls();
     assert.ok(calls.some((argv) => argv[0] === 'modify'), 'an in-place update');
     assert.ok(!calls.some((argv) => argv[0] === 'rm'), 'no replacement');
-    const labels = JSON.stringify((await project.inspect('dave'))?.config.labels ?? {});
+    const live = await project.inspect('dave');
+    assert.equal(live?.config.env.find((e: { key: string }) => e.key === 'AUTH_HEADER')?.value, `Bearer ${dave.tokens.host}`, 'the guest gets the value');
+    const labels = JSON.stringify(live?.config.labels ?? {});
     await project.assertNoSecrets(...outputs, updated.stdout, updated.stderr, seen.join('\n'), labels);
   });
 });

@@ -147,7 +147,7 @@ describe('Msb driver against the real binary', () => {
     for (const [exitCode, outcome] of [[0, 'stopped'], [3, 'not-running'], [4, 'timed-out']] as const) {
       const spawner = recordingSpawner({ run: async () => ({ exitCode, stdout: '', stderr: '', timedOut: false }), stream: () => assert.fail('no stream') });
       assert.equal(await new Msb(MSB_BIN, home.env, { spawner }).stopServer('web', 7), outcome);
-      assert.deepEqual(spawner.requests[0]?.args, ['exec', '--timeout', '17s', 'web', '--', '/bin/sh', '-c', SERVER_STOP_SCRIPT, '7']);
+      assert.deepEqual(spawner.requests[0]?.args, ['exec', '--timeout', '12s', 'web', '--', '/bin/sh', '-c', SERVER_STOP_SCRIPT, '7']);
     }
     const failing = recordingSpawner({ run: async () => ({ exitCode: 1, stdout: '', stderr: 'error: sandbox not found: web\n', timedOut: false }), stream: () => assert.fail('no stream') });
     await assert.rejects(new Msb(MSB_BIN, home.env, { spawner: failing }).stopServer('web'), isCode('msb.sandbox_not_found'));
