@@ -8,7 +8,7 @@
 export type Disposition = 'live' | 'restart' | 'replace';
 
 /** The groups of a sandbox's fields, as the file names them. */
-export type FieldGroup = 'image' | 'resources' | 'env' | 'tokens' | 'labels' | 'protect' | 'mounts' | 'ports' | 'command' | 'idle_timeout' | 'max_duration';
+export type FieldGroup = 'image' | 'resources' | 'env' | 'tokens' | 'labels' | 'protect' | 'mounts' | 'ports' | 'command' | 'idle_timeout' | 'max_duration' | 'access';
 
 export type BackendKind = 'msb' | 'opensandbox';
 
@@ -51,6 +51,8 @@ export const MSB_CAPABILITIES: BackendCapabilities = {
     command: 'replace',
     idle_timeout: 'replace',
     max_duration: 'replace',
+    // Issued and revoked through the server's /tokens routes: no restart.
+    access: 'live',
   },
   extendMaxDurationLive: false,
   createBeforeDestroy: false,

@@ -1,3 +1,5 @@
+import type { AccessEntry } from './access.ts';
+
 /**
  * Desired state: what the YAML file declares, validated and normalised. Produced by src/config, consumed by the
  * planner and the executor. Invariants: every host path is absolute and normalised; sizes are MiB; durations are
@@ -69,6 +71,8 @@ export interface DesiredSandbox {
   serverPort: number;
   /** Guest variable that tells the server its port (`server.port_env`); set in `env` when the port is not 8787. */
   serverPortEnv: string;
+  /** People with their own token (`access:`), sorted by person; absent or empty: none. */
+  access?: AccessEntry[];
 }
 
 /**

@@ -3,6 +3,7 @@
  * `msb image inspect` by src/msb. The planner compares DesiredState against this and nothing else.
  * Invariant: values use the same units and shapes as DesiredState (MiB, seconds, absolute paths as stored).
  */
+import type { ObservedAccess } from './access.ts';
 import type { BackendCapabilities } from './capabilities.ts';
 import type { MountSpec, PortSpec, PullPolicy } from './desired.ts';
 
@@ -41,6 +42,8 @@ export interface ObservedSandbox {
   digests?: Record<string, string>;
   /** Set only on a Stopped sandbox that msb's own idle-timeout or max-duration drain stopped ("asleep"). */
   stoppedBy?: StopCause;
+  /** The server's issued tokens (ids, scopes, labels), read with the host token; absent when not read. */
+  access?: ObservedAccess;
 }
 
 export interface ObservedImage {
