@@ -41,6 +41,7 @@ export type ErrorCode =
   | 'lock.held'
   | 'verify.failed'
   | 'verify.public_token'
+  | 'access.failed'
   | 'usage';
 
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;

@@ -7,6 +7,7 @@ import type { Runtime, VerifyReport } from '../apply/runtime.ts';
 import { OwctlError } from '../errors.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import { verifyEndpoint, type WaitingListener } from '../verify/verify.ts';
+import { accessRuntime } from './access-runtime.ts';
 
 export async function verifySandbox(
   backend: Backend,
@@ -27,6 +28,8 @@ export async function verifySandbox(
   return verifyEndpoint(target, onStep, signal, onWaiting);
 }
 
-export function runtimeOf(backend: Backend): Runtime {
-  return { ...backend, verify: (sandbox, onStep, signal, instance) => verifySandbox(backend, sandbox, onStep, signal, instance) };
+export function runtimeOf(backend: Backend, project?: { name: string; dir: string }): Runtime {
+  const runtime: Runtime = { ...backend, verify: (sandbox, onStep, signal, instance) => verifySandbox(backend, sandbox, onStep, signal, instance) };
+  if (project !== undefined) runtime.access = accessRuntime(backend, project.name, project.dir);
+  return runtime;
 }
