@@ -19,12 +19,14 @@ export interface SavedPlan {
   replace?: string[];
   /** Made with --wake: applying it plans the same way (asleep sandboxes are started). */
   wake?: boolean;
+  /** `--rotate` requests the plan was made with: applying it rotates the same tokens. */
+  rotate?: string[];
   plan: Plan;
   fingerprints: Fingerprints;
 }
 
-export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = [], wake = false): SavedPlan {
-  return { format_version: SAVED_PLAN_VERSION, kind: SAVED_PLAN_KIND, file, targets, replace, ...(wake ? { wake } : {}), plan, fingerprints: prints };
+export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = [], wake = false, rotate: string[] = []): SavedPlan {
+  return { format_version: SAVED_PLAN_VERSION, kind: SAVED_PLAN_KIND, file, targets, replace, ...(wake ? { wake } : {}), ...(rotate.length > 0 ? { rotate } : {}), plan, fingerprints: prints };
 }
 
 /** The targets the plan's fingerprints cover: none (everything) for plans saved before 1.1. */
