@@ -67,7 +67,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('--target <NAME...>', 'plan only these sandboxes')
     .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
     .option('--wake', 'plan to start sandboxes msb stopped at their idle_timeout or max_duration (asleep)')
-    .option('--rotate <NAME[/PERSON]...>', 'issue new access tokens (a sandbox\'s people, or one person), verify them, then revoke the old')
+    .option('--rotate <NAME...>', 'issue new access tokens (NAME: all of a sandbox\'s people; NAME/PERSON: one), verify them, then revoke the old')
     .addOption(new Option('--parallelism <N>', 'concurrent msb calls while observing').argParser(parseParallelism))
     .action(
       action<{ json?: boolean; format?: PlanFormat; detailedExitcode?: boolean; out?: string; target?: string[]; replace?: string[]; parallelism?: number; wake?: boolean; rotate?: string[] }>(program, wiring, async (o, g, io) =>
@@ -124,7 +124,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   )
     .option('--wake', 'also start sandboxes msb stopped at their idle_timeout or max_duration, and relaunch their servers')
     .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
-    .option('--rotate <NAME[/PERSON]...>', 'issue new access tokens (a sandbox\'s people, or one person), verify them, then revoke the old')
+    .option('--rotate <NAME...>', 'issue new access tokens (NAME: all of a sandbox\'s people; NAME/PERSON: one), verify them, then revoke the old')
     .action(
     action<ApplyFlags>(program, wiring, async (o, g, io, args) =>
       (await import('../commands/apply.ts')).applyCommand(

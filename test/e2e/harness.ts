@@ -45,6 +45,8 @@ export interface SandboxSpec {
   maxDuration?: string;
   /** `server: { port }`: the guest port the OpenWork server listens on (default 8787, left out of the file). */
   serverPort?: number;
+  /** `access:` person → scope. */
+  access?: Record<string, string>;
 }
 
 export class Project {
@@ -107,6 +109,7 @@ export class Project {
         '    verify: { timeout: 60s }',
         ...(s.idleTimeout === undefined ? [] : [`    idle_timeout: ${s.idleTimeout}`]),
         ...(s.maxDuration === undefined ? [] : [`    max_duration: ${s.maxDuration}`]),
+        ...(s.access === undefined ? [] : [`    access: ${JSON.stringify(Object.fromEntries(Object.entries(s.access).map(([p, scope]) => [p, { scope }])))}`]),
       ].join('\n');
     });
     await writeFile(join(this.dir, 'openwork.yaml'), `version: 1\nproject: ${this.name}\nsandboxes:\n${blocks.join('\n')}\n`);
