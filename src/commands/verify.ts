@@ -16,6 +16,8 @@ import { interruptsOf, type CommandIO } from './io.ts';
 import { loadFile, maskSecrets } from './load-file.ts';
 import { openBackend, startMsb } from './backend.ts';
 import { verifySandbox } from './runtime.ts';
+import { verifyAccess, type AccessCheck } from './verify-access.ts';
+import { renderAccessChecks } from '../views/access-checks.ts';
 import { DEFAULT_PARALLELISM } from './snapshot.ts';
 import { failedAtOnce, liveProblem } from './verify-live.ts';
 
@@ -47,7 +49,9 @@ function tokenFrom(io: CommandIO, name: string, flag: string): string {
   return value;
 }
 
-async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[string, VerifyReport]>> {
+type Result = [string, VerifyReport, AccessCheck[]?];
+
+async function reports(options: VerifyOptions, io: CommandIO): Promise<Result[]> {
   const interrupts = interruptsOf(io);
   const signal = interrupts.signal;
   if (options.url !== undefined) {
@@ -79,18 +83,19 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
   const backend = await openBackend(desired, secrets, io, early);
   const observed = await backend.observe(desired, { parallelism: DEFAULT_PARALLELISM });
   return Promise.all(
-    chosen.map(async (sandbox): Promise<[string, VerifyReport]> => {
+    chosen.map(async (sandbox): Promise<Result> => {
       const problem = liveProblem(sandbox.name, desired.project, observed, { running: true });
       if (problem !== null) return [sandbox.name, failedAtOnce((await backend.serverAddress(sandbox))?.url ?? sandbox.name, problem)];
       const timed = options.timeoutSecs === undefined ? sandbox : { ...sandbox, verify: { ...sandbox.verify, timeoutSecs: options.timeoutSecs } };
       const tokens = [sandbox.tokens.client, sandbox.tokens.host];
-      return [sandbox.name, await verifySandbox(backend, timed, () => undefined, signal, undefined, waitingNotes(io, sandbox.name, tokens))];
+      const report = await verifySandbox(backend, timed, () => undefined, signal, undefined, waitingNotes(io, sandbox.name, tokens));
+      return report.ok && (sandbox.access ?? []).length > 0 ? [sandbox.name, report, await verifyAccess(backend, sandbox, desired.dir)] : [sandbox.name, report];
     }),
   );
 }
 
 /** What an interrupt cut short: each target's step, its URL and how long it had run. */
-function interruptedLines(results: Array<[string, VerifyReport]>, signal: string): string[] {
+function interruptedLines(results: Result[], signal: string): string[] {
   const cut = results.filter(([, report]) => !report.ok && report.failed !== undefined);
   const lines = cut.map(([target, report]) => {
     const step = report.failed!;
@@ -104,11 +109,12 @@ export async function verifyCommand(options: VerifyOptions, io: CommandIO): Prom
   interrupts.claim(); // an interrupt cuts the checks short; the report says where
   const results = await reports(options, io);
   const interrupted = interrupts.by;
-  const ok = interrupted === undefined && results.every(([, report]) => report.ok);
+  const ok = interrupted === undefined && results.every(([, report, access]) => report.ok && (access ?? []).every((check) => check.ok));
   if (options.json) {
-    io.stdout(jsonDocument({ ok, ...(interrupted ? { interrupted: true } : {}), targets: results.map(([target, report]) => ({ target, ...report })) }));
+    const targets = results.map(([target, report, access]) => ({ target, ...report, ...(access === undefined ? {} : { ok: report.ok && access.every((c) => c.ok), access }) }));
+    io.stdout(jsonDocument({ ok, ...(interrupted ? { interrupted: true } : {}), targets }));
   } else {
-    for (const [target, report] of results) io.stdout(renderVerifyReport(target, report, style(io.color)));
+    for (const [target, report, access] of results) io.stdout(renderVerifyReport(target, report, style(io.color)) + renderAccessChecks(access ?? [], style(io.color)));
   }
   if (interrupted !== undefined) {
     io.stderr(`${interruptedLines(results, interrupted).join('\n')}\n`);

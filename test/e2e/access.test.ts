@@ -88,6 +88,9 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
     const hidden = await owctl(['connect', 'team', '--as', 'bob']);
     assert.equal(hidden.code, 0, hidden.stderr);
     assert.ok(!hidden.stdout.includes(valueOf('bob')));
+    const verified = await owctl(['verify', 'team', '--json']);
+    assert.equal(verified.code, 0, verified.stdout + verified.stderr);
+    assert.deepEqual(json(verified).targets[0].access.map((c: { person: string; ok: boolean; checked: boolean }) => [c.person, c.ok, c.checked]), [['bob', true, true], ['carol', true, true]]);
     const shown = await project.owctl(['connect', 'team', '--as', 'bob', '--show-token', '--json']);
     assert.equal(json(shown).token, valueOf('bob'));
     assert.equal(json(shown).scope, 'viewer');
