@@ -55,6 +55,14 @@ interface Box {
   expiresAt: string | null;
   fixture?: RunningFixture;
   workspace?: string;
+  /** Host-path volumes (`host.path` → `mountPath`): the server's files under them outlive the sandbox. */
+  mounts?: Array<{ guest: string; host: string }>;
+}
+
+/** With host volumes, the fixture keeps its files (the token store) where the guest paths say: under a volume, else in a root filesystem removed with the sandbox. */
+function guestFiles(box: Box): Record<string, string> {
+  if (box.mounts === undefined) return {};
+  return { OPENWORK_FIXTURE_ROOTFS: join(box.workspace!, '.rootfs'), OPENWORK_FIXTURE_MOUNTS: JSON.stringify(box.mounts) };
 }
 
 const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
@@ -121,7 +129,7 @@ export class OpenSandboxStandin {
     if (box.workspace) await rm(box.workspace, { recursive: true, force: true });
   }
 
-  private async boot(input: { image: string; entrypoint: string[]; env: Record<string, string>; metadata: Record<string, string>; timeout: number | null }): Promise<Box> {
+  private async boot(input: { image: string; entrypoint: string[]; env: Record<string, string>; metadata: Record<string, string>; timeout: number | null; mounts?: Box['mounts'] }): Promise<Box> {
     const now = new Date();
     const box: Box = {
       id: randomUUID(),
@@ -134,6 +142,7 @@ export class OpenSandboxStandin {
       createdAt: now.toISOString(),
       expiresAt: input.timeout === null ? null : new Date(now.getTime() + input.timeout * 1000).toISOString(),
       workspace: await mkdtemp(join(tmpdir(), 'owctl-standin-')),
+      ...(input.mounts !== undefined && input.mounts.length > 0 ? { mounts: input.mounts } : {}),
     };
     // A Pending sandbox's pod is not running yet: its server starts when it turns Running.
     if (box.state === 'Running') await this.startServer(box);
@@ -148,7 +157,7 @@ export class OpenSandboxStandin {
     box.fixture = await startFixture({
       clientToken,
       hostToken,
-      env: { ...box.env, OPENWORK_WORKSPACE: box.workspace!, ...(await this.sharedOpencode(box.workspace!)), ...this.options.fixtureEnv },
+      env: { ...box.env, OPENWORK_WORKSPACE: box.workspace!, ...guestFiles(box), ...(await this.sharedOpencode(box.workspace!)), ...this.options.fixtureEnv },
       startTimeoutMs: 30_000,
     });
     // Stopped while this server started (a client that gave up, a test that ended): it must not outlive the stand-in.
@@ -283,7 +292,9 @@ export class OpenSandboxStandin {
     if (!images.includes(image!.uri as string)) {
       return send(500, { code: 'DOCKER::SANDBOX_IMAGE_PULL_FAILED', message: `Failed to pull image ${String(image!.uri)}: pull access denied, repository does not exist or may require 'docker login'` });
     }
-    const box = await this.boot({ image: image!.uri as string, entrypoint: input.entrypoint as string[], env: env as Record<string, string>, metadata, timeout: (input.timeout as number | null | undefined) ?? null });
+    const volumes = Array.isArray(input.volumes) ? (input.volumes as Array<{ host?: { path?: string }; mountPath?: string }>) : [];
+    const mounts = volumes.flatMap((v) => (typeof v.host?.path === 'string' && typeof v.mountPath === 'string' ? [{ guest: v.mountPath, host: v.host.path }] : []));
+    const box = await this.boot({ image: image!.uri as string, entrypoint: input.entrypoint as string[], env: env as Record<string, string>, metadata, timeout: (input.timeout as number | null | undefined) ?? null, mounts });
     const { image: _image, ...created } = this.view(box);
     void _image;
     return send(202, created);
