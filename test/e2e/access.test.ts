@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PERSISTED_STATE_ENV } from '../../src/config/persisted-state.ts';
+import { assertValid, compileSchema } from '../helpers/json-schema.ts';
 import { Project, SIMULATOR_ONLY, freePort, json, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 type Spec = SandboxSpec & { tokens: Tokens };
@@ -81,6 +82,7 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
 
   it('output --json names where each token lives; connect --as prints a value only when asked', async () => {
     const out = await owctl(['output', '--json']);
+    assertValid(compileSchema('output.schema.json'), json(out), 'output --json');
     assert.deepEqual(json(out).outputs[0].access, [
       { person: 'bob', scope: 'viewer', token_file: '.owctl/access/team/bob.token' },
       { person: 'carol', scope: 'collaborator', token_file: '.owctl/access/team/carol.token' },
@@ -94,6 +96,8 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
     const shown = await project.owctl(['connect', 'team', '--as', 'bob', '--show-token', '--json']);
     assert.equal(json(shown).token, valueOf('bob'));
     assert.equal(json(shown).scope, 'viewer');
+    assertValid(compileSchema('connect.schema.json'), json(shown), 'connect --as --json');
+    assertValid(compileSchema('verify.schema.json'), json(verified), 'verify --json');
   });
 
   it('--rotate team/bob issues a new token, verifies it, revokes the old (401) while carol\'s client keeps working', async () => {
@@ -154,11 +158,16 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
     outputs.push(readFileSync(saved, 'utf8'));
     const replaced = await owctl(['apply', '--json', saved]);
     assert.equal(replaced.code, 0, replaced.stdout + replaced.stderr);
+    const events = compileSchema('events.schema.json');
+    for (const line of replaced.stdout.trim().split('\n')) assertValid(events, JSON.parse(line), 'an apply --json event');
     assert.equal(await status(spec, '/workspaces', bearer(bob)), 200, "bob's token survived the replacement");
     const owners = () => listed(spec).then((items) => items.filter((t) => t.label === 'OpenWork owner token'));
     assert.equal((await owners()).length, 2, 'one owner token per boot so far');
     const pile = await owctl(['plan']);
     assert.match(pile.stdout, /owner tokens from earlier boots/);
+    const pileJson = json(await owctl(['plan', '--json']));
+    assertValid(compileSchema('plan.schema.json'), pileJson, 'plan --json');
+    assert.equal(pileJson.changes[0].access[0].cause, 'earlier_boot');
     const cleaned = await owctl(['apply', '--auto-approve']);
     assert.equal(cleaned.code, 0, cleaned.stdout + cleaned.stderr);
     assert.equal((await owners()).length, 1, "only the current boot's owner token is left");
