@@ -8,6 +8,9 @@ import type { Backend } from '../apply/backend.ts';
 import { runPool } from '../apply/pool.ts';
 import type { DesiredState } from '../model/desired.ts';
 import { LABEL_PROJECT } from '../model/labels.ts';
+
+/** Per request: a server that answered its health probe answers this at once; a hung one must not hold the plan. */
+const LIST_TIMEOUT_MS = 5_000;
 import type { ObservedState } from '../model/observed.ts';
 
 export async function observeAccess(desired: DesiredState, observed: ObservedState, backend: Backend, parallelism: number): Promise<void> {
@@ -24,7 +27,7 @@ export async function observeAccess(desired: DesiredState, observed: ObservedSta
     async (sandbox) => {
       const address = await backend.serverAddress(sandbox, sandbox.id).catch(() => null);
       if (address === null) return;
-      const access = await listTokens({ ...address, hostToken: declared.get(sandbox.name)!.tokens.host }).catch(() => null);
+      const access = await listTokens({ ...address, hostToken: declared.get(sandbox.name)!.tokens.host }, LIST_TIMEOUT_MS).catch(() => null);
       if (access !== null) sandbox.access = access;
     },
     () => false,
