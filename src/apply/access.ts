@@ -10,6 +10,7 @@ import type { Runtime } from './runtime.ts';
 
 export type StepRunner = <T>(name: string, body: () => Promise<T>, describe?: (result: T) => string | undefined) => Promise<T>;
 
+/** A step's note is what the runtime answered (e.g. `answers as viewer`, `revoked …; the old value gets 401`). */
 const note = (text: string | undefined) => text;
 
 export async function applyAccess(step: StepRunner, runtime: Runtime, sandbox: DesiredSandbox, ops: readonly AccessOp[], instance?: string): Promise<void> {

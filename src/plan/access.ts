@@ -2,7 +2,7 @@
  * Access (per-person tokens) in the plan: pure, from the file's `access:` and the token list observed on the
  * server. Every change lands in place, through the server's /tokens routes: no restart.
  */
-import { accessLabel, peopleOf, staleOwnerTokens, tokenStoreKept, tokensOf, type ObservedAccess } from '../model/access.ts';
+import { peopleOf, staleOwnerTokens, tokenStoreKept, tokensOf, type ObservedAccess } from '../model/access.ts';
 import type { BackendCapabilities } from '../model/capabilities.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { AccessOp, Change, FieldChange } from '../model/plan.ts';
@@ -89,4 +89,3 @@ export function withAccess(project: string, planned: Change, desired: DesiredSan
   return next;
 }
 
-export { accessLabel };

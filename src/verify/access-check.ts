@@ -40,7 +40,7 @@ export async function checkTokenScope(endpoint: ClientEndpoint, token: string, s
     if (typeof id !== 'string' || id === '') return 'the server lists no workspace to prove the viewer cannot write to';
     const root = `${base}/w/${encodeURIComponent(id)}/opencode/session`;
     const write = await http.send(root, { method: 'POST', json: { title: 'owctl verify (viewer must be refused)' }, headers: auth, timeoutMs: SESSION_TIMEOUT_MS });
-    if (write.kind !== 'answer') return `POST ${'/w/…/opencode/session'}: ${write.message}`;
+    if (write.kind !== 'answer') return `POST /w/${id}/opencode/session: ${write.message}`;
     if (write.status === 403) return null;
     if (write.status >= 200 && write.status < 300) {
       const created = (parseJson(write.body) as { id?: unknown } | undefined)?.id;
