@@ -11,6 +11,7 @@ export default async function* reporter(source) {
   const skipped = new Map(); // reason → names
   const output = new Map(); // file → captured stdout/stderr lines
   const notes = [];
+  const fileMs = new Map(); // file → the sum of its top-level tests' durations
   let passed = 0;
   let todo = 0;
   let column = 0;
@@ -29,7 +30,10 @@ export default async function* reporter(source) {
       levels[data.nesting] = data.name;
       levels.length = data.nesting + 1;
       names.set(data.file, levels);
-    } else if (type === 'test:pass') {
+    } else if (type === 'test:pass' || type === 'test:fail') {
+      if (data.nesting === 0 && data.file) fileMs.set(data.file, (fileMs.get(data.file) ?? 0) + (data.details?.duration_ms ?? 0));
+    }
+    if (type === 'test:pass') {
       if (data.details?.type === 'suite') continue;
       if (data.skip !== undefined && data.skip !== false) {
         const reason = typeof data.skip === 'string' ? data.skip : '(no reason given)';
@@ -52,7 +56,10 @@ export default async function* reporter(source) {
       const text = String(data.message ?? '');
       for (const line of text.split('\n')) {
         if (line.startsWith('# ')) notes.push(line.slice(2));
-        else if (line.trim() !== '') output.set(data.file, [...(output.get(data.file) ?? []), line]);
+        else if (line.trim() !== '') {
+          if (!output.has(data.file)) output.set(data.file, []);
+          output.get(data.file).push(line);
+        }
       }
     }
   }
@@ -68,6 +75,8 @@ export default async function* reporter(source) {
     lines.push(`output of ${relative(file)} (last ${Math.min(40, captured.length)} lines):`, ...captured.slice(-40).map((l) => `  | ${l}`), '');
   }
   if (notes.length > 0) lines.push('notes:', ...notes.map((n) => `  ${n}`), '');
+  const slowest = [...fileMs].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  if (slowest.length > 1) lines.push('slowest files (their tests\' time):', ...slowest.map(([file, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${relative(file)}`), '');
   for (const [reason, tests] of skipped) lines.push(`skipped (${reason}):`, ...tests.map((t) => `  - ${t}`), '');
   const count = [`${passed} passed`, `${failures.length} failed`, `${[...skipped.values()].flat().length} skipped`, ...(todo > 0 ? [`${todo} todo`] : [])].join(', ');
   lines.push(failures.length > 0 ? `FAILED: ${count}` : `ok: ${count}`, '');

@@ -3,6 +3,8 @@
  * process exits with, `hint` names the command or flag that fixes it. Classify where you throw; never by parsing
  * message text later.
  */
+import { constants as osConstants } from 'node:os';
+
 export type ErrorCode =
   | 'config.not_found'
   | 'config.invalid'
@@ -29,6 +31,8 @@ export type ErrorCode =
   | 'opensandbox.server_error'
   | 'opensandbox.unreachable'
   | 'opensandbox.failed'
+  | 'opensandbox.shared_address'
+  | 'opensandbox.bad_answer'
   | 'msb.argument'
   | 'plan.conflict'
   | 'plan.stale'
@@ -45,6 +49,16 @@ export type ErrorCode =
   | 'usage';
 
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;
+
+/**
+ * The exit code of a run a signal ended: 128 + the signal's number, as a shell reports a process that signal killed
+ * (130 SIGINT, 143 SIGTERM, 129 SIGHUP), so a caller reads the same code whether owctl answered the signal or it came
+ * before owctl could. `signal` is its name (an AbortSignal's reason); anything else counts as SIGINT.
+ */
+export function signalExit(signal: unknown): number {
+  const number = typeof signal === 'string' ? (osConstants.signals as Record<string, number | undefined>)[signal] : undefined;
+  return number === undefined ? EXIT.interrupted : 128 + number;
+}
 
 export interface OwctlErrorOptions {
   hint?: string;

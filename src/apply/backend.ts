@@ -7,6 +7,7 @@
 import type { BackendCapabilities } from '../model/capabilities.ts';
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
+import type { OwctlError } from '../errors.ts';
 import type { Runtime } from './runtime.ts';
 
 /** Where a client reaches a sandbox's OpenWork server: a base URL, plus headers the engine's gateway needs. */
@@ -35,6 +36,11 @@ export interface Backend extends Omit<Runtime, 'verify'> {
   stop(name: string, instance?: string): Promise<void>;
   /** Where the server of a live sandbox answers; null when it publishes none. Verification goes there. */
   serverAddress(sandbox: DesiredSandbox | ObservedSandbox, instance?: string): Promise<ServerAddress | null>;
+  /**
+   * Resolves with the engine's error once it reports the sandbox dead (its command exited), polling until `signal`
+   * aborts (then undefined): verification stops waiting for a server that cannot come. Absent: the engine cannot tell.
+   */
+  downReason?(name: string, instance: string | undefined, signal: AbortSignal): Promise<OwctlError | undefined>;
   /** Whether this host can boot sandboxes (asked only when a plan would boot one); absent when that is not a question. */
   canBoot?(): Promise<boolean>;
   /** The server's output; absent when the engine has no log API. */

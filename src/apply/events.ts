@@ -18,6 +18,7 @@ export type StepName =
   | 'launch-server'
   | 'verify'
   | 'verify-existing'
+  | 'confirm-new'
   | 'remove-new'
   | 'remove-old'
   | 'remove-duplicate';

@@ -119,6 +119,8 @@ async function stopServerIfUp(ctx: Context, name: string): Promise<void> {
  */
 async function createSandbox(ctx: Context, sandbox: DesiredSandbox, removeFirst: boolean): Promise<string | undefined> {
   const image = caps(ctx).localImages ? await ensureImage(ctx.runtime, sandbox, (name, body) => step(ctx, name, body)) : null;
+  // The server's command is settled before anything is removed too: launch-server would refuse it after.
+  const argv = caps(ctx).launchesServer ? settled('launch-server', () => launchArgv(sandbox, image)) : [];
   await step(ctx, 'prepare-mounts', () => ctx.runtime.prepareMounts(sandbox));
   if (ctx.runtime.checkPorts) await step(ctx, 'check-ports', () => ctx.runtime.checkPorts!(sandbox));
   if (removeFirst) {
@@ -126,18 +128,31 @@ async function createSandbox(ctx: Context, sandbox: DesiredSandbox, removeFirst:
     await step(ctx, 'remove', () => ctx.runtime.remove(sandbox.name));
   }
   const instance = await step(ctx, 'create', () => ctx.runtime.create(sandbox, ownedLabels(ctx.project, sandbox)));
-  if (caps(ctx).launchesServer) await step(ctx, 'launch-server', () => ctx.runtime.launchServer(sandbox.name, launchArgv(sandbox, image)));
+  if (caps(ctx).launchesServer) await step(ctx, 'launch-server', () => ctx.runtime.launchServer(sandbox.name, argv));
   return instance ?? undefined;
 }
 
+/** `body`'s result, or its error as the failure of step `name` (a check made ahead of that step). */
+function settled<T>(name: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    throw new StepFailure(name, error);
+  }
+}
+
 /**
- * Zero-downtime replacement: the new sandbox is created and verified while the old ones still serve; only then are
- * they deleted. A new sandbox that fails verification is deleted again, leaving the old ones as they were.
+ * Zero-downtime replacement: the new sandbox is created, verified and confirmed while the old ones still serve; only
+ * then are they deleted. A new sandbox that fails either is deleted again, leaving the old ones as they were.
  */
 async function createThenRemove(ctx: Context, sandbox: DesiredSandbox, old: readonly string[]): Promise<string | undefined> {
   const created = await createSandbox(ctx, sandbox, false);
   try {
     await verifySandbox(ctx, sandbox, created);
+    // Verification may have reached an old sandbox at the same address: the engine proves the new one served.
+    if (ctx.runtime.confirmReplacement !== undefined && created !== undefined) {
+      await step(ctx, 'confirm-new', () => ctx.runtime.confirmReplacement!(sandbox.name, created, old));
+    }
   } catch (error) {
     if (created !== undefined) await step(ctx, 'remove-new', () => ctx.runtime.remove(sandbox.name, created)).catch(() => undefined);
     throw error;
@@ -191,7 +206,7 @@ async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Prom
         await accessOf(ctx, sandbox, created);
         return;
       }
-      await createSandbox(ctx, sandbox, true);
+      instance = await createSandbox(ctx, sandbox, true); // engines keyed by id: verify the new one
       break;
     case 'update': {
       if (change.heal === true) {

@@ -41,14 +41,19 @@ function present(image: ObservedImage | null, sandbox: DesiredSandbox): Observed
   });
 }
 
-/** The workload command: the file's `command:`, else the image's ENTRYPOINT + CMD. */
+/**
+ * The workload command: the file's `command:`, else the image's ENTRYPOINT + CMD. Throws when there is none, or when
+ * its program starts with "-" (the guest starts it as `setsid PROGRAM…`, which would read it as its own option).
+ */
 export function launchArgv(sandbox: DesiredSandbox, image: ObservedImage | null): string[] {
-  if (sandbox.command !== undefined) return sandbox.command;
-  const argv = [...(image?.entrypoint ?? []), ...(image?.cmd ?? [])];
-  if (argv.length === 0) {
-    throw new OwctlError('apply.failed', `image ${sandbox.image.ref} has no ENTRYPOINT or CMD and the file sets no command`, {
-      hint: `set sandboxes.${sandbox.name}.command to the OpenWork server's start command`,
-    });
+  const argv = sandbox.command ?? [...(image?.entrypoint ?? []), ...(image?.cmd ?? [])];
+  const hint = `set sandboxes.${sandbox.name}.command to the OpenWork server's start command`;
+  if (argv.length === 0 || argv[0] === '') {
+    throw new OwctlError('apply.failed', `image ${sandbox.image.ref} has no ENTRYPOINT or CMD and the file sets no command`, { hint });
+  }
+  if (argv[0]!.startsWith('-')) {
+    const source = sandbox.command === undefined ? `the ENTRYPOINT of image ${sandbox.image.ref}` : 'the command';
+    throw new OwctlError('apply.failed', `${source} starts with ${JSON.stringify(argv[0])}, which is an option, not a program`, { hint });
   }
   return argv;
 }

@@ -43,6 +43,11 @@ export interface Runtime {
   launchServer(name: string, argv: string[]): Promise<void>;
   /** Asks a running sandbox's server to stop before its VM goes (bounded); resolves to a line for progress output. */
   stopServer(name: string): Promise<string>;
+  /**
+   * Create-first replacement, after the new sandbox verified and before the old ones go: re-reads the new sandbox and
+   * throws unless the engine proves the verified server was the new one (it runs, at an address none of `old` has).
+   */
+  confirmReplacement?(name: string, created: string, old: readonly string[]): Promise<void>;
   verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal, instance?: string): Promise<VerifyResult>;
   /** Per-person tokens through the server's /tokens routes (`access:`); absent where nothing provides them. */
   access?: AccessRuntime;

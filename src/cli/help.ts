@@ -10,7 +10,7 @@ interface HelpFacts {
   exitCodes?: string[];
 }
 
-const INTERRUPTED = '130  interrupted: nothing new was started, in-flight calls finished, the lock was released';
+const INTERRUPTED = '130  interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP): nothing new was started, in-flight calls finished, the lock was released';
 
 export const HELP: Record<string, HelpFacts> = {
   validate: { examples: ['owctl validate', 'owctl -f staging.yaml validate --json'], exitCodes: ['1    the file is invalid (every problem is listed)'] },
@@ -28,7 +28,7 @@ export const HELP: Record<string, HelpFacts> = {
   status: { examples: ['owctl status', 'owctl status alice --json'] },
   connect: { examples: ['owctl connect alice', 'owctl connect alice --json'] },
   output: { examples: ['owctl output', 'owctl output alice --json'] },
-  keepalive: { examples: ['owctl keepalive', 'owctl keepalive alice --once', 'owctl keepalive --interval 1m'], exitCodes: ['130  interrupted (Ctrl-C, SIGTERM or SIGHUP: how a running keepalive ends)'] },
+  keepalive: { examples: ['owctl keepalive', 'owctl keepalive alice --once', 'owctl keepalive --interval 1m'], exitCodes: ['130  interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP: how a running keepalive ends)'] },
   logs: { examples: ['owctl logs alice', 'owctl logs alice -f --tail 20'] },
   completion: { examples: ['owctl completion bash > ~/.local/share/bash-completion/completions/owctl', 'owctl completion zsh > "${fpath[1]}/_owctl"', 'owctl completion fish > ~/.config/fish/completions/owctl.fish'] },
 };

@@ -1,6 +1,7 @@
 /**
  * commander wiring only: flags → typed options → one command function → exit code. Exit codes (stable):
- * 0 success / no changes, 1 error, 2 changes present (plan --detailed-exitcode), 130 interrupted.
+ * 0 success / no changes, 1 error, 2 changes present (plan --detailed-exitcode), 128 + the signal's number when interrupted (130 SIGINT, 143
+ * SIGTERM, 129 SIGHUP).
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { Interrupts } from '../commands/interrupt.ts';

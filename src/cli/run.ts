@@ -1,5 +1,5 @@
 /** The process entry: run the CLI and exit with its code. bin/owctl.js loads the compiled copy of this file. */
-import { EXIT } from '../errors.ts';
+import { EXIT, signalExit } from '../errors.ts';
 import { HANDLED_SIGNALS, Interrupts, ownProcessSignals } from '../commands/interrupt.ts';
 import { main } from './main.ts';
 
@@ -10,9 +10,11 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', () => 
 const interrupts = new Interrupts((text) => process.stderr.write(text));
 ownProcessSignals(interrupts);
 takeOverSignalsWhileLoading(interrupts);
-const code = await main(process.argv, undefined, interrupts);
+const returned = await main(process.argv, undefined, interrupts);
+// A run a signal ended exits 128 + its number, whichever way the command noticed it (a prompt says only "interrupted").
+const code = interrupts.by !== undefined && returned === EXIT.interrupted ? signalExit(interrupts.by) : returned;
 // After an interrupt, read-only work that was abandoned (an msb query, a health probe) must not hold the exit.
-if (code === EXIT.interrupted) process.exit(code);
+if (interrupts.by !== undefined && code === signalExit(interrupts.by)) process.exit(code);
 process.exitCode = code;
 
 /** bin/owctl.js keeps the signals that come while this bundle loads: they are answered now, in order. */

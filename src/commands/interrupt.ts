@@ -2,11 +2,11 @@
  * owctl is the only owner of SIGINT, SIGTERM and SIGHUP, from start to exit (no default handler, no library's own
  * listener). The first signal aborts `signal`: every phase stops where it safely can — a read-only phase (load,
  * observe, a prompt) at once, the executor by starting nothing new while the msb calls in flight (in their own
- * process group, so a terminal's Ctrl-C never reaches them) finish — and the command exits 130 saying what
+ * process group, so a terminal's Ctrl-C never reaches them) finish — and the command exits 128 + its number (130 SIGINT) saying what
  * finished, what was interrupted and what never started. A second signal stops waiting: it says what may be
- * left, runs the synchronous cleanups (the lock) and exits 130 at once (Terraform's "Two interrupts received").
+ * left, runs the synchronous cleanups (the lock) and exits with that code at once (Terraform's "Two interrupts received").
  */
-import { EXIT, OwctlError } from '../errors.ts';
+import { OwctlError, signalExit } from '../errors.ts';
 
 
 /** How long a failed read waits for a signal that may have caused it (see `during`). */
@@ -55,7 +55,7 @@ export class Interrupts {
       }
     }
     this.write(`${lines.join('\n')}\n`);
-    this.exit(EXIT.interrupted);
+    this.exit(signalExit(this.received));
   };
 
   /** The command handles interrupts itself from here on (else the whole command is cut short at a signal). */
@@ -87,10 +87,10 @@ export class Interrupts {
     return () => this.forcedExit.delete(cleanup);
   }
 
-  /** The error a phase stops with; exit code 130. */
+  /** The error a phase stops with; exit code 128 + the signal's number (130 for SIGINT). */
   error(phase: string, consequence = 'nothing was changed'): OwctlError {
     return new OwctlError('apply.interrupted', `interrupted by ${this.received ?? 'a signal'} while ${phase}; ${consequence}`, {
-      exitCode: EXIT.interrupted,
+      exitCode: signalExit(this.received),
       hint: 'run the command again when you are ready',
       details: { signal: this.received ?? null, phase },
     });

@@ -5,7 +5,7 @@
  * sessions, through the client routes; published-port reads are no msb activity themselves) and `msb touch`es the ones
  * used within their idle_timeout. Runs until interrupted, or one pass with --once (for cron or a systemd timer).
  */
-import { EXIT, OwctlError } from '../errors.ts';
+import { EXIT, OwctlError, signalExit } from '../errors.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { Msb } from '../msb/driver.ts';
 import { keepaliveVerdict, type KeepaliveVerdict } from '../plan/keepalive.ts';
@@ -47,9 +47,9 @@ export async function keepaliveCommand(options: KeepaliveOptions, io: CommandIO)
   for (;;) {
     for (const sandbox of timed) io.stdout(`${await keepOne(msb, sandbox, signal)}\n`);
     if (options.once) return EXIT.ok;
-    if (signal.aborted) return EXIT.interrupted;
+    if (signal.aborted) return signalExit(signal.reason);
     await sleep(intervalMs, signal);
-    if (signal.aborted) return EXIT.interrupted;
+    if (signal.aborted) return signalExit(signal.reason);
   }
 }
 

@@ -5,7 +5,7 @@
  * than colour is removed.
  */
 import type { Backend } from '../apply/backend.ts';
-import { EXIT, OwctlError } from '../errors.ts';
+import { EXIT, OwctlError, signalExit } from '../errors.ts';
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import { rememberSecrets } from '../secrets/known.ts';
 import { liveSecrets } from '../secrets/live.ts';
@@ -39,7 +39,7 @@ export async function logsCommand(options: { file: string; msb?: string; name: s
   interrupts.signal.addEventListener('abort', stop, { once: true });
   try {
     await reader.done;
-    if (interrupts.signal.aborted) return EXIT.interrupted;
+    if (interrupts.signal.aborted) return signalExit(interrupts.by);
     return EXIT.ok;
   } finally {
     io.stdout(sanitizer.end());

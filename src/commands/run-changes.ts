@@ -4,7 +4,7 @@
  */
 import { execute } from '../apply/executor.ts';
 import type { ApplyEvent, ApplyResult } from '../apply/events.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT, signalExit } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import { renderApplySummary } from '../views/apply-summary.ts';
 import type { EventStream } from '../views/event-stream.ts';
@@ -34,8 +34,8 @@ class InFlight {
   }
 }
 
-export function exitCodeOf(result: ApplyResult): number {
-  if (result.interrupted) return EXIT.interrupted;
+export function exitCodeOf(result: ApplyResult, signal?: unknown): number {
+  if (result.interrupted) return signalExit(signal);
   return result.outcomes.some((o) => o.outcome === 'failed') ? EXIT.error : EXIT.ok;
 }
 
@@ -75,7 +75,7 @@ export async function runChanges(
     });
   await progress?.finish();
   await options.afterExecute?.(result);
-  const code = exitCodeOf(result);
+  const code = exitCodeOf(result, interrupts.signal.reason);
   if (options.stream) options.stream.summary(result, code);
   else io.stdout(renderApplySummary(result, options.verb, style(io.color)));
   if (isGitHubActions(io.env)) {

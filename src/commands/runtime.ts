@@ -25,7 +25,24 @@ export async function verifySandbox(
     });
   }
   const target = { baseUrl: address.url, headers: address.headers, clientToken: sandbox.tokens.client, hostToken: sandbox.tokens.host, timeoutSecs: sandbox.verify.timeoutSecs };
-  return verifyEndpoint(target, onStep, signal, onWaiting);
+  if (backend.downReason === undefined) return verifyEndpoint(target, onStep, signal, onWaiting);
+  // The engine reports a sandbox whose command exited: stop waiting and say what it said.
+  const done = new AbortController();
+  let down: OwctlError | undefined;
+  void backend.downReason(sandbox.name, instance, done.signal).then(
+    (error) => {
+      down = error;
+      if (error !== undefined) done.abort();
+    },
+    () => undefined,
+  );
+  try {
+    const report = await verifyEndpoint(target, onStep, AbortSignal.any([signal, done.signal]), onWaiting);
+    if (down !== undefined && !report.ok) throw down;
+    return report;
+  } finally {
+    done.abort();
+  }
 }
 
 export function runtimeOf(backend: Backend, project?: { name: string; dir: string }): Runtime {

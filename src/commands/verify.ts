@@ -3,7 +3,7 @@
  * checks any endpoint, with tokens read from environment variables (never from argv).
  */
 import type { VerifyReport } from '../apply/runtime.ts';
-import { EXIT, OwctlError } from '../errors.ts';
+import { EXIT, OwctlError, signalExit } from '../errors.ts';
 import { jsonDocument } from '../views/json-style.ts';
 import { urlTerms } from '../verify/hints.ts';
 import { displayUrl, redact } from '../verify/redact.ts';
@@ -118,7 +118,7 @@ export async function verifyCommand(options: VerifyOptions, io: CommandIO): Prom
   }
   if (interrupted !== undefined) {
     io.stderr(`${interruptedLines(results, interrupted).join('\n')}\n`);
-    return EXIT.interrupted;
+    return signalExit(interrupted);
   }
   return ok ? EXIT.ok : EXIT.error;
 }

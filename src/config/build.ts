@@ -6,7 +6,9 @@
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import { checkBackendKeys, normaliseBackend } from './backend-checks.ts';
 import { checkHostPorts, checkSandbox } from './checks.ts';
-import { checkBindSources, type MountPolicy } from './mount-policy.ts';
+import { checkAllowedFolders, checkBindSources, type MountPolicy } from './mount-policy.ts';
+import { checkArchive } from './host-files.ts';
+import { checkPublicValues, markSecretBearers } from './secret-bearers.ts';
 import { isUnder, type Issue, type Segment } from './issue.ts';
 import { isMapping, mergeDefaults } from './merge.ts';
 import { normaliseSandbox, type NormaliseContext, type RawSandbox } from './normalise.ts';
@@ -46,28 +48,20 @@ export function buildDesired(input: BuildInput): { desired: DesiredState; issues
     const normalised = normaliseSandbox(name, merged as RawSandbox, context);
     issues.push(...normalised.issues, ...checkSandbox(normalised.sandbox), ...checkBackendKeys(merged as Record<string, unknown>, normalised.sandbox, backend));
     // Bind sources are this host's folders only on msb (OpenSandbox binds paths on its server).
-    if (input.policy && backend.type === 'msb') issues.push(...checkBindSources(normalised.sandbox, (...rest) => ['sandboxes', name, ...rest], input.policy));
+    if (input.policy && backend.type === 'msb') {
+      const at = (...rest: Segment[]): Segment[] => ['sandboxes', name, ...rest];
+      issues.push(...checkBindSources(normalised.sandbox, at, input.policy), ...checkArchive(normalised.sandbox, at));
+    }
     sandboxes.push(normalised.sandbox);
   }
   issues.push(...checkHostPorts(sandboxes));
-  markReusedSecrets(sandboxes);
+  if (input.policy && backend.type === 'msb' && Array.isArray(data.allow_host_paths)) issues.push(...checkAllowedFolders(input.policy, data.allow_host_paths.map(String)));
+  const secrets = markSecretBearers(sandboxes, backend);
+  for (const sandbox of sandboxes) issues.push(...checkPublicValues(sandbox, secrets));
   const project = typeof data.project === 'string' ? data.project : '';
   const desired: DesiredState = { file: input.file, dir: input.dir, project, sandboxes };
   if (backend.type !== 'msb') desired.backend = backend;
   return { desired, issues };
-}
-
-/** An env value equal to any secret of the file (a token reused as a password) is sensitive too. */
-function markReusedSecrets(sandboxes: DesiredSandbox[]): void {
-  const secrets = new Set<string>();
-  for (const sandbox of sandboxes) {
-    for (const token of [sandbox.tokens.client, sandbox.tokens.host]) if (token !== '') secrets.add(token);
-    for (const key of sandbox.sensitiveEnv) if (sandbox.env[key]) secrets.add(sandbox.env[key]);
-  }
-  for (const sandbox of sandboxes) {
-    const reused = Object.keys(sandbox.env).filter((key) => secrets.has(sandbox.env[key]!));
-    sandbox.sensitiveEnv = [...new Set([...sandbox.sensitiveEnv, ...reused])].sort(byCodePoint);
-  }
 }
 
 function byCodePoint(a: string, b: string): number {

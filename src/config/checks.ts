@@ -15,6 +15,8 @@ import { DEFAULTS } from './defaults.ts';
 export const RESERVED_LABEL_PREFIXES = ['sandbox.', 'microsandbox.', 'service.', OWCTL_LABEL_PREFIX];
 export const RESERVED_ENV_PREFIX = 'MSB_';
 const WILDCARDS = new Set(['0.0.0.0', '::']);
+/** Guest folders the kernel fills (proc, sysfs, devtmpfs): never a mount target. */
+const KERNEL_FOLDERS = ['/proc', '/sys', '/dev'];
 
 export function checkSandbox(sandbox: DesiredSandbox): Issue[] {
   const at = (...rest: Segment[]): Segment[] => ['sandboxes', sandbox.name, ...rest];
@@ -85,6 +87,10 @@ function checkMounts(sandbox: DesiredSandbox, at: At): Issue[] {
   const seen = new Map<string, number>();
   sandbox.mounts.forEach((mount, index) => {
     if (mount.target === '/') issues.push({ path: at('mounts', index, 'target'), message: 'cannot mount over the guest root "/"', hint: 'mount into a folder such as /workspace' });
+    const kernel = KERNEL_FOLDERS.find((folder) => mount.target === folder || mount.target.startsWith(`${folder}/`));
+    if (kernel !== undefined) {
+      issues.push({ path: at('mounts', index, 'target'), message: `${mount.target} is in ${kernel}, where the guest kernel and its agent keep their own files: a mount there would hide them`, hint: 'mount into a folder of its own, such as /data or /workspace' });
+    }
     const first = seen.get(mount.target);
     if (first === undefined) seen.set(mount.target, index);
     else issues.push({ path: at('mounts', index, 'target'), message: `${mount.target} is already the target of ${formatPath(at('mounts', first))}`, hint: 'each guest path can hold one mount' });

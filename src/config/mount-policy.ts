@@ -25,6 +25,8 @@ export interface MountPolicy {
 }
 
 const SYSTEM = ['/etc', '/root', '/proc', '/sys', '/dev', '/boot', '/run', '/var/run', '/var/lib', '/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/opt/microsandbox'];
+/** Host folders a sandbox may read when allowed, never write: the host's own records. */
+const WRITE_PROTECTED = ['/var/log', '/var/spool', '/var/mail', '/var/cache', '/var/backups'];
 const IN_HOME = ['.ssh', '.gnupg', '.aws', '.azure', '.kube', '.docker', '.config/gcloud', '.config/gh', '.config/owctl', '.netrc', '.npmrc', '.pypirc', '.git-credentials', '.password-store', '.local/share/keyrings'];
 
 /** The allowlist file's location and its folders (missing file: none). */
@@ -116,6 +118,7 @@ interface Places {
   home: string;
   system: string[];
   everywhere: string[];
+  writeProtected: string[];
   /** No sensitive place is in the project folder, and the project folder is in none of the credential places. */
   projectClean: boolean;
 }
@@ -132,7 +135,10 @@ function placesOf(policy: MountPolicy): Places {
     const system = SYSTEM.map(resolve).filter((place) => !inside(home, place));
     const everywhere = [...IN_HOME.map((p) => path.join(home, p)), resolve(policy.msbHome)];
     const projectClean = ![home, ...system, ...everywhere].some((place) => inside(place, project)) && !everywhere.some((place) => inside(project, place));
-    places = { known, project, allowed: policy.allowed.map(resolve), home, system, everywhere, projectClean };
+    const writeProtected = WRITE_PROTECTED.map(resolve);
+    places = { known, project, allowed: [], home, system, everywhere, writeProtected, projectClean };
+    // An allow that is or holds a sensitive place would cover it: such an allow counts for nothing.
+    places.allowed = policy.allowed.map(resolve).filter((root) => sensitive(root, project, places!) === null);
     resolvedPlaces.set(policy, places);
   }
   return places;
@@ -155,6 +161,13 @@ export function checkBindSources(sandbox: DesiredSandbox, at: (...rest: Segment[
       issues.push({ path: where, message: `${mount.source} is or holds a sensitive host path (${held})`, hint: 'bind a folder of its own, such as ./.owctl/NAME/data: a sandbox can read and write what it binds' });
       return;
     }
+    if (!mount.readonly) {
+      const writable = writableProblem(real, places);
+      if (writable !== null) {
+        issues.push({ path: where, message: `${mount.source} ${writable}`, hint: 'bind a folder of its own, such as ./.owctl/NAME/workspace, or add readonly: true if the sandbox only reads it' });
+        return;
+      }
+    }
     if (inside(real, project) || allowed.some((root) => inside(real, root))) return;
     issues.push({
       path: where,
@@ -163,4 +176,28 @@ export function checkBindSources(sandbox: DesiredSandbox, at: (...rest: Segment[
     });
   });
   return issues;
+}
+
+/** Why a folder must not be bound writable, if it must not: it holds the project's own files, or host records. */
+function writableProblem(real: string, places: Places): string | null {
+  if (inside(places.project, real)) return 'holds the project folder (its .env and openwork.yaml) and is writable: the sandbox could read every secret there and rewrite the file';
+  const record = places.writeProtected.find((place) => inside(real, place) && !inside(real, places.project));
+  return record === undefined ? null : `is in ${record}, the host's own records, and is writable: the sandbox could rewrite them`;
+}
+
+/**
+ * The file's allow_host_paths entries (`listed`, as written; `policy.allowed` starts with them, resolved) that are or
+ * hold a sensitive place: each would otherwise allow binding it.
+ */
+export function checkAllowedFolders(policy: MountPolicy, listed: readonly string[]): Issue[] {
+  const places = placesOf(policy);
+  return listed.flatMap((entry, index): Issue[] => {
+    const held = sensitive(canonical(path.resolve(policy.allowed[index] ?? entry), places.known).path, places.project, places);
+    if (held === null) return [];
+    return [{
+      path: ['allow_host_paths', index],
+      message: `${entry} is or holds sensitive host paths (${held}); an allow covers everything under it`,
+      hint: 'name the folder itself that sandboxes need, e.g. /srv/shared/data (sensitive places are refused whatever is allowed)',
+    }];
+  });
 }

@@ -86,7 +86,10 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
     cpus: raw.resources?.cpus ?? DEFAULTS.cpus,
     memoryMib: memory(raw.resources?.memory) ?? DEFAULTS.memoryMib,
     // map() keeps the holes of pruned items, so indexes in messages stay those of the file.
-    mounts: (raw.mounts ?? []).map((mount, index) => normaliseMount(mount, context, (value) => size(value, undefined, at('mounts', index, 'size')))),
+    mounts: (raw.mounts ?? []).map((mount, index) => {
+      if (climbs(mount.target)) issues.push({ path: at('mounts', index, 'target'), message: `${JSON.stringify(mount.target)} has a ".." part: it would mount somewhere else than it reads`, hint: 'write the guest folder plainly, such as /data/cache' });
+      return normaliseMount(mount, context, (value) => size(value, undefined, at('mounts', index, 'size')));
+    }),
     ports: (raw.ports ?? []).map(normalisePort),
     tokens: {
       client: raw.tokens?.client ?? '',
@@ -149,8 +152,14 @@ function normaliseImage(image: RawSandbox['image'], context: NormaliseContext): 
   return image.archive ? { ref: image.ref, archive: hostPath(image.archive, context) } : { ref: image.ref };
 }
 
+/** Whether a guest path has a `..` segment (`/data/../etc` is /etc). */
+function climbs(target: unknown): boolean {
+  return typeof target === 'string' && target.split('/').includes('..');
+}
+
 function normaliseMount(mount: RawMount, context: NormaliseContext, size: (value: string | number) => number | undefined): MountSpec {
-  const target = guestPath(mount.target);
+  // One with `..` is reported as such (above), and kept as written so that no other check reports where it leads.
+  const target = climbs(mount.target) ? mount.target : guestPath(mount.target);
   switch (mount.type) {
     case 'bind':
       return { type: 'bind', source: hostPath(mount.source, context), target, readonly: mount.readonly ?? DEFAULTS.readonly };

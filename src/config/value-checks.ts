@@ -88,8 +88,13 @@ function checkTokenNames(sandbox: DesiredSandbox, at: At): Issue[] {
 }
 
 function checkCommand(sandbox: DesiredSandbox, at: At): Issue[] {
-  if (sandbox.command === undefined || sandbox.command[0] !== '') return [];
-  return [{ path: at('command', 0), message: 'the program to run is empty', hint: 'name the OpenWork server start command, or leave command out to use the image’s' }];
+  const program = sandbox.command?.[0];
+  if (program === '') return [{ path: at('command', 0), message: 'the program to run is empty', hint: 'name the OpenWork server start command, or leave command out to use the image’s' }];
+  // The guest runs it as `setsid PROGRAM ARGS…`: a program starting with "-" would be read as setsid's option.
+  if (program?.startsWith('-')) {
+    return [{ path: at('command', 0), message: `${JSON.stringify(program)} starts with "-": it is an option, not a program`, hint: 'the first element is the program to run, such as /usr/local/bin/openwork-server; put options after it' }];
+  }
+  return [];
 }
 
 function checkAddresses(sandbox: DesiredSandbox, at: At): Issue[] {

@@ -20,6 +20,12 @@ export interface BackendCapabilities {
   extendMaxDurationLive: boolean;
   /** Names are not the engine's key, so the new sandbox can be created and verified before the old one is deleted. */
   createBeforeDestroy: boolean;
+  /**
+   * Why a replacement deletes the old sandbox first although names would allow both at once (e.g. a server that gives
+   * every sandbox the same address): shown in the plan as the cause of its downtime. Set only with
+   * `createBeforeDestroy: false`.
+   */
+  deleteFirstBecause?: string;
   /** Groups the engine cannot report: compared through the digests recorded on the sandbox when it was made. */
   unreadable: FieldGroup[];
   /** owctl launches the OpenWork server after create and start (msb boots an idle VM); false: the engine runs the command. */

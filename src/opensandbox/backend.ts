@@ -5,6 +5,7 @@
  * env (how OpenSandbox hands env to a sandbox) and the API key header.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Backend, ServerAddress } from '../apply/backend.ts';
 import { runPool } from '../apply/pool.ts';
 import { OwctlError } from '../errors.ts';
@@ -14,11 +15,15 @@ import { LABEL_PROJECT, OWCTL_LABEL_PREFIX } from '../model/labels.ts';
 import type { ObservedSandbox } from '../model/observed.ts';
 import { serverPortOf, type ServerPortSource } from '../model/server-port.ts';
 import { OPENSANDBOX_CAPABILITIES } from './capabilities.ts';
+import { DEAD_STATES, notRunning } from './liveness.ts';
+import { capabilitiesFor, HOST_NETWORK_REASON, isSharedHostAddress } from './network-mode.ts';
 import { OpenSandboxClient } from './client.ts';
 import { createMetadata, META_MAX_DURATION, META_NAME, observedOf, owctlMetadata } from './metadata.ts';
 import type { WireCreate, WireSandbox, WireVolume } from './wire.ts';
 
 const POLL_MS = 250;
+/** While verification waits, how often the sandbox's state is read (a command that exits turns it Failed). */
+const DOWN_POLL_MS = 500;
 
 type Spec = Extract<BackendSpec, { type: 'opensandbox' }>;
 
@@ -80,17 +85,8 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       const wire = await client.get(id);
       known.set(id, wire);
       if (wire.status.state === 'Running') return wire;
-      if (['Failed', 'Terminated', 'Stopping'].includes(wire.status.state) || Date.now() > deadline) {
-        const why = [wire.status.reason, wire.status.message].filter(Boolean).join(': ');
-        const pending = wire.status.state === 'Pending';
-        throw new OwctlError('opensandbox.failed', `${name} (${id}) is ${wire.status.state}${why ? ` (${why})` : ''}, not Running${pending ? ` after ${timeoutSecs} s` : ''}`, {
-          hint: pending
-            ? `on Kubernetes a sandbox is Pending until its pod is scheduled and ready: check that the cluster has room for its resources and that its runtime class exists; a longer verify.timeout (a create waits the longer of it and backend.request_timeout) waits more; \`owctl apply\` removes and recreates it`
-            : `the server's log for sandbox ${id} says why; \`owctl apply\` removes and recreates it`,
-          details: { id, state: wire.status.state },
-        });
-      }
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (DEAD_STATES.has(wire.status.state) || Date.now() > deadline) throw notRunning(name, wire, timeoutSecs);
+      await sleep(POLL_MS);
     }
   };
   /** The endpoint of the server's guest port (`server.port`, or the port recorded on a live sandbox). */
@@ -99,6 +95,14 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     // The endpoint has no scheme; its shape depends on the runtime (host:port, host/id/port, …).
     const url = /^https?:\/\//.test(answer.endpoint) ? answer.endpoint : `http://${answer.endpoint}`;
     return { url: url.replace(/\/+$/, ''), headers: answer.headers ?? {} };
+  };
+
+  /** Host networking, seen from the endpoint of the first running sandbox (one lookup; none when nothing runs). */
+  const sharesAddress = async (sandboxes: ObservedSandbox[]): Promise<boolean> => {
+    const running = sandboxes.find((s) => s.status === 'Running' && s.id !== undefined);
+    if (running === undefined) return false;
+    const answer = await client.endpoint(running.id!, serverPortOf(running), running.name);
+    return isSharedHostAddress(answer.endpoint, serverPortOf(running));
   };
 
   return {
@@ -124,17 +128,44 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
         }, () => false);
       }
       sandboxes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.id ?? '') < (b.id ?? '') ? -1 : 1));
-      return { backend: 'local', sandboxes, images: {}, capabilities: OPENSANDBOX_CAPABILITIES };
+      return { backend: 'local', sandboxes, images: {}, capabilities: capabilitiesFor(await sharesAddress(sandboxes)) };
     },
     async create(sandbox, labels) {
       const project = labels[LABEL_PROJECT] ?? desired.project;
-      const created = await client.create(createRequest(project, sandbox, spec, randomBytes(16).toString('hex')), sandbox.name);
+      const created = await client.create(createRequest(project, sandbox, spec, randomBytes(16).toString('hex')), sandbox.name).catch((error: unknown) => {
+        throw timeoutRefused(error, sandbox) ?? error;
+      });
       known.set(created.id, created);
       // The newest sandbox of a name is the one later lookups (outputs, connect) mean.
       idsByName.set(sandbox.name, [created.id, ...(idsByName.get(sandbox.name) ?? [])]);
       // Docker answers Running at once; Kubernetes answers Pending and gets there when the pod is ready.
       if (created.status.state !== 'Running') await waitRunning(created.id, sandbox.name, Math.max(sandbox.verify.timeoutSecs, spec.requestTimeoutSecs));
       return created.id;
+    },
+    async confirmReplacement(name, created, old) {
+      const wire = await client.get(created);
+      known.set(created, wire);
+      if (wire.status.state !== 'Running') throw notRunning(name, wire);
+      const port = serverPortOf(observedOf(wire));
+      const mine = (await client.endpoint(created, port, name)).endpoint;
+      for (const id of old) {
+        const previous = await client.get(id).catch(() => undefined);
+        if (previous?.status.state !== 'Running') continue; // a sandbox that does not run answered nothing
+        if ((await client.endpoint(id, port, name)).endpoint !== mine) continue;
+        throw new OwctlError('opensandbox.shared_address', `${name}: the new sandbox ${created} has the same address as the old one ${id} (${mine}), so verification cannot have proven the new one`, {
+          hint: `${HOST_NETWORK_REASON}; run \`owctl apply\` again: its plan replaces by deleting first`,
+          details: { id: created, old: id },
+        });
+      }
+    },
+    async downReason(name, instance, signal) {
+      const id = await idFor(name, instance);
+      while (!signal.aborted) {
+        const wire = await client.get(id).catch(() => undefined);
+        if (wire !== undefined && DEAD_STATES.has(wire.status.state)) return notRunning(name, wire);
+        await sleep(DOWN_POLL_MS, signal).catch(() => undefined);
+      }
+      return undefined;
     },
     async remove(name, instance) {
       const ids = instance !== undefined ? [instance] : await idsOf(name);
@@ -187,6 +218,17 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     // The engine runs (and stops) the server itself; the executor never asks (capabilities.launchesServer is false).
     stopServer: async () => 'the engine stops the OpenWork server itself',
   };
+}
+
+/** The server refuses a timeout above its `max_sandbox_timeout_seconds` (400 SANDBOX::INVALID_PARAMETER, the limit in its message). */
+function timeoutRefused(error: unknown, sandbox: DesiredSandbox): OwctlError | undefined {
+  if (!(error instanceof OwctlError) || error.code !== 'opensandbox.invalid_request' || sandbox.maxDurationSecs === undefined) return undefined;
+  if (error.details?.server_code !== 'SANDBOX::INVALID_PARAMETER') return undefined;
+  return new OwctlError(error.code, error.message, {
+    hint: `max_duration (${sandbox.maxDurationSecs} s) is sent as the sandbox's timeout, which the server caps at its max_sandbox_timeout_seconds (the limit above): lower sandboxes.${sandbox.name}.max_duration, or ask the server's operator to raise the limit`,
+    details: error.details,
+    cause: error,
+  });
 }
 
 function unsupported(what: string): never {

@@ -60,7 +60,6 @@ export function observedOf(wire: WireSandbox): ObservedSandbox {
     if (value !== undefined) digests[group] = value;
   }
   if (meta[META_SALT] !== undefined) digests.salt = meta[META_SALT];
-  const max = Number(meta[META_MAX_DURATION]);
   return {
     name: meta[META_NAME] ?? wire.id,
     id: wire.id,
@@ -75,10 +74,25 @@ export function observedOf(wire: WireSandbox): ObservedSandbox {
     mounts: [],
     ports: [],
     idleTimeoutSecs: null,
-    maxDurationSecs: Number.isInteger(max) && max > 0 ? max : null,
+    maxDurationSecs: liveMaxDuration(wire, Number(meta[META_MAX_DURATION])),
     server: 'unknown',
     digests,
   };
+}
+
+/** The server's clock and the container's creation differ by a fraction of a second; renewals are exact. */
+const SKEW_SECS = 60;
+
+/**
+ * max_duration as the server will act on it: the recorded value, unless the live expiry is sooner (a renewal the
+ * server lost on restart: `expiresAt` fell back to created + the first timeout). A later expiry (renew-on-access)
+ * is the engine's policy, not drift.
+ */
+function liveMaxDuration(wire: WireSandbox, recorded: number): number | null {
+  const declared = Number.isInteger(recorded) && recorded > 0 ? recorded : null;
+  if (declared === null || typeof wire.expiresAt !== 'string') return declared;
+  const live = Math.round((Date.parse(wire.expiresAt) - Date.parse(wire.createdAt)) / 1000);
+  return Number.isFinite(live) && live < declared - SKEW_SECS ? Math.max(live, 1) : declared;
 }
 
 /** User labels of a live sandbox (metadata that is not owctl's). */

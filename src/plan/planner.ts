@@ -82,7 +82,7 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
           blocked: desired.protect || protectLive,
           create_first: true,
         })
-      : change(desired.name, 'replace', `must be replaced (${why}); destroy, then create`, { ...base, fields: all, start: true, blocked: desired.protect || protectLive });
+      : change(desired.name, 'replace', `must be replaced (${why}); ${deleteFirst(caps)}`, { ...base, fields: all, start: true, blocked: desired.protect || protectLive });
 
   const forcing = all.filter((f) => f.disposition === 'replace');
   if (forcing.length > 0) {
@@ -143,10 +143,15 @@ function instanceIds(group: ObservedSandbox[]): string[] | undefined {
   return ids.length === 0 ? undefined : ids;
 }
 
+/** A delete-first replacement, with the cause of its downtime when the engine could otherwise create first. */
+function deleteFirst(caps: BackendCapabilities): string {
+  return caps.deleteFirstBecause === undefined ? 'destroy, then create' : `destroy, then create (downtime until the new one verifies: ${caps.deleteFirstBecause})`;
+}
+
 /** `--replace NAME`: an owned, declared sandbox replaced although nothing forces it (a wedged server, a bad guest). */
 function replacedOnRequest(desired: DesiredSandbox, live: ObservedSandbox, planned: Change, caps: BackendCapabilities): Change {
   if (planned.action === 'replace') return { ...planned, reason: `${planned.reason}; also requested` };
-  const how = caps.createBeforeDestroy ? 'a new sandbox is created and verified, then the old one deleted (its address changes)' : 'destroy, then create';
+  const how = caps.createBeforeDestroy ? 'a new sandbox is created and verified, then the old one deleted (its address changes)' : deleteFirst(caps);
   return change(desired.name, 'replace', `will be replaced, as requested (--replace); ${how}`, {
     status: planned.status,
     unchanged: planned.unchanged,

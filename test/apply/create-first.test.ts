@@ -6,6 +6,7 @@ import { execute } from '../../src/apply/executor.ts';
 import type { Runtime } from '../../src/apply/runtime.ts';
 import { MSB_CAPABILITIES, type BackendCapabilities } from '../../src/model/capabilities.ts';
 import type { Change } from '../../src/model/plan.ts';
+import { OwctlError } from '../../src/errors.ts';
 import { desiredSandbox, desiredState } from '../helpers/states.ts';
 
 const REMOTE: BackendCapabilities = { ...MSB_CAPABILITIES, backend: 'opensandbox', createBeforeDestroy: true, launchesServer: false, localImages: false };
@@ -56,6 +57,33 @@ describe('create-first replacement', () => {
     const result = await run([change({ create_first: true, instances: ['old-a'] })], runtime);
     assert.deepEqual(calls, ['create new-0', 'verify new-0', 'remove new-0']);
     assert.deepEqual([result.outcomes[0]!.outcome, result.outcomes[0]!.error?.code], ['failed', 'verify.failed']);
+  });
+
+  it('the engine re-reads the new sandbox after verification, before the old ones go; a new one it cannot prove is removed, the old kept', async () => {
+    const { runtime, calls } = engine(new Set());
+    runtime.confirmReplacement = async (_name, created, old) => {
+      calls.push(`confirm ${created} over ${old.join(',')}`);
+      throw new OwctlError('opensandbox.failed', 'alice (new-0) is Failed (CONTAINER_EXITED_ERROR): verification reached the old sandbox');
+    };
+    const result = await run([change({ create_first: true, instances: ['old-a'] })], runtime);
+    assert.deepEqual(calls, ['create new-0', 'verify new-0', 'confirm new-0 over old-a', 'remove new-0']);
+    assert.deepEqual([result.outcomes[0]!.outcome, result.outcomes[0]!.error?.step, result.outcomes[0]!.error?.code], ['failed', 'confirm-new', 'opensandbox.failed']);
+  });
+
+  it('a confirmed new sandbox: the old ones go after the confirmation', async () => {
+    const { runtime, calls } = engine(new Set());
+    runtime.confirmReplacement = async (_name, created) => void calls.push(`confirm ${created}`);
+    await run([change({ create_first: true, instances: ['old-a'] })], runtime);
+    assert.deepEqual(calls, ['create new-0', 'verify new-0', 'confirm new-0', 'remove old-a']);
+  });
+});
+
+describe('delete-first replacement on an engine keyed by id', () => {
+  it('verifies the new sandbox, not the id of the one it deleted', async () => {
+    const { runtime, calls } = engine(new Set());
+    const result = await run([change({ instances: ['old-a'] })], runtime);
+    assert.deepEqual(calls.filter((c) => !c.startsWith('remove')), ['create new-0', 'verify new-0']);
+    assert.equal(result.outcomes[0]!.outcome, 'succeeded');
   });
 });
 

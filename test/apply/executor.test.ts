@@ -73,6 +73,26 @@ describe('executor', () => {
     }
   });
 
+  it('never removes the old sandbox of a replace whose new server command cannot be launched', async () => {
+    const alice = desiredSandbox('alice');
+    const live = observedState([observedFrom('demo', alice)]);
+    const bare: ObservedImage = { ...IMAGE, ref: 'bare:v2', entrypoint: [], cmd: [] };
+    const cases: Array<[string, DesiredSandbox, Record<string, ObservedImage>]> = [
+      ['a program that reads as an option', { ...alice, command: ['--help'] }, {}],
+      ['an image with neither ENTRYPOINT nor CMD, and no command', { ...alice, image: { ref: 'bare:v2' } }, { 'bare:v2': bare }],
+    ];
+    for (const [what, sandbox, images] of cases) {
+      const desired = desiredState([sandbox]);
+      const changes = plan(desired, live).changes;
+      assert.equal(changes[0]?.action, 'replace', what);
+      const { runtime, calls } = recordingRuntime({ images });
+      const result = await execute(changes, desired, runtime, options());
+      assert.equal(result.outcomes[0]?.outcome, 'failed', what);
+      assert.equal(result.outcomes[0]?.error?.step, 'launch-server', what);
+      assert.ok(!calls.includes('remove alice') && !calls.includes('stopServer alice'), `${what}: the old sandbox stays (${calls.join(', ')})`);
+    }
+  });
+
   it('keeps going when one sandbox fails and reports each outcome', async () => {
     const desired = desiredState([desiredSandbox('a'), desiredSandbox('b'), desiredSandbox('c')]);
     const { runtime } = recordingRuntime({ fail: { b: 'create' } });

@@ -26,8 +26,12 @@ function verdicts(sources: string[], p = policy()): Array<string | null> {
 }
 
 describe('mount policy', () => {
-  it("allows the project's own folders, existing or not, and the project folder itself", () => {
-    assert.deepEqual(verdicts([join(project, '.owctl/a/ws'), join(project, 'missing/deeper'), project]), [null, null, null]);
+  it("allows the project's own folders, existing or not; the project folder itself only read-only", () => {
+    const [own, missing, whole] = verdicts([join(project, '.owctl/a/ws'), join(project, 'missing/deeper'), project]);
+    assert.deepEqual([own, missing], [null, null]);
+    assert.match(whole!, /holds the project folder .* writable/);
+    const readonly: DesiredSandbox = { ...desiredSandbox('a'), mounts: [{ type: 'bind', source: project, target: '/p', readonly: true }] };
+    assert.deepEqual(checkBindSources(readonly, (...rest) => ['sandboxes', 'a', ...rest], policy()), []);
   });
 
   it('refuses files, the home folder, credentials (also through a symlink) and msb state', () => {

@@ -76,7 +76,7 @@ describe('normalisation', () => {
       '    image: { ref: "img:1", archive: ../images/img.tar }',
       '    mounts:',
       '      - { type: bind, source: data/../work, target: /workspace/ }',
-      '      - { type: bind, source: ~/shared, target: /a/../shared, readonly: true }',
+      '      - { type: bind, source: ~/shared, target: //shared/./, readonly: true }',
       '      - { type: bind, source: /abs/path, target: /abs }',
       '    env: { Z: 1, A: true, M: 1.5 }',
       '    ports: [{ host: 9000, guest: 9000, bind: "::1", protocol: udp }, { host: 9001, guest: 8787 }]',

@@ -109,7 +109,7 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     assert.doesNotMatch(output, /no TTY|not a TTY/);
   });
 
-  it('SIGTERM and SIGHUP while waiting for the lock: exit 130, saying so; the other holder keeps its lock', async () => {
+  it('SIGTERM and SIGHUP while waiting for the lock: exit 143 and 129, saying so; the other holder keeps its lock', async () => {
     // Another live owctl (this test process stands in for it) holds the project's lock.
     const holder = { pid: process.pid, host: hostname(), command: 'apply', project: 'interrupts', msb_home: project.msbHome, started_at: new Date().toISOString() };
     await writeFile(lock(), JSON.stringify(holder));
@@ -121,7 +121,7 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
         await eventually(async () => (await project.msbCalls()).slice(calls).some((argv) => argv[0] === 'context'), 120_000, 'msb context');
         await run.signalGroup(signal);
         const { code, output } = await run.done;
-        assert.equal(code, 130, output);
+        assert.equal(code, signal === 'SIGTERM' ? 143 : 129, output);
         assert.match(output, new RegExp(`error: interrupted by ${signal} while (waiting for the project lock|reading the file); nothing was changed`));
         assert.equal(existsSync(lock()), true, "another process's lock is left alone");
       }
@@ -130,31 +130,31 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     }
   });
 
-  it('SIGHUP (the terminal closed) and SIGINT while observing: exit 130 and the lock released, for apply, destroy and plan', async () => {
+  it('SIGHUP (the terminal closed), SIGTERM and SIGINT while observing: exit 129, 143, 130 and the lock released, for apply, destroy and plan', async () => {
     // An msb whose `ls` takes 20 s: owctl is observing when the signal comes.
     const slow = join(project.dir, 'msb-slow-ls');
     // It marks the start of `ls` before sleeping (the argv log is written only when the real call runs, afterwards).
     const listing = join(project.dir, 'ls-started');
     await writeFile(slow, `#!/bin/sh\nif [ "$1" = ls ]; then : > '${listing}'; sleep 20; fi\nexec '${project.msb}' "$@"\n`);
     await chmod(slow, 0o755);
-    const cases: Array<[string[], NodeJS.Signals]> = [
-      [['apply', '--auto-approve'], 'SIGHUP'],
-      [['destroy', '--auto-approve', '--json'], 'SIGTERM'],
-      [['plan'], 'SIGINT'],
+    const cases: Array<[string[], NodeJS.Signals, number]> = [
+      [['apply', '--auto-approve'], 'SIGHUP', 129],
+      [['destroy', '--auto-approve', '--json'], 'SIGTERM', 143],
+      [['plan'], 'SIGINT', 130],
     ];
-    for (const [args, signal] of cases) {
+    for (const [args, signal, exit] of cases) {
       await rm(listing, { force: true });
       const run = terminal(args, { OWCTL_MSB: slow });
       await eventually(async () => existsSync(listing), 120_000, 'msb ls');
       await run.signalGroup(signal);
       const { code, output } = await run.done;
-      assert.equal(code, 130, `${args.join(' ')}: ${output}`);
+      assert.equal(code, exit, `${args.join(' ')}: ${output}`);
       assert.match(output, new RegExp(`interrupted by ${signal} while (observing live state|running); nothing was changed`), args.join(' '));
       if (args.includes('--json')) {
         const events = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
         assert.deepEqual(events.map((e) => e.type), ['version', 'error', 'summary']);
         assert.equal(events[1].code, 'apply.interrupted');
-        assert.equal(events[2].exit_code, 130);
+        assert.equal(events[2].exit_code, exit);
       }
       assert.equal(existsSync(lock()), false, `${args.join(' ')}: the lock is released`);
     }

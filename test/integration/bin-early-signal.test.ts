@@ -1,47 +1,92 @@
 /**
- * A signal that comes while owctl is still loading (the bundle takes tens of milliseconds to load, longer on a busy
- * machine) is owctl's like any other: exit 130 saying so, not death by the default handler. The load is slowed
- * here by a module hook that holds the bundle back, so the signal lands in that window every time.
+ * A signal that comes early in a run is owctl's like any later one: exit 128 + its number (130 SIGINT, 143 SIGTERM,
+ * 129 SIGHUP) with the interruption named, never death by the default handler. Each signal is sent at three early
+ * points of the built program (bin/owctl.js): the moment the bundle is asked for, while it loads (held back by a
+ * module hook, which stands for a slow disk or a loaded host), and just after it has loaded, while owctl waits for
+ * its first msb call.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { eventually } from '../e2e/harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'owctl.js');
+const CODES = { SIGINT: 130, SIGHUP: 129, SIGTERM: 143 } as const;
+type Point = 'asked' | 'loading' | 'loaded';
+const HOLD_MS = 1500;
 
-it('a SIGTERM while the CLI loads: exit 130 with the interruption named, not killed by the signal', { timeout: 60_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'owctl-early-signal-'));
-  try {
-    const marker = join(dir, 'loading');
-    // The hook runs on the loader thread: it marks the moment the bundle is asked for, then holds it back 2 s.
+describe('a signal early in a run', () => {
+  let base: string;
+  before(async () => {
+    base = await mkdtemp(join(tmpdir(), 'owctl-early-signal-'));
+  });
+  after(() => rm(base, { recursive: true, force: true }));
+
+  /** One run of `owctl plan`: signalled at `point`, it must exit with the signal's code and name it. */
+  async function signalAt(point: Point, signal: keyof typeof CODES): Promise<void> {
+    const dir = await mkdtemp(join(base, `${point}-${signal}-`));
+    const asked = join(dir, 'asked');
+    const msbCalled = join(dir, 'msb-called');
+    // The hook runs on the loader thread: it marks the moment the bundle is asked for, then holds it back.
     const hooks = join(dir, 'hooks.mjs');
     await writeFile(
       hooks,
       `import { writeFileSync } from 'node:fs';\n` +
         `export async function load(url, context, next) {\n` +
-        `  if (url.endsWith('/dist/bundle/run.js')) { writeFileSync(${JSON.stringify(marker)}, ''); await new Promise((r) => setTimeout(r, 2000)); }\n` +
+        `  if (url.endsWith('/dist/bundle/run.js')) { writeFileSync(${JSON.stringify(asked)}, ''); await new Promise((r) => setTimeout(r, ${HOLD_MS})); }\n` +
         `  return next(url, context);\n}\n`,
     );
     const register = join(dir, 'register.mjs');
     await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-    const child = spawn(process.execPath, ['--import', pathToFileURL(register).href, BIN, 'plan'], { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // msb's first call marks that owctl is past loading, then takes a while (its pid is kept, to wait for it).
+    const msb = join(dir, 'msb');
+    await writeFile(msb, `#!/bin/sh\necho $$ > '${msbCalled}'\nexec sleep 3\n`);
+    await chmod(msb, 0o755);
+    await writeFile(join(dir, 'openwork.yaml'), 'version: 1\nproject: demo\nsandboxes:\n  alice:\n    image: openwork-microsandbox:dev\n    tokens: { client: "client-token-0123456789", host: "host-token-0123456789ab" }\n');
+    const child = spawn(process.execPath, ['--import', pathToFileURL(register).href, BIN, 'plan'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', OWCTL_MSB: msb, MSB_HOME: join(dir, 'msb-home') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    await eventually(async () => existsSync(marker), 30_000, 'the bundle to be loading');
-    child.kill('SIGTERM');
-    const { code, signal } = await exit;
-    assert.equal(signal, null, `killed by ${signal}: the default handler ran`);
-    assert.equal(code, 130, stderr);
-    assert.match(stderr, /interrupted by SIGTERM/);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+    try {
+      await eventually(async () => existsSync(asked), 30_000, 'the bundle to be asked for');
+      if (point === 'loading') await new Promise((resolve) => setTimeout(resolve, HOLD_MS / 2));
+      if (point === 'loaded') await eventually(async () => existsSync(msbCalled), 30_000, 'the first msb call');
+      child.kill(signal);
+      const { code, signal: killedBy } = await exit;
+      assert.equal(killedBy, null, `${point}, ${signal}: killed by ${killedBy}: the default handler ran`);
+      assert.equal(code, CODES[signal], `${point}, ${signal}: ${stderr}`);
+      assert.match(stderr, new RegExp(`interrupted by ${signal}`), `${point}, ${signal}`);
+    } finally {
+      child.kill('SIGKILL');
+      const pid = Number(await readFile(msbCalled, 'utf8').catch(() => ''));
+      if (pid > 0) await eventually(async () => !alive(pid), 10_000, 'the stand-in msb to end');
+    }
+  }
+
+  for (const [index, point] of (['asked', 'loading', 'loaded'] as const).entries()) {
+    it(`at the point "${point}": SIGINT, SIGTERM and SIGHUP each exit 128 + its number, saying so`, { timeout: 120_000 }, async () => {
+      // Each signal at this point, in a rotated order, three runs at once.
+      const signals = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((_, i, all) => all[(i + index) % all.length]!);
+      await Promise.all(signals.map((signal) => signalAt(point, signal)));
+    });
   }
 });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

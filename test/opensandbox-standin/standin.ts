@@ -15,8 +15,21 @@ export interface StandinOptions {
   apiKey?: string;
   /** Images the "registry" has; any other is an image pull failure. */
   images?: string[];
-  /** host: `127.0.0.1:<port>`; gateway: `127.0.0.1:<standin>/gateway` plus a required routing header. */
-  endpointMode?: 'host' | 'gateway';
+  /**
+   * How `GET /sandboxes/{id}/endpoints/{port}` answers, as the real server's runtimes do:
+   * - `bridge` (default; Docker `network_mode = "bridge"`): `127.0.0.1:<execd port>/proxy/<port>`, a different
+   *   address per sandbox, forwarded by the sandbox's execd;
+   * - `host` (Docker `network_mode = "host"`): `127.0.0.1:<port>` for **every** sandbox; the server listens on the
+   *   guest port itself, so a second sandbox with the same port cannot bind it and exits (→ `Failed`);
+   * - `gateway` (Kubernetes): `127.0.0.1:<standin>/gateway/…` plus a required routing header.
+   */
+  endpointMode?: 'bridge' | 'host' | 'gateway';
+  /** An image's first tag as Docker orders them, which `image.uri` reads back instead of the string sent. */
+  firstTags?: Record<string, string>;
+  /** Images whose command exits at once with this code (the sandbox turns Failed or Terminated after create). */
+  exitingImages?: Record<string, number>;
+  /** The server's `max_sandbox_timeout_seconds`: a create timeout above it is 400 `SANDBOX::INVALID_PARAMETER`. */
+  maxTimeoutSecs?: number;
   /** Extra env for every fixture. */
   fixtureEnv?: Record<string, string>;
   /**
@@ -53,7 +66,12 @@ interface Box {
   pendingReads?: number;
   createdAt: string;
   expiresAt: string | null;
+  /** The expiry create set: what a server restart falls back to (renewals live only in memory). */
+  createdExpiresAt: string | null;
+  status?: { reason: string; message: string; at: string };
   fixture?: RunningFixture;
+  /** Bridge mode: the sandbox's execd, forwarding `/proxy/<port>/…` to its server. */
+  execd?: Server;
   workspace?: string;
   /** Host-path volumes (`host.path` → `mountPath`): the server's files under them outlive the sandbox. */
   mounts?: Array<{ guest: string; host: string }>;
@@ -126,6 +144,7 @@ export class OpenSandboxStandin {
   private async halt(box: Box): Promise<void> {
     if (box.state === 'Paused' && box.fixture) process.kill(box.fixture.pid, 'SIGCONT'); // a frozen process cannot exit
     await box.fixture?.stop();
+    if (box.execd) await new Promise<void>((resolve) => box.execd!.close(() => resolve()));
     if (box.workspace) await rm(box.workspace, { recursive: true, force: true });
   }
 
@@ -141,11 +160,14 @@ export class OpenSandboxStandin {
       ...(this.options.pending ? { pendingReads: this.options.pending.reads } : {}),
       createdAt: now.toISOString(),
       expiresAt: input.timeout === null ? null : new Date(now.getTime() + input.timeout * 1000).toISOString(),
+      createdExpiresAt: input.timeout === null ? null : new Date(now.getTime() + input.timeout * 1000).toISOString(),
       workspace: await mkdtemp(join(tmpdir(), 'owctl-standin-')),
       ...(input.mounts !== undefined && input.mounts.length > 0 ? { mounts: input.mounts } : {}),
     };
+    const exitCode = this.options.exitingImages?.[input.image];
     // A Pending sandbox's pod is not running yet: its server starts when it turns Running.
-    if (box.state === 'Running') await this.startServer(box);
+    if (exitCode !== undefined) this.exited(box, exitCode);
+    else if (box.state === 'Running') await this.startServer(box);
     this.boxes.set(box.id, box);
     return box;
   }
@@ -154,14 +176,50 @@ export class OpenSandboxStandin {
     const clientToken = box.env.OPENWORK_TOKEN ?? '';
     const hostToken = box.env.OPENWORK_HOST_TOKEN ?? '';
     if (clientToken === '' || hostToken === '') return;
-    box.fixture = await startFixture({
-      clientToken,
-      hostToken,
-      env: { ...box.env, OPENWORK_WORKSPACE: box.workspace!, ...guestFiles(box), ...(await this.sharedOpencode(box.workspace!)), ...this.options.fixtureEnv },
-      startTimeoutMs: 30_000,
-    });
+    // Host networking: the server binds the guest port on the host itself (taken → it exits, EADDRINUSE).
+    const listen: Record<string, string> = this.mode() === 'host' ? { OPENWORK_FIXTURE_LISTEN_PORT: String(serverPortOf(box)) } : {};
+    try {
+      box.fixture = await startFixture({
+        clientToken,
+        hostToken,
+        env: { ...box.env, OPENWORK_WORKSPACE: box.workspace!, ...guestFiles(box), ...(await this.sharedOpencode(box.workspace!)), ...this.options.fixtureEnv, ...listen },
+        startTimeoutMs: 30_000,
+      });
+    } catch {
+      // The container's command exited: the runtime reports the sandbox Failed with the exit code.
+      this.exited(box, 1);
+      return;
+    }
+    if (this.mode() === 'bridge') box.execd = await startExecd(box.fixture, serverPortOf(box));
     // Stopped while this server started (a client that gave up, a test that ended): it must not outlive the stand-in.
-    if (this.stopped) await box.fixture.stop();
+    if (this.stopped) await this.halt(box);
+  }
+
+  private mode(): 'bridge' | 'host' | 'gateway' {
+    return this.options.endpointMode ?? 'bridge';
+  }
+
+  /** The container exited: `Failed` (`CONTAINER_EXITED_ERROR`) for a non-zero code, `Terminated` for 0. */
+  private exited(box: Box, code: number): void {
+    box.state = code === 0 ? 'Terminated' : 'Failed';
+    box.status = { reason: code === 0 ? 'CONTAINER_EXITED' : 'CONTAINER_EXITED_ERROR', message: `Sandbox container exited with code ${code}.`, at: new Date().toISOString() };
+  }
+
+  /** The sandbox's command exits now with `code` (tests: a server that crashes after create). */
+  async exit(id: string, code: number): Promise<void> {
+    const box = this.boxes.get(id);
+    if (!box) throw new Error(`no sandbox ${id}`);
+    await box.fixture?.stop();
+    box.fixture = undefined;
+    this.exited(box, code);
+  }
+
+  /**
+   * A server restart: renewals are lost (Docker labels cannot be edited, so `expiresAt` falls back to the value
+   * create set); metadata PATCHes survive.
+   */
+  restart(): void {
+    for (const box of this.boxes.values()) box.expiresAt = box.createdExpiresAt;
   }
 
   private async sharedOpencode(directory: string): Promise<Record<string, string>> {
@@ -178,13 +236,15 @@ export class OpenSandboxStandin {
   private view(box: Box): Record<string, unknown> {
     return {
       id: box.id,
-      image: { uri: box.image },
-      status: {
-        state: box.state,
-        reason: box.state === 'Running' ? 'CONTAINER_RUNNING' : box.state === 'Pending' ? (this.options.pending?.reason ?? 'POD_PENDING') : box.state.toUpperCase(),
-        ...(box.state === 'Pending' && this.options.pending?.message ? { message: this.options.pending.message } : {}),
-        lastTransitionAt: box.createdAt,
-      },
+      image: { uri: this.options.firstTags?.[box.image] ?? box.image },
+      status: box.status
+        ? { state: box.state, reason: box.status.reason, message: box.status.message, lastTransitionAt: box.status.at }
+        : {
+            state: box.state,
+            reason: box.state === 'Running' ? 'CONTAINER_RUNNING' : box.state === 'Pending' ? (this.options.pending?.reason ?? 'POD_PENDING') : box.state.toUpperCase(),
+            ...(box.state === 'Pending' && this.options.pending?.message ? { message: this.options.pending.message } : {}),
+            lastTransitionAt: box.createdAt,
+          },
       metadata: box.metadata,
       entrypoint: box.entrypoint,
       // Omitted (not null) for a sandbox without expiry, as the spec says.
@@ -214,7 +274,9 @@ export class OpenSandboxStandin {
     };
     if (path === '/health') return send(200, { healthy: true });
     if (this.options.apiKey !== undefined && req.headers['open-sandbox-api-key'] !== this.options.apiKey) {
-      return send(401, { code: 'MISSING_OR_INVALID_API_KEY', message: 'Authentication credentials are missing or invalid' });
+      // Bare codes here, namespaced ones elsewhere: the real server mixes both.
+      const missing = req.headers['open-sandbox-api-key'] === undefined;
+      return send(401, { code: missing ? 'MISSING_API_KEY' : 'INVALID_API_KEY', message: missing ? 'Authentication credentials were not provided' : 'Invalid API key' });
     }
     this.busy += 1;
     try {
@@ -227,7 +289,7 @@ export class OpenSandboxStandin {
   }
 
   private async route(method: string, path: string, query: URLSearchParams, body: unknown, send: (status: number, payload?: unknown) => void): Promise<void> {
-    const notFound = (id: string) => send(404, { code: 'SANDBOX_NOT_FOUND', message: `Sandbox ${id} not found` });
+    const notFound = (id: string) => send(404, { code: 'DOCKER::SANDBOX_NOT_FOUND', message: `Sandbox ${id} not found` });
     if (path === '/sandboxes' && method === 'POST') return this.create(body, send);
     if (path === '/sandboxes' && method === 'GET') return this.list(query, send);
     const match = /^\/sandboxes\/([^/]+)(?:\/(metadata|pause|resume|renew-expiration|endpoints\/(\d+)))?$/.exec(path);
@@ -250,11 +312,13 @@ export class OpenSandboxStandin {
     if (action === 'metadata' && method === 'PATCH') return this.patch(box, body, send);
     // A paused container's processes are frozen (the runtime's cgroup freezer): its server stops answering.
     if (action === 'pause' && method === 'POST') {
+      if (box.state === 'Paused') return send(500, { code: 'DOCKER::SANDBOX_PAUSE_FAILED', message: `Failed to pause sandbox ${box.id}: container is already paused` });
       box.state = 'Paused';
       if (box.fixture) process.kill(box.fixture.pid, 'SIGSTOP');
       return send(202);
     }
     if (action === 'resume' && method === 'POST') {
+      if (box.state !== 'Paused') return send(409, { code: 'DOCKER::SANDBOX_NOT_PAUSED', message: `Sandbox ${box.id} is not paused` });
       box.state = 'Running';
       if (box.fixture) process.kill(box.fixture.pid, 'SIGCONT');
       return send(202);
@@ -283,10 +347,14 @@ export class OpenSandboxStandin {
     const env = (input.env ?? {}) as Record<string, unknown>;
     for (const [key, value] of Object.entries(env)) if (typeof value !== 'string') detail.push({ type: 'string_type', loc: ['body', 'env', key], msg: 'Input should be a valid string', input: value });
     if (detail.length > 0) return send(422, { detail });
+    const max = this.options.maxTimeoutSecs;
+    if (max !== undefined && typeof input.timeout === 'number' && input.timeout > max) {
+      return send(400, { code: 'SANDBOX::INVALID_PARAMETER', message: `Sandbox timeout ${input.timeout}s exceeds configured maximum of ${max}s.` });
+    }
     const metadata = (input.metadata ?? {}) as Record<string, string>;
     for (const [key, value] of Object.entries(metadata)) {
       const problem = labelProblem(key, value);
-      if (problem) return send(400, { code: 'INVALID_METADATA_LABEL', message: problem });
+      if (problem) return send(400, { code: 'SANDBOX::INVALID_METADATA_LABEL', message: problem });
     }
     const images = this.options.images ?? ['openwork:dev'];
     if (!images.includes(image!.uri as string)) {
@@ -295,7 +363,8 @@ export class OpenSandboxStandin {
     const volumes = Array.isArray(input.volumes) ? (input.volumes as Array<{ host?: { path?: string }; mountPath?: string }>) : [];
     const mounts = volumes.flatMap((v) => (typeof v.host?.path === 'string' && typeof v.mountPath === 'string' ? [{ guest: v.mountPath, host: v.host.path }] : []));
     const box = await this.boot({ image: image!.uri as string, entrypoint: input.entrypoint as string[], env: env as Record<string, string>, metadata, timeout: (input.timeout as number | null | undefined) ?? null, mounts });
-    const { image: _image, ...created } = this.view(box);
+    // The Docker runtime answers `Running` synchronously; a command that exits turns it Failed about a second later.
+    const { image: _image, ...created } = box.status ? { ...this.view({ ...box, state: 'Running', status: undefined }) } : this.view(box);
     void _image;
     return send(202, created);
   }
@@ -303,16 +372,24 @@ export class OpenSandboxStandin {
   private list(query: URLSearchParams, send: (status: number, payload?: unknown) => void): void {
     const states = query.getAll('state');
     const filter = new URLSearchParams(query.get('metadata') ?? '');
+    const raw = query.get('metadata');
+    if (raw !== null && raw.split('&').some((pair) => !pair.includes('='))) {
+      return send(400, { code: 'INVALID_METADATA_FORMAT', message: 'metadata filter must be k=v pairs joined by &' });
+    }
     const page = Number(query.get('page') ?? 1);
-    const pageSize = Math.min(Number(query.get('pageSize') ?? 20), 200);
-    if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1) {
+    const pageSize = Number(query.get('pageSize') ?? 20);
+    if (!Number.isInteger(page) || page < 1) {
       return send(422, { detail: [{ type: 'greater_than_equal', loc: ['query', 'page'], msg: 'Input should be greater than or equal to 1', input: query.get('page') }] });
+    }
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200) {
+      return send(422, { detail: [{ type: 'less_than_equal', loc: ['query', 'pageSize'], msg: 'Input should be less than or equal to 200', input: query.get('pageSize') }] });
     }
     const matching = [...this.boxes.values()]
       .filter((box) => states.length === 0 || states.includes(box.state))
       .filter((box) => [...filter].every(([k, v]) => box.metadata[k] === v))
-      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1));
-    const totalPages = Math.max(1, Math.ceil(matching.length / pageSize));
+      // Newest first (createdAt descending), as the server lists.
+      .sort((a, b) => (a.createdAt > b.createdAt ? -1 : a.createdAt < b.createdAt ? 1 : a.id < b.id ? -1 : 1));
+    const totalPages = Math.ceil(matching.length / pageSize);
     const items = matching.slice((page - 1) * pageSize, page * pageSize).map((box) => this.view(box));
     send(200, { items, pagination: { page, pageSize, totalItems: matching.length, totalPages, hasNextPage: page < totalPages } });
   }
@@ -326,7 +403,7 @@ export class OpenSandboxStandin {
         continue;
       }
       const problem = labelProblem(key, value);
-      if (problem) return send(400, { code: 'INVALID_METADATA_LABEL', message: problem });
+      if (problem) return send(400, { code: 'SANDBOX::INVALID_METADATA_LABEL', message: problem });
       next[key] = value as string;
     }
     box.metadata = next;
@@ -335,13 +412,13 @@ export class OpenSandboxStandin {
 
   private endpoint(box: Box, port: number, send: (status: number, payload?: unknown) => void): void {
     // Answered even when nothing listens on the port: only verification proves a server is there.
-    // The OpenWork server listens on the guest port its env names (the image's entrypoint reads OPENWORK_PORT).
-    const serverPort = Number(box.env.OPENWORK_PORT ?? 8787);
-    const hostPort = port === serverPort && box.fixture ? new URL(box.fixture.url).port : String(40000 + (port % 20000));
-    if (this.options.endpointMode === 'gateway') {
+    if (this.mode() === 'gateway') {
       return send(200, { endpoint: `127.0.0.1:${this.port}/gateway/${box.id}/${port}`, headers: { [INGRESS]: `${box.id}-${port}` } });
     }
-    send(200, { endpoint: `127.0.0.1:${hostPort}` });
+    // Host networking: `{server.host}:{port}`, the same for every sandbox.
+    if (this.mode() === 'host') return send(200, { endpoint: `127.0.0.1:${port}` });
+    const execd = box.execd?.address() as { port: number } | undefined;
+    send(200, { endpoint: `127.0.0.1:${execd?.port ?? 40000 + (port % 20000)}/proxy/${port}` });
   }
 
   /** Gateway mode: route `/gateway/{id}/{port}/…` to the sandbox's server, only with the right ingress header. */
@@ -353,15 +430,40 @@ export class OpenSandboxStandin {
       res.end(JSON.stringify({ code: 'ROUTE_NOT_FOUND', message: 'no route (missing or wrong ingress header)' }));
       return;
     }
-    const target = new URL(`${match[3] ?? '/'}${new URL(req.url ?? '/', 'http://x').search}`, box.fixture.url);
-    const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(upstream);
+    forward(req, res, box.fixture.url, match[3]);
   }
+}
+
+/** The guest port the OpenWork server listens on: the one its env names (the image's entrypoint reads OPENWORK_PORT). */
+function serverPortOf(box: Box): number {
+  return Number(box.env.OPENWORK_PORT ?? 8787);
+}
+
+/** Sends `req` on to `base` + `rest` (and the query), streaming the answer back. */
+function forward(req: IncomingMessage, res: ServerResponse, base: string, rest: string | undefined): void {
+  const target = new URL(`${rest ?? '/'}${new URL(req.url ?? '/', 'http://x').search}`, base);
+  const upstream = httpRequest(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers);
+    answer.pipe(res);
+  });
+  upstream.on('error', () => {
+    res.writeHead(502);
+    res.end();
+  });
+  req.pipe(upstream);
+}
+
+/** A sandbox's execd in bridge mode: `/proxy/<port>/…` reaches the server's port inside the sandbox. */
+async function startExecd(fixture: RunningFixture, serverPort: number): Promise<Server> {
+  const execd = createServer((req, res) => {
+    const match = /^\/proxy\/(\d+)(\/[^?]*)?/.exec(req.url ?? '/');
+    if (!match || Number(match[1]) !== serverPort) {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end('nothing listens on that port in the sandbox');
+      return;
+    }
+    forward(req, res, fixture.url, match[2]);
+  });
+  await new Promise<void>((resolve) => execd.listen(0, '127.0.0.1', resolve));
+  return execd;
 }

@@ -110,7 +110,7 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
     const status = await run(['status', '--json']);
     assert.equal(status.code, 0, status.stderr);
     const rows = JSON.parse(status.stdout).sandboxes as Array<{ name: string; status: string; url: string; server: string }>;
-    assert.deepEqual(rows.map((r) => [r.name, r.status, /^http:\/\/127\.0\.0\.1:\d+$/.test(r.url)]), [['alice', 'Running', true], ['bob', 'Running', true]]);
+    assert.deepEqual(rows.map((r) => [r.name, r.status, /^http:\/\/127\.0\.0\.1:\d+\/proxy\/8787$/.test(r.url)]), [['alice', 'Running', true], ['bob', 'Running', true]]);
     // Probed through the endpoint (a 1.5 s probe may call a loaded machine's server down; `verify` below proves it up).
     assert.ok(rows.every((r) => r.server !== 'unknown'), 'each running sandbox was probed through its endpoint');
     const connect = await run(['connect', 'alice', '--json']);

@@ -17,6 +17,8 @@ export interface SandboxDecl {
   memory?: string;
   /** `server: { port }`. */
   serverPort?: number;
+  /** Appended to both tokens: a new value rotates them. */
+  tokenVersion?: string;
 }
 
 export class Project {
@@ -37,8 +39,8 @@ export class Project {
   }
 
   /** Tokens per sandbox, in .env (as `owctl init` writes them). */
-  token(name: string, which: 'client' | 'host'): string {
-    return `${which}-${name}-tok-5d8e3b2a9c71f04e`;
+  token(name: string, which: 'client' | 'host', version = ''): string {
+    return `${which}-${name}-tok-5d8e3b2a9c71f04e${version}`;
   }
 
   async write(sandboxes: SandboxDecl[]): Promise<void> {
@@ -62,7 +64,7 @@ export class Project {
       '',
     ];
     await writeFile(join(this.dir, 'openwork.yaml'), lines.join('\n'));
-    const env = sandboxes.flatMap((s) => [`TOK_${s.name.toUpperCase()}_C=${this.token(s.name, 'client')}`, `TOK_${s.name.toUpperCase()}_H=${this.token(s.name, 'host')}`]);
+    const env = sandboxes.flatMap((s) => [`TOK_${s.name.toUpperCase()}_C=${this.token(s.name, 'client', s.tokenVersion)}`, `TOK_${s.name.toUpperCase()}_H=${this.token(s.name, 'host', s.tokenVersion)}`]);
     await writeFile(join(this.dir, '.env'), `${env.join('\n')}\n`);
   }
 

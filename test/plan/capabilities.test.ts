@@ -42,6 +42,17 @@ describe('planner with capabilities', () => {
     assert.match(created.reason, /created and verified, then the old one deleted/);
   });
 
+  it('a server that gives every sandbox one address (capabilities say why) plans the replacement delete-first, its downtime shown', () => {
+    const shared: BackendCapabilities = { ...REMOTE, createBeforeDestroy: false, deleteFirstBecause: 'every sandbox on this server gets the same address (host networking)' };
+    const changed = { ...alice, image: { ref: 'openwork:v2' } };
+    const replaced = plan(desiredState([changed]), { ...observedState([remote(alice, 'id-1')]), capabilities: shared }).changes[0]!;
+    assert.deepEqual([replaced.action, replaced.create_first, replaced.instances], ['replace', undefined, ['id-1']]);
+    assert.match(replaced.reason, /destroy, then create \(downtime until the new one verifies: every sandbox on this server gets the same address \(host networking\)\)/);
+    const requested = plan(desiredState([alice]), { ...observedState([remote(alice, 'id-1')]), capabilities: shared }, { replace: ['alice'] }).changes[0]!;
+    assert.deepEqual([requested.action, requested.create_first], ['replace', undefined]);
+    assert.match(requested.reason, /downtime until the new one verifies: every sandbox/);
+  });
+
   it('compares unreadable fields through recorded digests: equal is a no-op, a token change is a sensitive replace', () => {
     assert.equal(plan(desiredState([alice]), onRemote([remote(alice, 'id-1')])).changes[0]!.action, 'noop');
     const rotated = { ...alice, tokens: { ...alice.tokens, client: 'another-client-token-0123456789' } };

@@ -1,4 +1,4 @@
-/** `owctl verify --url … --json` cut short by an interrupt: exit 130, a schema-valid document that says so, and which step. */
+/** `owctl verify --url … --json` cut short by an interrupt: exit 128 + the signal's number, a schema-valid document that says so, and which step. */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { describe, it } from 'node:test';
@@ -8,7 +8,7 @@ import type { CommandIO } from '../../src/commands/io.ts';
 import { compileSchema } from '../helpers/schemas.ts';
 
 describe('verify interrupted', () => {
-  it('reports the step it cut, in a document valid against verify.schema.json, and exits 130', async () => {
+  it('reports the step it cut, in a document valid against verify.schema.json, and exits 143 (SIGTERM)', async () => {
     let stdout = '';
     let stderr = '';
     const interrupts = new Interrupts((text) => void (stderr += text), () => undefined);
@@ -30,7 +30,7 @@ describe('verify interrupted', () => {
     };
     try {
       const code = await main(['node', 'owctl', 'verify', '--url', url, '--json'], io);
-      assert.equal(code, 130, stderr);
+      assert.equal(code, 143, stderr);
       const document = JSON.parse(stdout) as { ok: boolean; interrupted?: boolean; targets: Array<{ failed: { step: string } }> };
       const validate = compileSchema('verify.schema.json');
       assert.ok(validate(document), JSON.stringify(validate.errors));

@@ -223,7 +223,7 @@ describe('schemas/events.schema.json', () => {
     // Every step name the executor has (src/apply/events.ts; a Record, so the compiler says when one is added).
     const every: Record<StepName, true> = {
       'check-image': true, 'load-image': true, 'pull-image': true, 'stop-server': true, remove: true, 'prepare-mounts': true, 'check-ports': true, create: true,
-      modify: true, start: true, 'launch-server': true, verify: true, 'verify-existing': true, 'remove-new': true, 'remove-old': true, 'remove-duplicate': true,
+      modify: true, start: true, 'launch-server': true, verify: true, 'verify-existing': true, 'confirm-new': true, 'remove-new': true, 'remove-old': true, 'remove-duplicate': true,
     };
     const steps = Object.keys(every) as StepName[];
     const events: ApplyEvent[] = [
