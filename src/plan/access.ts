@@ -79,6 +79,10 @@ export function withAccess(project: string, planned: Change, desired: DesiredSan
     const note = (scope: string) => `${scope} (new token: the token store is not under a mount, so the replacement loses it)`;
     part = issueAll(desired, (person) => (access ? tokensOf(access, project, desired.name, person)[0]?.scope ?? null : null), note, 'store_lost', caps);
   } else if (access !== undefined && planned.action !== 'delete') part = diff(project, desired, access, rotate, caps);
+  else if ((desired.access ?? []).length > 0 && planned.action !== 'delete') {
+    // Nothing to compare with: say so rather than guess (the next plan, once the server answers, shows the rest).
+    return { ...planned, reason: `${planned.reason}; access not compared (the server did not list its tokens)` };
+  }
   if (part === undefined || (part.ops.length === 0 && part.unchanged === 0)) return planned;
   const next: Change = { ...planned, fields: [...planned.fields, ...part.fields], unchanged: planned.unchanged + part.unchanged };
   if (part.ops.length > 0) next.access = part.ops;

@@ -95,7 +95,9 @@ describe('access in the plan (tokens issued by the server, changed in place)', (
     assert.match(String(change.fields.find((f) => f.path === 'access.bob')?.after), /new token: the token store is not under a mount/);
   });
 
-  it('shows nothing for access when the token list could not be read (server down)', () => {
-    assert.equal(planWith(alice, undefined).access, undefined);
+  it('plans nothing for access when the token list could not be read (server down), and says so', () => {
+    const change = planWith(alice, undefined);
+    assert.equal(change.access, undefined);
+    assert.match(change.reason, /access not compared \(the server did not list its tokens\)/);
   });
 });
