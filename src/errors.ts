@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'msb.sandbox_not_found'
   | 'msb.sandbox_exists'
   | 'msb.sandbox_running'
+  | 'sandbox.not_running'
   | 'msb.invalid_config'
   | 'msb.image'
   | 'msb.volume_not_found'

@@ -25,7 +25,7 @@ export type StepName =
 
 export type ApplyEvent =
   | { type: 'change_start'; sandbox: string; action: Action }
-  | { type: 'step_start'; sandbox: string; step: StepName | string }
+  | { type: 'step_start'; sandbox: string; step: StepName | string; message?: string }
   | { type: 'step_finish'; sandbox: string; step: StepName | string; ok: boolean; duration_ms: number; message?: string }
   | { type: 'change_finish'; sandbox: string; action: Action; duration_ms: number }
   | { type: 'change_failed'; sandbox: string; action: Action; duration_ms: number; step: string; code: string; message: string; hint?: string }

@@ -79,6 +79,8 @@ async function verifySandbox(ctx: Context, sandbox: DesiredSandbox, instance?: s
         (s) => ctx.options.onEvent({ type: 'step_finish', sandbox: sandbox.name, step: `verify:${s.step}`, ok: s.ok, duration_ms: s.durationMs, message: s.message }),
         ctx.options.signal,
         instance,
+        // What a verification step waits for (the server's /health, OpenCode's first session), as it waits.
+        (note) => ctx.options.onEvent({ type: 'step_start', sandbox: sandbox.name, step: `verify:${note.step}`, message: `waiting for ${note.what} (${note.waitedSecs} s of ${note.timeoutSecs} s)` }),
       );
       if (!report.ok && ctx.options.signal.aborted) throw new StepInterrupted('verify', true);
       if (!report.ok) {

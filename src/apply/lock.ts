@@ -42,7 +42,7 @@ export function effectiveMsbHome(env: NodeJS.ProcessEnv): string {
 }
 
 /** The path with symlinks resolved as far as it exists (a fresh MSB_HOME may not exist yet). */
-function canonical(path: string): string {
+export function canonical(path: string): string {
   const rest: string[] = [];
   let current = resolve(path);
   for (;;) {

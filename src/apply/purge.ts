@@ -3,6 +3,8 @@
  * destroyed so the plan and the prompt can name each one, then carried out for exactly those.
  *
  * An entry is deleted only when
+ *  - owctl created that very folder for one of the sandboxes destroyed (its record, src/apply/created-folders.ts):
+ *    a folder the user or anyone else made is never deleted, whichever sandbox binds it;
  *  - its location (its parent folder resolved, the entry itself not followed) is strictly inside the project folder;
  *  - no surviving sandbox mounts it, anything inside it, or a folder it is inside (a shared folder, or `./.owctl`
  *    bound by one sandbox while another binds `./.owctl/x`).
@@ -11,6 +13,7 @@
  */
 import { lstat, realpath, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { stillCreatedFolder, type CreatedFolder } from './created-folders.ts';
 
 export type PurgeKind = 'folder' | 'link' | 'file';
 
@@ -80,8 +83,17 @@ async function survivorPlaces(survivors: BindOwner[]): Promise<Array<{ name: str
   );
 }
 
-/** The purge plan for `destroyed`, given the sandboxes that survive (of any project). Sorted by path. */
-export async function planPurge(destroyed: BindOwner[], survivors: BindOwner[], projectDir: string): Promise<PurgeItem[]> {
+/** Whether owctl's record says it created the folder at `path` for one of `sandboxes`, and it is still that folder. */
+async function createdByOwctl(path: string, sandboxes: readonly string[], created: readonly CreatedFolder[]): Promise<boolean> {
+  for (const entry of created) if (entry.path === path && sandboxes.includes(entry.sandbox) && (await stillCreatedFolder(entry))) return true;
+  return false;
+}
+
+/**
+ * The purge plan for `destroyed`, given the sandboxes that survive (of any project, and those the file declares) and
+ * the folders owctl recorded creating. Sorted by path.
+ */
+export async function planPurge(destroyed: BindOwner[], survivors: BindOwner[], projectDir: string, created: readonly CreatedFolder[]): Promise<PurgeItem[]> {
   const root = (await real(projectDir)) ?? resolve(projectDir);
   const mountedBy = new Map<string, string[]>();
   for (const owner of destroyed) for (const source of owner.sources) mountedBy.set(source, [...(mountedBy.get(source) ?? []), owner.name]);
@@ -98,6 +110,10 @@ export async function planPurge(destroyed: BindOwner[], survivors: BindOwner[], 
     }
     if (!within(location, root)) {
       keep(`outside the project folder ${root}`);
+      continue;
+    }
+    if (!(await createdByOwctl(path, sandboxes, created))) {
+      keep('owctl did not create it (no record of owctl making it: it existed before, or was made again since, or by an owctl older than this record); delete it yourself if you mean to');
       continue;
     }
     // A link is only a name: a survivor is hurt by its removal only when it reaches its folder through this name.

@@ -20,7 +20,7 @@ export interface ModifyPatch {
 
 /** Verification results (type-only import: the executor never loads the HTTP client). */
 export type { VerifyResult as VerifyReport, VerifyStepResult as VerifyStepReport } from '../verify/types.ts';
-import type { VerifyResult, VerifyStepResult } from '../verify/types.ts';
+import type { VerifyResult, VerifyStepResult, WaitingListener } from '../verify/types.ts';
 
 /**
  * `instance` names one live sandbox when the engine's key is not the name (OpenSandbox ids, from the plan's
@@ -32,7 +32,8 @@ export interface Runtime {
   pullImage(ref: string): Promise<void>;
   /** Digest of the image inside a local archive, to tell whether the cached ref is that image. */
   archiveDigest(archive: string): Promise<string | null>;
-  prepareMounts(sandbox: DesiredSandbox): Promise<void>;
+  /** Creates missing bind folders; answers those it created (engines without host folders: nothing). */
+  prepareMounts(sandbox: DesiredSandbox): Promise<string[] | void>;
   /** Throws when a host port the sandbox publishes is taken by anything but the sandbox it replaces (engines that publish host ports). */
   checkPorts?(sandbox: DesiredSandbox): Promise<void>;
   create(sandbox: DesiredSandbox, labels: Record<string, string>): Promise<string | void>;
@@ -48,7 +49,8 @@ export interface Runtime {
    * throws unless the engine proves the verified server was the new one (it runs, at an address none of `old` has).
    */
   confirmReplacement?(name: string, created: string, old: readonly string[]): Promise<void>;
-  verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal, instance?: string): Promise<VerifyResult>;
+  /** `onWaiting` hears, every few seconds, what a verification step is waiting for. */
+  verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal, instance?: string, onWaiting?: WaitingListener): Promise<VerifyResult>;
   /** Per-person tokens through the server's /tokens routes (`access:`); absent where nothing provides them. */
   access?: AccessRuntime;
 }

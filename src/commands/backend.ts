@@ -4,6 +4,7 @@
  * pays no extra round trip; if msb cannot be found, that is reported only when the file turns out to use it.
  */
 import type { Backend } from '../apply/backend.ts';
+import { FolderRecord } from '../apply/created-folders.ts';
 import type { DesiredState } from '../model/desired.ts';
 import { msbBackend } from '../msb/backend.ts';
 import { Msb } from '../msb/driver.ts';
@@ -48,5 +49,5 @@ export async function openBackend(desired: DesiredState, secrets: string[], io: 
     return openSandboxBackend({ spec, desired, secrets });
   }
   const debug = io.env.OWCTL_DEBUG === '1' ? (line: string) => io.stderr(`${line}\n`) : undefined;
-  return msbBackend(early.observer, { secrets, debug });
+  return msbBackend(early.observer, { secrets, debug, folders: FolderRecord.forProject(desired.project, io.env) });
 }

@@ -1,6 +1,7 @@
 /** `owctl destroy`: remove every sandbox this project owns (by label), and nothing else; `--purge` its folders too. */
 import { resolve } from 'node:path';
 import type { ApplyResult } from '../apply/events.ts';
+import { FolderRecord } from '../apply/created-folders.ts';
 import { carryOutPurge } from '../apply/purge.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { destroyPlan } from '../plan/destroy.ts';
@@ -61,7 +62,9 @@ async function destroy(options: DestroyOptions, io: CommandIO, stream?: EventStr
     // Decided before anything is destroyed, so the plan and the prompt name every entry it deletes.
     const everyone = options.purge ? [...snapshot.observed.sandboxes, ...(await otherSandboxes(snapshot.desired, options.msb, snapshot.observed.sandboxes, options.parallelism ?? 8, io))] : [];
     const going = new Set(planned.changes.map((c) => c.sandbox));
-    const purgePlan = options.purge ? await purgeFor(going, everyone, snapshot.desired.dir) : [];
+    const folders = FolderRecord.forProject(snapshot.desired.project, io.env);
+    const context = { created: options.purge ? await folders.read() : [], declared: snapshot.desired.sandboxes };
+    const purgePlan = options.purge ? await purgeFor(going, everyone, snapshot.desired.dir, context) : [];
     if (stream) for (const item of purgePlan) stream.emit({ type: 'planned_purge', path: item.path, delete: item.delete, kind: item.kind, reason: item.reason ?? null });
     else if (options.purge) io.stdout(`${renderPurgePlan(purgePlan, s)}\n`);
     const question = options.purge ? purgeQuestion(purgePlan) : 'Do you really want to destroy these sandboxes?';
@@ -73,8 +76,10 @@ async function destroy(options: DestroyOptions, io: CommandIO, stream?: EventStr
     const purge = async (result: ApplyResult) => {
       if (!options.purge) return;
       const destroyed = new Set(result.outcomes.filter((o) => o.outcome === 'succeeded').map((o) => o.sandbox));
-      const now = await purgeAfter(destroyed, everyone, purgePlan, snapshot.desired.dir);
-      for (const outcome of await carryOutPurge(now, snapshot.desired.dir)) {
+      const now = await purgeAfter(destroyed, everyone, purgePlan, snapshot.desired.dir, context);
+      const outcomes = await carryOutPurge(now, snapshot.desired.dir);
+      await folders.forget(outcomes.filter((o) => o.removed).map((o) => o.path));
+      for (const outcome of outcomes) {
         const line = outcome.removed ? `purged ${outcome.path}` : `kept ${outcome.path}: ${outcome.reason}`;
         if (stream) stream.emit({ type: 'purge', path: outcome.path, removed: outcome.removed, reason: outcome.reason ?? null });
         else io.stdout(`${line}\n`);

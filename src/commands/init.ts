@@ -22,8 +22,9 @@ defaults:
   idle_timeout: 30m
   max_duration: 8h
   env:
-    # OpenCode's sessions and the server's issued tokens go to /data (bound below), so they survive a replacement
-    # (an image bump, a port change); only \`owctl destroy --purge\` deletes them.
+    # OpenCode's sessions, the server's issued tokens, the provider keys set through its /env and its config (with
+    # runtime.sqlite beside it) go to /data (bound below), so they survive a replacement (an image bump, a port
+    # change); only \`owctl destroy --purge\` deletes them.
 ${Object.entries(PERSISTED_STATE_ENV).map(([key, value]) => `    ${key}: ${value}`).join('\n')}
 sandboxes:
   main:

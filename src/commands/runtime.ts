@@ -46,7 +46,7 @@ export async function verifySandbox(
 }
 
 export function runtimeOf(backend: Backend, project?: { name: string; dir: string }): Runtime {
-  const runtime: Runtime = { ...backend, verify: (sandbox, onStep, signal, instance) => verifySandbox(backend, sandbox, onStep, signal, instance) };
+  const runtime: Runtime = { ...backend, verify: (sandbox, onStep, signal, instance, onWaiting) => verifySandbox(backend, sandbox, onStep, signal, instance, onWaiting) };
   if (project !== undefined) runtime.access = accessRuntime(backend, project.name, project.dir);
   return runtime;
 }

@@ -35,10 +35,12 @@ export interface VerifyOptions {
   json: boolean;
 }
 
-/** A line on stderr every few seconds while /health does not answer yet (stdout stays the report). */
+/** A line on stderr every few seconds while a step waits (stdout stays the report): what for, where, how long. */
 function waitingNotes(io: CommandIO, label: string | undefined, secrets: readonly string[]): WaitingListener {
-  return ({ url, last, waitedSecs, timeoutSecs }) =>
-    io.stderr(`${label === undefined ? '' : `${label}: `}waiting for ${displayUrl(url, secrets)}: ${last} (${waitedSecs}s of ${timeoutSecs}s)\n`);
+  return ({ step, what, url, last, waitedSecs, timeoutSecs }) => {
+    const where = step === 'health' ? `${displayUrl(url, secrets)}: ${last}` : `${what} (${displayUrl(url, secrets)})`;
+    io.stderr(`${label === undefined ? '' : `${label}: `}waiting for ${where} (${waitedSecs}s of ${timeoutSecs}s)\n`);
+  };
 }
 
 function tokenFrom(io: CommandIO, name: string, flag: string): string {

@@ -4,6 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { Backend, LogReader, ServerAddress } from '../apply/backend.ts';
+import type { FolderRecord } from '../apply/created-folders.ts';
 import type { ModifyPatch } from '../apply/runtime.ts';
 import { OwctlError } from '../errors.ts';
 import { archiveDigest } from '../image/archive-digest.ts';
@@ -26,6 +27,8 @@ export interface MsbBackendOptions {
   secrets: string[];
   /** Says which channel observed, and why (OWCTL_DEBUG=1). */
   debug?: (line: string) => void;
+  /** Where the bind folders owctl creates are recorded, for `destroy --purge`. */
+  folders?: FolderRecord;
 }
 
 /** msb may still be being located: commands that only need an address (connect, verify) never wait for it. */
@@ -69,7 +72,13 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
     pullImage: (ref) => msb.pull(ref),
     archiveDigest,
     prepareMounts: async (sandbox) => {
-      for (const mount of sandbox.mounts) if (mount.type === 'bind') await mkdir(mount.source, { recursive: true });
+      const created: string[] = [];
+      for (const mount of sandbox.mounts) {
+        // mkdir answers the first folder it made: none when the source already existed (made by someone else).
+        if (mount.type === 'bind' && (await mkdir(mount.source, { recursive: true })) !== undefined) created.push(mount.source);
+      }
+      await options.folders?.record(sandbox.name, created);
+      return created;
     },
     checkPorts: (sandbox) => checkHostPortsFree(sandbox, observedByName.get(sandbox.name)),
     create: (sandbox, labels) => msb.create(sandbox, labels),

@@ -1,16 +1,23 @@
 /**
  * When a remote client last used an OpenWork sandbox, read the way a client reads it: GET /workspaces with the client
  * token (first workspace id), then the OpenCode sessions through the proxy; the newest `time.updated` is the last use.
- * Reading is not use: these requests create nothing, and owctl's own verification deletes the session it makes.
+ * Reading is not use: these requests create nothing. owctl's own verification sessions (`owctl-verify-<run id>`) are
+ * never counted, and those left behind (created after their run stopped waiting) are deleted here.
  * Published-port traffic never reaches msb's idle monitor, so asking the server is the only way to know.
  */
 import { HttpClient, parseJson } from './http.ts';
+import { LEFTOVER_AFTER_MS, deleteSessions, isVerifySession, listedSessions } from './verify-sessions.ts';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export type ActivityAnswer = { kind: 'known'; lastUsedMs: number | null } | { kind: 'unknown'; reason: string };
+/** `removedVerifySessions`: owctl verification sessions left behind that this read deleted. */
+export type ActivityAnswer = { kind: 'known'; lastUsedMs: number | null; removedVerifySessions: number } | { kind: 'unknown'; reason: string };
 
-export async function lastClientActivity(baseUrl: string, clientToken: string, signal?: AbortSignal): Promise<ActivityAnswer> {
+/**
+ * @param nowMs the clock that tells a left-behind verification session (older than LEFTOVER_AFTER_MS) from one whose
+ *   verification is still running, which is never deleted
+ */
+export async function lastClientActivity(baseUrl: string, clientToken: string, signal?: AbortSignal, nowMs = Date.now()): Promise<ActivityAnswer> {
   const http = new HttpClient([clientToken]);
   const headers = { authorization: `Bearer ${clientToken}` };
   try {
@@ -24,16 +31,21 @@ export async function lastClientActivity(baseUrl: string, clientToken: string, s
     const sessions = await http.send(url, { headers, timeoutMs: REQUEST_TIMEOUT_MS, signal });
     if (sessions.kind === 'failure') return { kind: 'unknown', reason: `listing OpenCode sessions: ${sessions.message}` };
     if (sessions.status !== 200) return { kind: 'unknown', reason: `listing OpenCode sessions answered ${sessions.status}` };
-    return { kind: 'known', lastUsedMs: newestUpdate(parseJson(sessions.body)) };
+    const list = parseJson(sessions.body);
+    const leftovers = listedSessions(list).filter((s) => isVerifySession(s) && s.createdMs !== undefined && nowMs - s.createdMs > LEFTOVER_AFTER_MS);
+    const removedVerifySessions = await deleteSessions(http, url, headers, leftovers);
+    return { kind: 'known', lastUsedMs: newestUpdate(list), removedVerifySessions };
   } finally {
     await http.close();
   }
 }
 
+/** The newest update of a client's session; owctl's verification sessions are not a client's use. */
 function newestUpdate(list: unknown): number | null {
   if (!Array.isArray(list)) return null;
   let newest: number | null = null;
-  for (const item of list as Array<{ time?: { updated?: unknown; created?: unknown } }>) {
+  for (const item of list as Array<{ title?: unknown; time?: { updated?: unknown; created?: unknown } }>) {
+    if (typeof item?.title === 'string' && isVerifySession({ title: item.title })) continue;
     const at = item?.time?.updated ?? item?.time?.created;
     if (typeof at === 'number' && Number.isFinite(at) && (newest === null || at > newest)) newest = at;
   }

@@ -47,7 +47,14 @@ export function urlTerms(tokenEnv: string, hostTokenEnv: string): HintTerms {
   };
 }
 
-export function healthFailure(last: { status: number } | HttpFailure, waitedSecs: number, terms: HintTerms = FILE_TERMS): Diagnosis {
+/** `base`: the URL verified (its scheme and address name the fix for a protocol mismatch). */
+export function healthFailure(last: { status: number } | HttpFailure, waitedSecs: number, terms: HintTerms = FILE_TERMS, base?: string): Diagnosis {
+  if ('status' in last && (last.status === 401 || last.status === 404)) {
+    return {
+      message: `/health answered HTTP ${last.status}: this URL leads to no OpenWork server root (its /health needs no token and is always there, even while starting)`,
+      hint: `a wrong path or prefix (a /w/<id>/opencode prefix, a proxy path), or a proxy in front that wants its own token: give the server's root address; ${terms.address}`,
+    };
+  }
   if ('status' in last) {
     return {
       message: `/health answered HTTP ${last.status} (not 200) for ${waitedSecs}s`,
@@ -67,6 +74,10 @@ export function healthFailure(last: { status: number } | HttpFailure, waitedSecs
     };
   }
   if (last.reason === 'unresolvable') return { message: `cannot resolve ${last.message}`, hint: `no retry can fix a host name that does not resolve: ${terms.address}` };
+  if (last.reason === 'plain-http') {
+    const plain = base?.startsWith('https://') === true ? `http://${base.slice('https://'.length)}` : 'http://';
+    return { message: `https:// to a port that ${last.message.replace(/^the server on this port /, '')}`, hint: `the OpenWork server serves plain HTTP: use ${plain}, or put a TLS proxy in front of it; ${terms.address}` };
+  }
   if (last.reason === 'tls') return { message: `TLS failed: ${last.message}`, hint: `the server's certificate is not trusted for this host: ${terms.address}, or use the address its certificate names` };
   return { message: `/health unreachable after ${waitedSecs}s: ${last.message}`, hint: terms.address };
 }
@@ -109,6 +120,14 @@ export function sessionFailure(action: string, status: number, code: string | un
   if (status === 403) return { message: what, hint: 'the client token may not create sessions (viewer scope?): use the configured client token, or check read-only settings' };
   if (status >= 500) return { message: what, hint: 'OpenCode behind the server is not running or crashed: check /tmp/openwork-server.log in the sandbox, and its memory limit' };
   return { message: what, hint: 'the OpenCode proxy did not behave as a client expects: check the image version' };
+}
+
+/** The session step waited all of verify.timeout for OpenCode; the server may still create the session later. */
+export function sessionTimeout(waitedSecs: number, terms: HintTerms = FILE_TERMS): Diagnosis {
+  return {
+    message: `creating an OpenCode session: no answer within ${waitedSecs}s (what was left of the verification timeout); the server may still create it later, and the next verification or keepalive pass deletes it`,
+    hint: `a cold OpenCode first installs its plugins (minutes without registry access): ${terms.timeout}, or give the sandbox registry access; check the sandbox memory and its log`,
+  };
 }
 
 export function requestFailure(action: string, failure: HttpFailure, terms: HintTerms = FILE_TERMS): Diagnosis {

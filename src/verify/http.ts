@@ -17,12 +17,12 @@ export interface HttpAnswer {
 
 /**
  * No HTTP answer. `refused`: nothing listens; `timeout`: no answer in time; `interrupted`: the caller aborted;
- * `unresolvable`: the host name does not resolve (message: the host); `tls`: the TLS handshake failed. The last two
- * are not worth retrying.
+ * `unresolvable`: the host name does not resolve (message: the host); `tls`: the TLS handshake failed; `plain-http`:
+ * an https:// request reached a server that answers in plain HTTP. The last three are not worth retrying.
  */
 export interface HttpFailure {
   kind: 'failure';
-  reason: 'refused' | 'timeout' | 'interrupted' | 'network' | 'unresolvable' | 'tls';
+  reason: 'refused' | 'timeout' | 'interrupted' | 'network' | 'unresolvable' | 'tls' | 'plain-http';
   /** Stable error code (ECONNREFUSED, UND_ERR_SOCKET, …) when there is one. */
   code?: string;
   /** One line, secrets redacted. */
@@ -50,8 +50,9 @@ const TLS_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'ERR_TLS_CERT_ALTNAME_INVALID',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
+// OpenSSL reading an HTTP answer as a TLS record: the port speaks plain HTTP.
+const PLAIN_HTTP_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER']);
 
 function errorCode(error: unknown): string | undefined {
   const e = error as { code?: unknown; cause?: { code?: unknown }; errors?: Array<{ code?: unknown }> } | null;
@@ -75,6 +76,7 @@ function classify(error: unknown, timedOut: boolean, interrupted: boolean, secre
   if (code === 'ECONNREFUSED') return { kind: 'failure', reason: 'refused', code, message: 'connection refused' };
   if (code !== undefined && UNRESOLVABLE_CODES.has(code)) return { kind: 'failure', reason: 'unresolvable', code, message: redact(hostOf(url), secrets) };
   if (code !== undefined && TLS_CODES.has(code)) return { kind: 'failure', reason: 'tls', code, message: `${code}: ${text}` };
+  if (code !== undefined && PLAIN_HTTP_CODES.has(code)) return { kind: 'failure', reason: 'plain-http', code, message: `the server on this port speaks plain HTTP, not HTTPS (${code})` };
   return { kind: 'failure', reason: 'network', code, message: code !== undefined && !text.includes(code) ? `${code}: ${text}` : text };
 }
 
@@ -104,9 +106,22 @@ export class HttpClient {
     private readonly defaults: Record<string, string> = {},
   ) {}
 
+  /**
+   * The per-request timeout is a timer cleared when the request ends, and the caller's signal is followed through a
+   * listener removed then too: a long-running caller (keepalive, thousands of requests under one signal) keeps
+   * nothing per request once it has ended.
+   */
   async send(url: string, options: HttpRequestOptions): Promise<HttpOutcome> {
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const follow = () => controller.abort();
+    options.signal?.addEventListener('abort', follow, { once: true });
+    if (options.signal?.aborted === true) controller.abort();
+    const signal = controller.signal;
     const headers: Record<string, string> = { accept: 'application/json', ...this.defaults, ...options.headers };
     let body: string | undefined;
     if (options.json !== undefined) {
@@ -117,7 +132,10 @@ export class HttpClient {
       const answer = await request(url, { dispatcher: this.agent, method: options.method ?? 'GET', headers, body, signal });
       return { kind: 'answer', status: answer.statusCode, body: await readBody(answer.body) };
     } catch (error) {
-      return classify(error, timeout.aborted, options.signal?.aborted === true, this.secrets, url);
+      return classify(error, timedOut, options.signal?.aborted === true, this.secrets, url);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', follow);
     }
   }
 

@@ -6,11 +6,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as hints from './hints.ts';
 import type { Diagnosis } from './hints.ts';
 import { type HttpClient, type HttpFailure, type HttpOutcome, errorCodeOf, parseJson } from './http.ts';
-import type { VerifyTarget, WaitingListener } from './types.ts';
+import type { VerifyStepName, VerifyTarget, WaitingListener } from './types.ts';
+import { deleteSessions, isVerifySession, listedSessions, verifySessionTitle } from './verify-sessions.ts';
 
-/** Per-request timeouts. Creating OpenCode's first session on a fresh server takes several seconds. */
+/** Per-request timeouts. */
 export const REQUEST_TIMEOUT_MS = 10_000;
-export const SESSION_CREATE_TIMEOUT_MS = 30_000;
+/**
+ * Creating OpenCode's first session waits for whatever is left of the verification's timeout (verify.timeout), never a
+ * fixed bound: a cold OpenCode without registry access first tries to install its plugins, and its first session took
+ * 16–144 s on the real server. At least this long, so a server that came up at the last moment is still tried.
+ */
+export const SESSION_CREATE_MIN_MS = 1_000;
 const HEALTH_ATTEMPT_TIMEOUT_MS = 2_000;
 /**
  * Waits between /health attempts: short and capped low, so a server that turns healthy is seen within ~0.1 s, not
@@ -36,6 +42,10 @@ export interface StepContext {
   /** Set by `authorized`, used by `session`. */
   workspaceId?: string;
   onWaiting?: WaitingListener;
+  /** This verification's id: its session is titled `owctl-verify-<runId>`. */
+  runId: string;
+  /** When the verification's timeout (verify.timeout, from its start) runs out (ms since the epoch). */
+  deadline: number;
 }
 
 export interface StepOutcome {
@@ -59,7 +69,12 @@ function networkFailed(ctx: StepContext, url: string, action: string, outcome: H
 }
 
 /** What no retry can fix: stop waiting at once. */
-const FINAL_FAILURES = new Set<HttpFailure['reason']>(['unresolvable', 'tls']);
+const FINAL_FAILURES = new Set<HttpFailure['reason']>(['unresolvable', 'tls', 'plain-http']);
+/**
+ * /health needs no token and is always there on an OpenWork server, starting or not: 401 or 404 means the URL leads
+ * elsewhere (a `/w/<id>/opencode` prefix, a proxy path), and waiting cannot change that.
+ */
+const WRONG_URL_STATUSES: ReadonlySet<number> = new Set([401, 404]);
 
 function describe(outcome: HttpOutcome): string {
   return outcome.kind === 'answer' ? `HTTP ${outcome.status}` : outcome.message;
@@ -84,8 +99,9 @@ export async function health(ctx: StepContext): Promise<StepOutcome> {
     if (last.kind === 'answer' && last.status === 200) return passed(url, 200);
     if (last.kind === 'failure' && last.reason === 'interrupted') return failed(url, INTERRUPTED);
     if (last.kind === 'failure' && FINAL_FAILURES.has(last.reason)) break;
+    if (last.kind === 'answer' && WRONG_URL_STATUSES.has(last.status)) break;
     if (ctx.onWaiting !== undefined && Date.now() >= nextNote) {
-      ctx.onWaiting({ url, last: describe(last), waitedSecs: Math.round((Date.now() - started) / 1000), timeoutSecs: ctx.target.timeoutSecs });
+      ctx.onWaiting({ step: 'health', what: 'the OpenWork server to answer /health', url, last: describe(last), waitedSecs: Math.round((Date.now() - started) / 1000), timeoutSecs: ctx.target.timeoutSecs });
       nextNote = Date.now() + WAITING_NOTE_EVERY_MS;
     }
     const left = deadline - Date.now();
@@ -96,7 +112,7 @@ export async function health(ctx: StepContext): Promise<StepOutcome> {
       return failed(url, INTERRUPTED);
     }
   }
-  const diagnosis = hints.healthFailure(last.kind === 'answer' ? { status: last.status } : last, ctx.target.timeoutSecs, ctx.target.terms);
+  const diagnosis = hints.healthFailure(last.kind === 'answer' ? { status: last.status } : last, ctx.target.timeoutSecs, ctx.target.terms, ctx.base);
   return failed(url, diagnosis, last.kind === 'answer' ? last.status : undefined);
 }
 
@@ -128,10 +144,38 @@ export async function authorized(ctx: StepContext): Promise<StepOutcome> {
   return passed(url, 200);
 }
 
-/** Creates an OpenCode session through the proxy, reads it and its messages, and always deletes it once created. */
+/** A wait shorter than this is not worth a note. */
+const FIRST_NOTE_AFTER_MS = 1_000;
+
+/** Calls `onWaiting` once the wait is noticeable, then every few seconds, until the returned stop is called. */
+function noteWhileWaiting(ctx: StepContext, step: VerifyStepName, what: string, url: string, timeoutMs: number): () => void {
+  if (ctx.onWaiting === undefined) return () => undefined;
+  const started = Date.now();
+  const note = () => ctx.onWaiting!({ step, what, url, last: 'no answer yet', waitedSecs: Math.round((Date.now() - started) / 1000), timeoutSecs: Math.round(timeoutMs / 1000) });
+  let every: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    note();
+    every = setInterval(note, WAITING_NOTE_EVERY_MS);
+  }, FIRST_NOTE_AFTER_MS);
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
+  };
+}
+
+/**
+ * Creates an OpenCode session through the proxy, titled `owctl-verify-<run id>`, reads it and its messages, and always
+ * deletes it once created; then deletes the verification sessions of earlier runs that the server created after their
+ * run had stopped waiting.
+ */
 export async function session(ctx: StepContext): Promise<StepOutcome> {
   const root = `${ctx.base}/w/${encodeURIComponent(ctx.workspaceId ?? '')}/opencode/session`;
-  const create = await ctx.http.send(root, { method: 'POST', json: { title: 'owctl verify' }, headers: bearer(ctx), timeoutMs: SESSION_CREATE_TIMEOUT_MS, signal: ctx.signal });
+  const timeoutMs = Math.max(SESSION_CREATE_MIN_MS, ctx.deadline - Date.now());
+  const stopNotes = noteWhileWaiting(ctx, 'session', 'OpenCode to create a session (a cold OpenCode first installs its plugins)', root, timeoutMs);
+  const create = await ctx.http
+    .send(root, { method: 'POST', json: { title: verifySessionTitle(ctx.runId) }, headers: bearer(ctx), timeoutMs, signal: ctx.signal })
+    .finally(stopNotes);
+  if (create.kind === 'failure' && create.reason === 'timeout') return failed(root, hints.sessionTimeout(Math.round(timeoutMs / 1000), ctx.target.terms));
   if (create.kind === 'failure') return networkFailed(ctx, root, 'creating an OpenCode session', create);
   if (create.status < 200 || create.status > 299) {
     return failed(root, hints.sessionFailure('creating an OpenCode session', create.status, errorCodeOf(create.body)), create.status);
@@ -148,7 +192,18 @@ export async function session(ctx: StepContext): Promise<StepOutcome> {
   }
   const leftover = removed ? undefined : `the verification session ${id} could not be deleted`;
   if (problem) return leftover ? { ...problem, message: `${problem.message}; ${leftover}` } : problem;
-  return passed(root, create.status, leftover);
+  const late = await removeLateSessions(ctx, root);
+  const notes = [leftover, late > 0 ? `deleted ${late} verification session${late === 1 ? '' : 's'} of earlier runs that the server created after they stopped waiting` : undefined];
+  return passed(root, create.status, notes.filter((n) => n !== undefined).join('; ') || undefined);
+}
+
+/** Deletes the `owctl-verify-*` sessions of other runs: their run gave up on them, or could not delete them. */
+async function removeLateSessions(ctx: StepContext, root: string): Promise<number> {
+  const listed = await ctx.http.send(root, { headers: bearer(ctx), timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
+  if (listed.kind !== 'answer' || listed.status !== 200) return 0;
+  const own = verifySessionTitle(ctx.runId);
+  const late = listedSessions(parseJson(listed.body)).filter((s) => isVerifySession(s) && s.title !== own);
+  return deleteSessions(ctx.http, root, bearer(ctx), late);
 }
 
 /** GET the session, then its messages: both must be 2xx. Returns the failure, if any. */

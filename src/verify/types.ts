@@ -18,10 +18,15 @@ export interface VerifyTarget {
   workspaceId?: string;
   /** How hints name the token sources and settings (default: the file's). */
   terms?: HintTerms;
+  /** Names this verification's OpenCode session (`owctl-verify-<runId>`); default: a fresh one. */
+  runId?: string;
 }
 
-/** Called while waiting for /health: what the last attempt got, how long it has waited, and the bound. */
-export type WaitingListener = (note: { url: string; last: string; waitedSecs: number; timeoutSecs: number }) => void;
+/**
+ * Called every few seconds while a step waits (for /health, for OpenCode's session): the step, what it waits for,
+ * what the last attempt got, how long it has waited, and the bound.
+ */
+export type WaitingListener = (note: { step: VerifyStepName; what: string; url: string; last: string; waitedSecs: number; timeoutSecs: number }) => void;
 
 /**
  * One step's outcome. `url` is the request that decided it (the failing one on failure), without credentials;

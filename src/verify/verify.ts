@@ -8,6 +8,7 @@ import { HttpClient } from './http.ts';
 import { displayUrl, redact } from './redact.ts';
 import { publicDefaults } from './public-defaults.ts';
 import * as steps from './steps.ts';
+import { newRunId } from './verify-sessions.ts';
 import type { StepContext, StepOutcome } from './steps.ts';
 import type { VerifyResult, VerifyStepName, VerifyStepResult, VerifyTarget, WaitingListener } from './types.ts';
 
@@ -40,7 +41,15 @@ export async function verifyEndpoint(
 ): Promise<VerifyResult> {
   const secrets = [target.clientToken, target.hostToken];
   const http = new HttpClient(secrets, target.headers);
-  const ctx: StepContext = { http, base: target.baseUrl.replace(/\/+$/, ''), target, signal, onWaiting };
+  const ctx: StepContext = {
+    http,
+    base: target.baseUrl.replace(/\/+$/, ''),
+    target,
+    signal,
+    onWaiting,
+    runId: target.runId ?? newRunId(),
+    deadline: Date.now() + target.timeoutSecs * 1000,
+  };
   const results: VerifyStepResult[] = [];
   try {
     for (const [step, run] of RUNNERS) {

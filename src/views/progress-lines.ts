@@ -7,6 +7,8 @@ export function progressLine(event: ApplyEvent): string | null {
   switch (event.type) {
     case 'change_start':
       return `${event.sandbox}: ${event.action} started`;
+    case 'step_start':
+      return event.message === undefined ? null : `${event.sandbox}: ${event.step} ${event.message}`;
     case 'step_finish':
       if (event.step.startsWith('verify:') || event.step.startsWith('access:')) return `${event.sandbox}: ${event.step} ${event.ok ? 'ok' : 'FAILED'} (${event.duration_ms} ms)`;
       if (event.step === 'stop-server' && event.ok && event.message) return `${event.sandbox}: ${event.message}`;

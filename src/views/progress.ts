@@ -57,7 +57,7 @@ export class ProgressView {
     if (event.type === 'step_start') this.steps.set(event.sandbox, event.step);
     const wait = this.waits.get(event.sandbox);
     if (wait === undefined) return;
-    if (event.type === 'step_start' && wait.task) wait.task.output = event.step;
+    if (event.type === 'step_start' && wait.task) wait.task.output = event.message === undefined ? event.step : `${event.step}: ${event.message}`;
     if (event.type === 'step_finish' && event.step === 'stop-server' && event.message && wait.task) wait.task.output = event.message;
     if (event.type === 'step_finish' && event.step.startsWith('verify:') && wait.task) {
       wait.task.output = `${event.step} ${event.ok ? 'ok' : 'failed'} (${event.duration_ms} ms)`;

@@ -172,3 +172,20 @@ describe('executor', () => {
     assert.deepEqual(result.outcomes.map((o) => [o.outcome, o.reason]), [['interrupted', 'interrupted during verify']]);
   });
 });
+
+describe('executor progress while verification waits', () => {
+  it('reports what a verification step waits for as a step_start with a message (OpenCode\'s first session on a cold OpenCode)', async () => {
+    const desired = desiredState([desiredSandbox('alice')]);
+    const { runtime } = recordingRuntime();
+    runtime.verify = async (_s, _onStep, _signal, _instance, onWaiting) => {
+      onWaiting?.({ step: 'session', what: 'OpenCode to create a session (a cold OpenCode first installs its plugins)', url: 'http://x/w/ws/opencode/session', last: 'no answer yet', waitedSecs: 5, timeoutSecs: 118 });
+      return { ok: true, steps: [] };
+    };
+    const seen: ApplyEvent[] = [];
+    await execute(plan(desired, observedState([])).changes, desired, runtime, { parallelism: 1, signal: new AbortController().signal, onEvent: (e) => void seen.push(e) });
+    assert.deepEqual(
+      seen.filter((e) => e.type === 'step_start' && e.step === 'verify:session'),
+      [{ type: 'step_start', sandbox: 'alice', step: 'verify:session', message: 'waiting for OpenCode to create a session (a cold OpenCode first installs its plugins) (5 s of 118 s)' }],
+    );
+  });
+});

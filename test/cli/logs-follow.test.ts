@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { FakeProject, MINIMAL_FILE } from './fake-msb.ts';
+import { FakeProject, MINIMAL_FILE, inspectJson } from './fake-msb.ts';
 
 describe('owctl logs -f', () => {
   let project: FakeProject;
   before(async () => {
-    project = await FakeProject.create({ exec: { stdout: 'server line\n' } });
-    await writeFile(join(project.dir, 'other.yaml'), MINIMAL_FILE.replace('alice', 'bob'));
+    // A running sandbox of the project: logs reads only from a running one (exec would boot a stopped one).
+    project = await FakeProject.create({ exec: { stdout: 'server line\n' }, inspect: { stdout: inspectJson('alice', { 'owctl.dev/project': 'demo' }, 18787, 'Running') } });
+    await writeFile(join(project.dir, 'other.yaml'), MINIMAL_FILE.replace('18787', '18788'));
   });
   after(() => project.cleanup());
 
@@ -31,10 +32,10 @@ describe('owctl logs -f', () => {
   });
 
   it('keeps -f FILE before the verb, and --file after it', async () => {
-    const global = await project.owctl(['-f', 'other.yaml', 'logs', 'bob', '-f']);
+    const global = await project.owctl(['-f', 'other.yaml', 'logs', 'alice', '-f']);
     assert.equal(global.code, 0, global.stderr);
     assert.ok((await tailArgs()).includes('-F'));
-    const long = await project.owctl(['logs', 'bob', '--file', 'other.yaml']);
+    const long = await project.owctl(['logs', 'alice', '--file', 'other.yaml']);
     assert.equal(long.code, 0, long.stderr);
     assert.ok(!(await tailArgs()).includes('-F'), 'no follow without -f');
   });

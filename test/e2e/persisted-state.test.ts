@@ -1,7 +1,8 @@
 /**
- * OpenCode's sessions and the server's issued tokens outlive a replacement when the sandbox keeps them in /data
- * (owctl init's defaults), and are lost without that — as in the image, where HOME=/root is on the root
- * filesystem. Only `destroy --purge` deletes them.
+ * OpenCode's sessions, the server's issued tokens, the provider keys set through `PUT /env` (OPENWORK_ENV_STORE) and
+ * the server's config with runtime.sqlite beside it (OPENWORK_SERVER_CONFIG) outlive a replacement when the sandbox
+ * keeps them in /data (owctl init's defaults), and are lost without that — as in the image, where HOME=/root is on
+ * the root filesystem (openwork-server.md, "Where state lives"). Only `destroy --purge` deletes them.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -65,6 +66,10 @@ describe('state that outlives a sandbox', { skip: SIMULATOR_ONLY }, () => {
       const issued = await call(spec, 'POST', '/tokens', { host: true, body: { scope: 'collaborator', label: 'laptop' } });
       assert.equal(issued.status, 201);
       made[spec.name] = { session: session.body.id, tokenId: issued.body.id, token: issued.body.token };
+      assert.equal((await call(spec, 'PUT', '/env', { host: true, body: { key: 'ANTHROPIC_API_KEY', value: `sk-test-${spec.name}` } })).status, 200);
+      const renamed = await call(spec, 'PATCH', `/workspaces/${await workspace(spec)}/display-name`, { bearer: spec.tokens.client, body: { displayName: 'Research' } });
+      assert.equal(renamed.status, 200);
+      assert.equal((await call(spec, 'GET', '/status', { bearer: spec.tokens.client })).body.runtimeStarts, 1);
     }
 
     kept.port = await freePort();
@@ -79,8 +84,16 @@ describe('state that outlives a sandbox', { skip: SIMULATOR_ONLY }, () => {
     assert.ok((await tokenIds(kept)).includes(made.kept!.tokenId), 'the issued token is listed');
     assert.equal((await call(kept, 'GET', '/workspaces', { bearer: made.kept!.token })).status, 200, 'and still admits its holder');
 
+    assert.deepEqual((await call(kept, 'GET', '/env/keys', { host: true })).body.keys, ['ANTHROPIC_API_KEY'], 'the provider key set through /env (OPENWORK_ENV_STORE)');
+    const keptWorkspaces = await call(kept, 'GET', '/workspaces', { bearer: kept.tokens.client });
+    assert.equal(keptWorkspaces.body.items[0].displayName, 'Research', 'the server config (OPENWORK_SERVER_CONFIG)');
+    assert.equal((await call(kept, 'GET', '/status', { bearer: kept.tokens.client })).body.runtimeStarts, 2, 'runtime.sqlite beside the server config');
+
     assert.ok(!(await sessionIds(lost)).includes(made.lost!.session), 'without the env the session was on the root filesystem');
     assert.ok(!(await tokenIds(lost)).includes(made.lost!.tokenId));
+    assert.deepEqual((await call(lost, 'GET', '/env/keys', { host: true })).body.keys, []);
+    assert.equal((await call(lost, 'GET', '/workspaces', { bearer: lost.tokens.client })).body.items[0].displayName, undefined);
+    assert.equal((await call(lost, 'GET', '/status', { bearer: lost.tokens.client })).body.runtimeStarts, 1);
     await project.assertNoSecrets(replaced.stdout, replaced.stderr);
   });
 

@@ -1,12 +1,14 @@
 /**
- * destroy --purge deletes only what it showed, never a link's target, never a folder a surviving sandbox mounts.
- * The sandboxes are made with msb directly (labelled as the project's), so no server needs to boot.
+ * destroy --purge deletes only what it showed, only folders owctl created for the sandboxes it destroys, never a
+ * link's target, never a folder a surviving sandbox mounts. The sandboxes are made with msb directly (labelled as the
+ * project's), so no server needs to boot; `made` records a folder the way owctl's create records the ones it makes.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { FolderRecord } from '../../src/apply/created-folders.ts';
 import { IMAGE, Project, tokens } from './harness.ts';
 
 let project: Project;
@@ -18,6 +20,11 @@ async function sandbox(name: string, sources: string[], owner: string | null = p
   if (owner !== null) args.push('--label', `owctl.dev/project=${owner}`);
   const created = await project.msbRaw([...args, IMAGE]);
   assert.equal(created.code, 0, created.stderr);
+}
+
+/** Records `sources` as folders owctl created for `name`, as its create does. */
+async function made(name: string, sources: string[]): Promise<void> {
+  await FolderRecord.forProject(project.name, project.env()).record(name, sources.map((source) => join(project.dir, source)));
 }
 
 async function file(path: string, text = 'x'): Promise<void> {
@@ -32,21 +39,36 @@ describe('destroy --purge', () => {
   });
   after(() => project.cleanup());
 
-  it('removes a symlinked bind folder as a link and keeps what it points to', async () => {
+  it('leaves ./src that a sandbox owctl never created binds, though it carries the project label', async () => {
     await file('src/main.ts', 'precious');
+    await file('.owctl/sb1/data/notes.txt');
+    await made('sb1', ['.owctl/sb1/data']);
+    await sandbox('sb1', ['.owctl/sb1/data']);
+    await sandbox('stray', ['src']);
+    const result = await project.owctl(['destroy', '--purge', '--auto-approve']);
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    assert.equal(existsSync(join(project.dir, 'src', 'main.ts')), true, 'the project folder ./src survives');
+    assert.equal(existsSync(join(project.dir, '.owctl', 'sb1', 'data')), false, 'the folder owctl created for sb1 is purged');
+    assert.match(result.stdout, /src: owctl did not create it/);
+    assert.deepEqual(await project.names(), []);
+  });
+
+  it('keeps a symlinked bind source owctl did not create, and what it points to', async () => {
     await mkdir(join(project.dir, '.owctl', 'sb1'), { recursive: true });
     await symlink('../../src', join(project.dir, '.owctl', 'sb1', 'workspace'));
+    await made('sb1', ['.owctl/sb1/workspace']);
     await sandbox('sb1', ['.owctl/sb1/workspace']);
     const result = await project.owctl(['destroy', '--purge', '--auto-approve']);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.equal(existsSync(join(project.dir, 'src', 'main.ts')), true, 'the link target survives');
-    await assert.rejects(lstat(join(project.dir, '.owctl', 'sb1', 'workspace')), 'the link itself is gone');
-    assert.match(result.stdout, /\.owctl\/sb1\/workspace \(a symbolic link: only the link is removed/);
+    assert.equal((await lstat(join(project.dir, '.owctl', 'sb1', 'workspace'))).isSymbolicLink(), true, 'the link stays');
+    assert.match(result.stdout, /\.owctl\/sb1\/workspace: owctl did not create it/);
   });
 
   it('keeps a folder another sandbox shares, and the parent folder another binds', async () => {
     await file('.owctl/shared/notes.txt');
     await file('.owctl/sb1/own/notes.txt');
+    await made('sb1', ['.owctl/shared', '.owctl/sb1/own']);
     await sandbox('sb1', ['.owctl/shared', '.owctl/sb1/own']);
     await sandbox('sb2', ['.owctl/shared']);
     await sandbox('sb3', ['.owctl']);
@@ -62,6 +84,7 @@ describe('destroy --purge', () => {
 
   it('keeps a folder that a sandbox of no project mounts', async () => {
     await file('.owctl/sb1/data/notes.txt');
+    await made('sb1', ['.owctl/sb1/data']);
     await sandbox('sb1', ['.owctl/sb1/data']);
     await sandbox('by-hand', ['.owctl/sb1/data'], null);
     const result = await project.owctl(['destroy', '--purge', '--auto-approve']);
@@ -73,6 +96,7 @@ describe('destroy --purge', () => {
 
   it('names every entry it will delete before deleting, in the plan and in the JSON stream', async () => {
     await file('.owctl/sb1/workspace-2/notes.txt');
+    await made('sb1', ['.owctl/sb1/workspace-2']);
     await sandbox('sb1', ['.owctl/sb1/workspace-2']);
     const refused = await project.owctl(['destroy', '--purge']);
     assert.equal(refused.code, 1, 'no TTY, no --auto-approve');

@@ -13,6 +13,7 @@ import { describe, it } from 'node:test';
 import type { AnySchemaObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { execute } from '../../src/apply/executor.ts';
 import type { ApplyEvent, StepName } from '../../src/apply/events.ts';
+import { createdEntries } from '../../src/apply/created-folders.ts';
 import { carryOutPurge, planPurge } from '../../src/apply/purge.ts';
 import type { Runtime } from '../../src/apply/runtime.ts';
 import { exitCodeOf } from '../../src/commands/run-changes.ts';
@@ -143,7 +144,7 @@ async function eventStreams(): Promise<string[]> {
     const live = observedState([observedFrom('demo', { ...alice, mounts: [{ type: 'bind', source: inside, target: '/workspace', readonly: false }] }), observedFrom('demo', bob)]);
     const owned = { ...desiredState([]), dir: project };
     const purge = async (stream: EventStream) => {
-      const items = await planPurge([{ name: 'alice', sources: [inside, '/srv/elsewhere/data'] }], [], project);
+      const items = await planPurge([{ name: 'alice', sources: [inside, '/srv/elsewhere/data'] }], [], project, await createdEntries('alice', [inside]));
       for (const item of items) stream.emit({ type: 'planned_purge', path: item.path, delete: item.delete, kind: item.kind, reason: item.reason ?? null });
       for (const outcome of await carryOutPurge(items, project)) {
         stream.emit({ type: 'purge', path: outcome.path, removed: outcome.removed, reason: outcome.reason ?? null });
