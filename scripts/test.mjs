@@ -103,6 +103,12 @@ async function sweep() {
       // exited meanwhile
     }
   }
+  // A killed process lingers a moment: the run ends only once it is gone (or says that it is not).
+  const killed = new Set(left.map(({ pid }) => pid));
+  const until = Date.now() + 5000;
+  while (marked().some(({ pid }) => killed.has(pid)) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  const still = marked().filter(({ pid }) => killed.has(pid));
+  if (still.length > 0) process.stdout.write(`  still there after SIGKILL: ${still.map(({ pid }) => pid).join(', ')}\n`);
   results.push({ name: 'left-over processes', outcome: `${left.length} left running`, ok: false, ms: 0 });
   return false;
 }

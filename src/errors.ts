@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'opensandbox.server_error'
   | 'opensandbox.unreachable'
   | 'opensandbox.failed'
+  | 'opensandbox.egress'
   | 'opensandbox.shared_address'
   | 'opensandbox.bad_answer'
   | 'msb.argument'

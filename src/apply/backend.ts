@@ -8,7 +8,7 @@ import type { BackendCapabilities } from '../model/capabilities.ts';
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import type { ObservedSandbox, ObservedState, ServerHealth } from '../model/observed.ts';
 import type { OwctlError } from '../errors.ts';
-import type { Runtime } from './runtime.ts';
+import type { Runtime, VerifyStepReport as VerifyStepResult } from './runtime.ts';
 
 /** Where a client reaches a sandbox's OpenWork server: a base URL, plus headers the engine's gateway needs. */
 export interface ServerAddress {
@@ -43,6 +43,13 @@ export interface Backend extends Omit<Runtime, 'verify'> {
   downReason?(name: string, instance: string | undefined, signal: AbortSignal): Promise<OwctlError | undefined>;
   /** Whether this host can boot sandboxes (asked only when a plan would boot one); absent when that is not a question. */
   canBoot?(): Promise<boolean>;
+  /** Guest environment variables of a running sandbox (null: unset); absent when the engine cannot read them. */
+  readGuestVariables?(name: string, keys: string[], instance?: string): Promise<Record<string, string | null>>;
+  /**
+   * A verification step of what the engine holds for the sandbox beyond its server (OpenSandbox: the Credential
+   * Vault lists each declared credential); undefined when there is nothing to check. Absent on engines without one.
+   */
+  verifyCredentials?(sandbox: DesiredSandbox, instance?: string): Promise<VerifyStepResult | undefined>;
   /** The server's output; absent when the engine has no log API. */
   logs?(name: string, options: { tail: number; follow: boolean; onData: (text: string) => void }): LogReader;
 }

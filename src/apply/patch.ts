@@ -1,7 +1,7 @@
 /** Turns an `update` change into the `msb modify` patch that makes it so: a mechanical mapping of its fields. */
 import { ownedLabels } from '../model/applied.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
-import { guestEnv } from '../model/desired.ts';
+import { credentialsOf, guestEnv } from '../model/desired.ts';
 import { LABEL_PROTECT, LABEL_SERVER_PORT } from '../model/labels.ts';
 import { DEFAULT_SERVER_PORT } from '../model/server-port.ts';
 import type { Change } from '../model/plan.ts';
@@ -19,6 +19,11 @@ export function modifyPatch(project: string, change: Change, sandbox: DesiredSan
       const value = env[key];
       if (value === undefined) patch.envRemove.push(key);
       else patch.env[key] = value;
+    } else if (field.path.startsWith('credentials.')) {
+      const key = field.path.slice('credentials.'.length).replace(/\.(hosts|value)$/, '');
+      if (credentialsOf(sandbox)[key] === undefined) (patch.secretRemove ??= []).push(key);
+      else (patch.secrets ??= []).push(key);
+      patch.credentials = credentialsOf(sandbox);
     } else if (field.path.startsWith('labels.')) {
       const key = field.path.slice('labels.'.length);
       const value = sandbox.labels[key];
@@ -26,6 +31,7 @@ export function modifyPatch(project: string, change: Change, sandbox: DesiredSan
       else patch.labels[key] = value;
     }
   }
+  if (patch.secrets !== undefined) patch.secrets = [...new Set(patch.secrets)];
   // owctl's own labels always follow what was applied (ownership, config hash, applied record, protect).
   Object.assign(patch.labels, ownedLabels(project, sandbox));
   if (!sandbox.protect && change.fields.some((f) => f.path === 'protect')) patch.labelRemove.push(LABEL_PROTECT);

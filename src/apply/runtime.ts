@@ -3,7 +3,7 @@
  * depends on this, not on msb or undici, so its ordering and failure handling are testable on their own.
  */
 import type { AccessScope } from '../model/access.ts';
-import type { DesiredSandbox } from '../model/desired.ts';
+import type { CredentialSpec, DesiredSandbox } from '../model/desired.ts';
 import type { ObservedImage } from '../model/observed.ts';
 
 /** An in-place change. Env values may be secret: the runtime must keep them off argv. */
@@ -16,6 +16,11 @@ export interface ModifyPatch {
   labelRemove: string[];
   /** A longer max_duration, on engines that renew an expiry in place. */
   maxDurationSecs?: number;
+  /** Credentials to add, rotate or give other hosts, and to remove (by guest variable). */
+  secrets?: string[];
+  secretRemove?: string[];
+  /** Set when a credential changes: every credential the sandbox holds afterwards (values are secret). */
+  credentials?: Record<string, CredentialSpec>;
 }
 
 /** Verification results (type-only import: the executor never loads the HTTP client). */

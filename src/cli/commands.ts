@@ -92,9 +92,9 @@ export function registerCommands(program: Command, wiring: Wiring): void {
 
   program
     .command('doctor')
-    .description('report the msb binary, its version, host virtualisation, backend and MSB_HOME')
+    .description('report the msb binary, its version, host virtualisation, backend and MSB_HOME; for a file on OpenSandbox, its server')
     .option('--json', 'machine-readable report')
-    .action(action<{ json?: boolean }>(program, wiring, async (o, g, io) => (await import('../commands/doctor.ts')).doctorCommand({ msb: g.msb, json: o.json === true }, io)));
+    .action(action<{ json?: boolean }>(program, wiring, async (o, g, io) => (await import('../commands/doctor.ts')).doctorCommand({ msb: g.msb, file: g.file, json: o.json === true }, io)));
 
   interface ApplyFlags {
     json?: boolean;

@@ -49,5 +49,6 @@ export async function openBackend(desired: DesiredState, secrets: string[], io: 
     return openSandboxBackend({ spec, desired, secrets });
   }
   const debug = io.env.OWCTL_DEBUG === '1' ? (line: string) => io.stderr(`${line}\n`) : undefined;
-  return msbBackend(early.observer, { secrets, debug, folders: FolderRecord.forProject(desired.project, io.env) });
+  const credentials = Object.fromEntries(desired.sandboxes.flatMap((s) => (s.credentials ? [[s.name, s.credentials]] : [])));
+  return msbBackend(early.observer, { secrets, debug, credentials, folders: FolderRecord.forProject(desired.project, io.env) });
 }

@@ -7,7 +7,12 @@
  * cannot boot anything, and a CI gate running `owctl doctor` should learn that. A version other than the pinned one
  * is a warning only.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig } from '../config/load.ts';
 import { lacksVirtualisation } from '../msb/virtualisation.ts';
+import { checkOpenSandbox, type OpenSandboxCheck } from '../opensandbox/doctor.ts';
+import { rememberSecrets } from '../secrets/known.ts';
 import { EXIT, isOwctlError } from '../errors.ts';
 import { Msb, PINNED_MSB_VERSION } from '../msb/driver.ts';
 import type { BackendContext } from '../msb/driver.ts';
@@ -23,6 +28,8 @@ import type { CommandIO } from './io.ts';
 
 export interface DoctorOptions {
   msb?: string | undefined;
+  /** The sandboxes file (`--file`); else ./openwork.yaml when there is one. Its backend decides what is checked. */
+  file?: string | undefined;
   json: boolean;
 }
 
@@ -41,6 +48,8 @@ export interface DoctorReport {
   msbHome: { path: string; source: 'MSB_HOME' | 'default' };
   /** How plan, status, apply and destroy read live state: the SDK in-process, or the msb CLI; and why. */
   observe: ChannelChoice | null;
+  /** The file's OpenSandbox server, when that is its backend (then msb and the host are not checked). */
+  opensandbox: OpenSandboxCheck | null;
   problems: Problem[];
   warnings: string[];
 }
@@ -68,9 +77,19 @@ export async function diagnose(options: DoctorOptions, io: CommandIO, deps: Doct
     backend: null,
     msbHome: effectiveMsbHome(io.env),
     observe: null,
+    opensandbox: null,
     problems,
     warnings,
   };
+  const remote = await openSandboxOfFile(options.file, io);
+  if (remote !== undefined) {
+    const found = await checkOpenSandbox(remote.spec, remote.desired, remote.secrets);
+    report.opensandbox = found.check;
+    problems.push(...found.problems);
+    warnings.push(...found.warnings);
+    report.ok = problems.length === 0;
+    return report;
+  }
   let located: LocatedMsb;
   try {
     located = locateMsb({ flag: options.msb, env: io.env, cwd: io.cwd, ...(deps.bundled ? { bundled: deps.bundled } : {}) });
@@ -124,6 +143,17 @@ export async function diagnose(options: DoctorOptions, io: CommandIO, deps: Doct
   return report;
 }
 
+/** The file's backend when it is OpenSandbox; undefined for msb, no file, or a file that does not load. */
+async function openSandboxOfFile(file: string | undefined, io: CommandIO) {
+  const path = resolve(io.cwd, file ?? 'openwork.yaml');
+  if (file === undefined && !existsSync(path)) return undefined;
+  const result = await loadConfig(path, io.env, { optionalSecrets: true }).catch(() => undefined);
+  const backend = result?.desired?.backend;
+  if (result?.desired === undefined || backend?.type !== 'opensandbox') return undefined;
+  rememberSecrets(result.secrets);
+  return { spec: backend, desired: result.desired, secrets: result.secrets };
+}
+
 /** A 0.7+ msb about to meet a home that only older msb versions have used: the next plan would migrate it. */
 async function migrationWarning(version: string, msbHome: string): Promise<string | null> {
   const { homeGeneration, migratesHomes } = await import('../msb/home-schema.ts');
@@ -143,6 +173,7 @@ export function renderDoctor(report: DoctorReport, color: boolean): string {
   const lines: string[] = [];
   const row = (label: string, value: string) => lines.push(`${label.padEnd(10)}${value}`);
 
+  if (report.opensandbox !== null) return renderOpenSandbox(report, report.opensandbox, color);
   row('msb', report.msb ? good(`${report.msb.path} ${s.dim(`(${report.msb.foundVia})`)}`) : bad('not found'));
   const { found, pinned, matches } = report.version;
   row('version', found === null ? bad('unknown') : matches ? good(`${found} ${s.dim('(pinned)')}`) : warn(`${found} ${s.dim(`(owctl is pinned to ${pinned})`)}`));
@@ -161,6 +192,30 @@ export function renderDoctor(report: DoctorReport, color: boolean): string {
     if (problem.hint !== undefined) lines.push(...problem.hint.split('\n').map((line) => `  ${s.dim(`hint: ${line}`)}`));
   }
   lines.push('', report.ok ? s.green('owctl can manage sandboxes on this host.') : s.red('owctl cannot fully work on this host (see above).'));
+  return `${lines.join('\n')}\n`;
+}
+
+function renderOpenSandbox(report: DoctorReport, check: OpenSandboxCheck, color: boolean): string {
+  const s = style(color);
+  const good = (text: string) => `${s.green('✓')} ${text}`;
+  const bad = (text: string) => `${s.red('✗')} ${text}`;
+  const warn = (text: string) => `${s.yellow('!')} ${text}`;
+  const row = (label: string, value: string) => `${label.padEnd(10)}${value}`;
+  const key = check.apiKey === 'accepted' ? good('accepted') : check.apiKey === 'not set' ? warn('not set (the server checks none)') : check.apiKey === 'refused' ? bad('refused') : s.dim('not checked');
+  const lines = [
+    row('backend', `opensandbox ${s.dim('(from the file)')}`),
+    row('server', check.healthy ? good(`${check.url} answers /health`) : bad(`${check.url} does not answer /health`)),
+    row('version', check.version === null ? s.dim('not reported') : check.version),
+    row('api key', key),
+    ...check.createNeeds.map((need, index) => row(index === 0 ? 'create' : '', `${s.dim('needs')} ${need}`)),
+  ];
+  if (report.warnings.length > 0 || report.problems.length > 0) lines.push('');
+  for (const warning of report.warnings) lines.push(warn(warning));
+  for (const problem of report.problems) {
+    lines.push(bad(problem.message));
+    if (problem.hint !== undefined) lines.push(`  ${s.dim(`hint: ${problem.hint}`)}`);
+  }
+  lines.push('', report.ok ? s.green('owctl can manage sandboxes on this OpenSandbox server.') : s.red('owctl cannot fully work with this OpenSandbox server (see above).'));
   return `${lines.join('\n')}\n`;
 }
 

@@ -12,6 +12,22 @@ import { EXIT } from '../errors.ts';
 import type { CommandIO } from './io.ts';
 import { relativeFile } from './paths.ts';
 
+/** The commented egress block of the starter (and of the repository's openwork.yaml), under `defaults`. */
+export const EGRESS_BLOCK = `  # Egress and a host-held model key (README: "Egress and credentials"). Without network, msb's default applies
+  # (egress to public addresses only). Uncomment to limit egress and keep the key on this host: the guest's
+  # ANTHROPIC_API_KEY then holds only a placeholder, which msb swaps for the key in requests to the listed hosts.
+  # network:
+  #   egress: deny
+  #   rules:
+  #     - { allow: api.anthropic.com, ports: [443] }    # the model providers you use
+  #     - { allow: api.openai.com, ports: [443] }
+  #     - { allow: models.opencode.ai, ports: [443] }   # OpenCode's model catalogue, fetched at start
+  #     - { allow: registry.npmjs.org, ports: [443] }   # OpenCode's plugins, installed at start
+  #     - { allow: "*.github.com", ports: [443] }       # git over HTTPS (github.com and its subdomains)
+  # credentials:
+  #   ANTHROPIC_API_KEY: { value: "\${ANTHROPIC_API_KEY}", hosts: [api.anthropic.com] }
+`;
+
 export const starter = (schema: string) => `# yaml-language-server: $schema=${schema}
 version: 1
 project: my-openwork
@@ -26,7 +42,7 @@ defaults:
     # runtime.sqlite beside it) go to /data (bound below), so they survive a replacement (an image bump, a port
     # change); only \`owctl destroy --purge\` deletes them.
 ${Object.entries(PERSISTED_STATE_ENV).map(([key, value]) => `    ${key}: ${value}`).join('\n')}
-sandboxes:
+${EGRESS_BLOCK}sandboxes:
   main:
     mounts:
       - { type: bind, source: ./.owctl/main/workspace, target: /workspace }

@@ -3,7 +3,7 @@
  * checks any endpoint, with tokens read from environment variables (never from argv).
  */
 import type { VerifyReport } from '../apply/runtime.ts';
-import { EXIT, OwctlError, signalExit } from '../errors.ts';
+import { EXIT, OwctlError, isOwctlError, signalExit } from '../errors.ts';
 import { jsonDocument } from '../views/json-style.ts';
 import { urlTerms } from '../verify/hints.ts';
 import { displayUrl, redact } from '../verify/redact.ts';
@@ -90,8 +90,13 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Result[]>
       if (problem !== null) return [sandbox.name, failedAtOnce((await backend.serverAddress(sandbox))?.url ?? sandbox.name, problem)];
       const timed = options.timeoutSecs === undefined ? sandbox : { ...sandbox, verify: { ...sandbox.verify, timeoutSecs: options.timeoutSecs } };
       const tokens = [sandbox.tokens.client, sandbox.tokens.host];
-      const report = await verifySandbox(backend, timed, () => undefined, signal, undefined, waitingNotes(io, sandbox.name, tokens));
-      return report.ok && (sandbox.access ?? []).length > 0 ? [sandbox.name, report, await verifyAccess(backend, sandbox, desired.dir)] : [sandbox.name, report];
+      const report = verifySandbox(backend, timed, () => undefined, signal, undefined, waitingNotes(io, sandbox.name, tokens));
+      // The engine reported the sandbox dead while verification waited: that target failed, the others stand.
+      const done = await report.catch(async (error: unknown) => {
+        if (!isOwctlError(error) || error.code !== 'opensandbox.failed') throw error;
+        return failedAtOnce((await backend.serverAddress(sandbox).catch(() => null))?.url ?? sandbox.name, { code: error.code, message: error.message, hint: error.hint ?? '' });
+      });
+      return done.ok && (sandbox.access ?? []).length > 0 ? [sandbox.name, done, await verifyAccess(backend, sandbox, desired.dir)] : [sandbox.name, done];
     }),
   );
 }

@@ -8,7 +8,7 @@ import { isMapping } from './merge.ts';
 import { parseDuration } from './units.ts';
 
 const DEFAULT_REQUEST_TIMEOUT_SECS = 60;
-const OPENSANDBOX_ONLY = ['url', 'api_key', 'renew_on_access', 'request_timeout'] as const;
+const OPENSANDBOX_ONLY = ['url', 'api_key', 'renew_on_access', 'request_timeout', 'allow_insecure_http'] as const;
 /** Kubernetes label syntax, which OpenSandbox enforces on metadata (values; and each part of a key). */
 const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
 const LABEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
@@ -33,6 +33,7 @@ export function normaliseBackend(raw: unknown): { backend: BackendSpec; issues: 
   }
   const issues: Issue[] = [];
   if (typeof raw.url !== 'string') issues.push({ path: ['backend', 'url'], message: 'missing required key "url" for backend type opensandbox', hint: 'the lifecycle server, e.g. url: http://sandbox.example:8080' });
+  if (typeof raw.url === 'string') issues.push(...checkUrl(raw.url, typeof raw.api_key === 'string', raw.allow_insecure_http === true));
   const timeout = raw.request_timeout === undefined ? DEFAULT_REQUEST_TIMEOUT_SECS : parseDuration(raw.request_timeout as string | number);
   const backend: BackendSpec = {
     type: 'opensandbox',
@@ -42,6 +43,31 @@ export function normaliseBackend(raw: unknown): { backend: BackendSpec; issues: 
     ...(typeof raw.api_key === 'string' ? { apiKey: raw.api_key } : {}),
   };
   return { backend, issues };
+}
+
+/** Loopback: 127.0.0.0/8, ::1 and localhost (where plain http never leaves the machine). */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/** The server URL: no credentials in it (they would be printed), and no API key over plain http to another host. */
+function checkUrl(url: string, hasKey: boolean, allowInsecure: boolean): Issue[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return []; // the schema's pattern reports it
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    return [{ path: ['backend', 'url'], message: 'backend.url carries credentials (user:password@), which would be printed in errors and hints', hint: 'remove them from the URL: the server takes its key in backend.api_key' }];
+  }
+  if (parsed.protocol !== 'http:' || !hasKey || allowInsecure || isLoopback(parsed.hostname)) return [];
+  return [{
+    path: ['backend', 'api_key'],
+    message: `the API key would travel unencrypted (plain http) to ${parsed.hostname}, which is not this machine`,
+    hint: 'use an https:// URL, or set backend.allow_insecure_http: true if the network to the server is trusted',
+  }];
 }
 
 /** Keys of one merged sandbox (`raw`, as written) that `backend` cannot honour. */

@@ -6,6 +6,9 @@
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import { checkBackendKeys, normaliseBackend } from './backend-checks.ts';
 import { checkHostPorts, checkSandbox } from './checks.ts';
+import { checkEgressSupport } from './network-checks.ts';
+import { MSB_CAPABILITIES } from '../model/capabilities.ts';
+import { OPENSANDBOX_CAPABILITIES } from '../opensandbox/capabilities.ts';
 import { checkAllowedFolders, checkBindSources, type MountPolicy } from './mount-policy.ts';
 import { checkArchive } from './host-files.ts';
 import { checkPublicValues, markSecretBearers } from './secret-bearers.ts';
@@ -47,6 +50,8 @@ export function buildDesired(input: BuildInput): { desired: DesiredState; issues
     issues.push(...missing.filter((issue) => !pruned(issue.path)));
     const normalised = normaliseSandbox(name, merged as RawSandbox, context);
     issues.push(...normalised.issues, ...checkSandbox(normalised.sandbox), ...checkBackendKeys(merged as Record<string, unknown>, normalised.sandbox, backend));
+    const caps = backend.type === 'opensandbox' ? OPENSANDBOX_CAPABILITIES : MSB_CAPABILITIES;
+    issues.push(...checkEgressSupport(normalised.sandbox, (...rest) => ['sandboxes', name, ...rest], caps.egress, backend.type));
     // Bind sources are this host's folders only on msb (OpenSandbox binds paths on its server).
     if (input.policy && backend.type === 'msb') {
       const at = (...rest: Segment[]): Segment[] => ['sandboxes', name, ...rest];

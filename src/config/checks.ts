@@ -9,6 +9,7 @@ import { PUBLIC_TOKENS } from '../model/public-tokens.ts';
 import { formatPath, type Issue, type Segment } from './issue.ts';
 import { formatDuration } from '../model/units.ts';
 import { checkValues } from './value-checks.ts';
+import { checkNetwork } from './network-checks.ts';
 import { DEFAULTS } from './defaults.ts';
 
 /** Label prefixes msb reserves, plus owctl's own. */
@@ -20,7 +21,7 @@ const KERNEL_FOLDERS = ['/proc', '/sys', '/dev'];
 
 export function checkSandbox(sandbox: DesiredSandbox): Issue[] {
   const at = (...rest: Segment[]): Segment[] => ['sandboxes', sandbox.name, ...rest];
-  return [...checkLifecycle(sandbox, at), ...checkTokens(sandbox, at), ...checkEnv(sandbox, at), ...checkLabels(sandbox, at), ...checkMounts(sandbox, at), ...checkBinds(sandbox, at), ...checkServer(sandbox, at), ...checkValues(sandbox, at)];
+  return [...checkLifecycle(sandbox, at), ...checkTokens(sandbox, at), ...checkEnv(sandbox, at), ...checkLabels(sandbox, at), ...checkMounts(sandbox, at), ...checkBinds(sandbox, at), ...checkServer(sandbox, at), ...checkValues(sandbox, at), ...checkNetwork(sandbox, at)];
 }
 
 type At = (...rest: Segment[]) => Segment[];

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { AccessEntry, AccessScope } from '../model/access.ts';
 import type { DesiredSandbox, MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
+import { normaliseCredentials, normaliseNetwork, type RawCredential, type RawNetwork } from './normalise-network.ts';
 import { portEnvTaken } from './checks.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { Issue, Segment } from './issue.ts';
@@ -45,6 +46,8 @@ export interface RawSandbox {
   verify?: { timeout?: string | number; connect_host?: string };
   server?: { port?: number; port_env?: string };
   access?: Record<string, { scope: AccessScope }>;
+  network?: RawNetwork;
+  credentials?: Record<string, RawCredential>;
 }
 
 export interface NormaliseContext {
@@ -113,6 +116,12 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
     serverPortEnv: raw.server?.port_env ?? DEFAULTS.serverPortEnv,
     ...(raw.access === undefined ? {} : { access: accessEntries(raw.access) }),
   };
+  if (raw.credentials !== undefined) sandbox.credentials = normaliseCredentials(raw.credentials);
+  if (raw.network !== undefined) {
+    const { network, issues: networkIssues } = normaliseNetwork(raw.network, at);
+    sandbox.network = network;
+    issues.push(...networkIssues);
+  }
   // The image's server listens on 8787 unless told otherwise: only another port is passed (so a sandbox made before
   // the setting existed keeps exactly its env).
   // (A port_env that is reserved or a token's variable is reported by checks.ts, at server.port_env.)

@@ -7,10 +7,11 @@
 import type { Issue, Segment } from './issue.ts';
 import { isMapping } from './merge.ts';
 
-/** `…tokens.client`, `…tokens.host`, or `…env.KEY.value` of an env value marked `sensitive: true`. */
+/** `…tokens.client`, `…tokens.host`, `…credentials.VAR.value`, or `…env.KEY.value` of an env value marked `sensitive: true`. */
 function isSecretPath(path: readonly Segment[], data: unknown): boolean {
   const n = path.length;
   if (n >= 2 && path[n - 2] === 'tokens' && (path[n - 1] === 'client' || path[n - 1] === 'host')) return true;
+  if (n >= 3 && path[n - 3] === 'credentials' && path[n - 1] === 'value') return true;
   if (n < 3 || path[n - 3] !== 'env' || path[n - 1] !== 'value') return false;
   let holder: unknown = data;
   for (const segment of path.slice(0, -1)) holder = isMapping(holder) ? holder[String(segment)] : undefined;

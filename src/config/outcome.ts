@@ -63,7 +63,7 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Token values, sensitive env values and the backend's API key wherever the file sets them (valid or not), so views can mask them even in error output. */
+/** Token values, sensitive env values, credential values and the backend's API key wherever the file sets them (valid or not), so views can mask them even in error output. */
 export function collectSecrets(data: unknown): string[] {
   if (!isMapping(data)) return [];
   const holders = [data.defaults, ...(isMapping(data.sandboxes) ? Object.values(data.sandboxes) : [])];
@@ -72,6 +72,11 @@ export function collectSecrets(data: unknown): string[] {
     if (!isMapping(holder)) continue;
     const tokens = holder.tokens;
     if (isMapping(tokens)) for (const key of ['client', 'host']) if (typeof tokens[key] === 'string' && tokens[key] !== '') found.add(tokens[key]);
+    if (isMapping(holder.credentials)) {
+      for (const credential of Object.values(holder.credentials)) {
+        if (isMapping(credential) && credential.value !== undefined && credential.value !== '' && credential.value !== null) found.add(String(credential.value));
+      }
+    }
     const env = holder.env;
     if (!isMapping(env)) continue;
     for (const value of Object.values(env)) {

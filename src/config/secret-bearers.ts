@@ -5,11 +5,12 @@
  *    onto msb's command line, and a change to it replaces the sandbox);
  *  - a value that can only be public (labels, which msb stores and lists in clear; the command, which is on msb's
  *    argv; an image reference; host and guest paths; the connect host) is refused at its line.
- * The secrets are the tokens, env values marked sensitive and the backend's API key, of every sandbox in the file.
+ * The secrets are the tokens, env values marked sensitive, credential values and the backend's API key, of every
+ * sandbox in the file.
  * A value equal to one counts whatever its length; one merely containing it counts when the secret has at least
  * MIN_CONTAINED characters, so that a short sensitive value (a PIN) does not claim every value it happens to be in.
  */
-import type { BackendSpec, DesiredSandbox } from '../model/desired.ts';
+import { credentialsOf, type BackendSpec, type DesiredSandbox } from '../model/desired.ts';
 import type { Issue, Segment } from './issue.ts';
 
 export const MIN_CONTAINED = 8;
@@ -20,6 +21,7 @@ export function secretsOf(sandboxes: readonly DesiredSandbox[], backend: Backend
   for (const sandbox of sandboxes) {
     for (const token of [sandbox.tokens.client, sandbox.tokens.host]) secrets.add(token);
     for (const key of sandbox.sensitiveEnv) secrets.add(sandbox.env[key] ?? '');
+    for (const credential of Object.values(credentialsOf(sandbox))) secrets.add(credential.value);
   }
   if (backend.type === 'opensandbox' && backend.apiKey !== undefined) secrets.add(backend.apiKey);
   secrets.delete('');

@@ -2,7 +2,9 @@
  * Warnings about a valid file: things that work as written but not as a reader would expect. Each is said once per
  * file (not once per sandbox), by validate and plan.
  */
-import type { DesiredState } from '../model/desired.ts';
+import { credentialsOf, type DesiredState } from '../model/desired.ts';
+import { egressVerdict } from '../model/network.ts';
+import { OPENCODE_EGRESS } from '../model/opencode-egress.ts';
 import { nameList } from '../name-list.ts';
 
 /** Sandboxes a warning names before it counts the rest. */
@@ -23,7 +25,30 @@ export function idleTimeoutWarning(desired: DesiredState): string | null {
   );
 }
 
+/**
+ * Egress the policy blocks although the sandbox needs it: a credential's host (some of them: a credential whose hosts
+ * are all blocked is an error), or a host OpenCode reaches at start. One warning per host, naming the sandboxes.
+ */
+export function egressWarnings(desired: DesiredState): string[] {
+  const blocked = new Map<string, { why: string; names: string[] }>();
+  const note = (host: string, why: string, name: string): void => {
+    const entry = blocked.get(host) ?? { why, names: [] };
+    entry.names.push(name);
+    blocked.set(host, entry);
+  };
+  for (const sandbox of desired.sandboxes) {
+    for (const [variable, credential] of Object.entries(credentialsOf(sandbox))) {
+      for (const host of credential.hosts) if (egressVerdict(sandbox, host) === 'blocked') note(host, `a host of the credential ${variable}`, sandbox.name);
+    }
+    for (const need of OPENCODE_EGRESS) if (egressVerdict(sandbox, need.host) === 'blocked') note(need.host, `where OpenCode fetches ${need.why} at start`, sandbox.name);
+  }
+  return [...blocked.entries()].map(
+    ([host, { why, names }]) =>
+      `network (${nameList(names, MAX_NAMED)}) blocks ${host}, ${why}; allow it with { allow: ${host}, ports: [443] } under network.rules (README: "Egress and credentials")`,
+  );
+}
+
 export function fileWarnings(desired: DesiredState | undefined): string[] {
   if (desired === undefined) return [];
-  return [idleTimeoutWarning(desired)].filter((w): w is string => w !== null);
+  return [idleTimeoutWarning(desired), ...egressWarnings(desired)].filter((w): w is string => w !== null);
 }

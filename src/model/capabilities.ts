@@ -4,13 +4,64 @@
  * can be created before the old sandbox goes, which fields the engine cannot report back. Each backend publishes
  * its description with its observed state; the planner never asks a backend anything.
  */
+import type { EgressAction, NetworkProtocol, NetworkRule } from './desired.ts';
+import { MSB_IMPLICIT_EGRESS, type NetworkTargetKind } from './network.ts';
+
 /** How a change lands: without downtime, with a restart of the running sandbox, or with a new sandbox. */
 export type Disposition = 'live' | 'restart' | 'replace';
 
 /** The groups of a sandbox's fields, as the file names them. */
-export type FieldGroup = 'image' | 'resources' | 'env' | 'tokens' | 'labels' | 'protect' | 'mounts' | 'ports' | 'command' | 'idle_timeout' | 'max_duration' | 'access';
+export type FieldGroup =
+  | 'image'
+  | 'resources'
+  | 'env'
+  | 'tokens'
+  | 'labels'
+  | 'protect'
+  | 'mounts'
+  | 'ports'
+  | 'command'
+  | 'idle_timeout'
+  | 'max_duration'
+  | 'network'
+  | 'credentials'
+  | 'access';
 
 export type BackendKind = 'msb' | 'opensandbox';
+
+/**
+ * What a runtime can express of the file's `network` and `credentials`. The file's checks refuse what a runtime
+ * cannot express (naming the runtime), and the plan says what applies when the file declares nothing.
+ */
+export interface EgressCapabilities {
+  /** Rule targets the runtime can express. */
+  targets: NetworkTargetKind[];
+  /** Rules can name ports. */
+  ports: boolean;
+  /** Protocols a rule can name. */
+  protocols: NetworkProtocol[];
+  /** The file's on_violation is honoured. */
+  onViolation: boolean;
+  /** A credential's `header` is used (the runtime injects it), or ignored (the runtime swaps a placeholder). */
+  credentialHeader: 'used' | 'ignored';
+  /** What applies when the file has no `network` block, as plan and README say it. */
+  defaultPolicy: string;
+  /** The guest variable of a credential holds this prefix + its name (msb: `$MSB_`); null: the runtime sets none. */
+  placeholderPrefix: string | null;
+  /** What the runtime records when the file names no egress default: that default, and rules it adds after the file's. */
+  implicit: { egress: EgressAction; rules: NetworkRule[] };
+  /**
+   * How each kind of egress change lands on a sandbox that reports its policy (ObservedSandbox.egress), and why;
+   * absent: the engine reports none, and `inPlace.network` / `inPlace.credentials` decide.
+   */
+  changes?: Record<EgressChangeKind, { disposition: Disposition; reason: string }>;
+}
+
+/**
+ * The kinds of egress change: the default action; the rules of a sandbox that enforces a policy; a policy on one
+ * that enforces none; a credential added, removed, given a new value, or bound to other hosts or another header.
+ */
+export type EgressChangeKind = 'default_action' | 'rules' | 'first_policy' | 'credential_added' | 'credential_removed' | 'credential_value' | 'credential_binding';
 
 export interface BackendCapabilities {
   backend: BackendKind;
@@ -26,6 +77,8 @@ export interface BackendCapabilities {
    * `createBeforeDestroy: false`.
    */
   deleteFirstBecause?: string;
+  /** Every sandbox's server binds its guest port on one shared host (host networking): one sandbox per server port. */
+  sharedServerPorts?: boolean;
   /** Groups the engine cannot report: compared through the digests recorded on the sandbox when it was made. */
   unreadable: FieldGroup[];
   /** owctl launches the OpenWork server after create and start (msb boots an idle VM); false: the engine runs the command. */
@@ -36,12 +89,16 @@ export interface BackendCapabilities {
   restartable: boolean;
   /** The engine has an API for the server's output (`owctl logs`). */
   serverLogs: boolean;
+  /** What the engine can express of egress rules and host-held credentials. */
+  egress: EgressCapabilities;
 }
 
 /**
  * Local microsandbox (msb 0.6.18): cpus, memory and env change with a restart, labels live; tokens only through a
  * new sandbox (msb modify takes env on its command line, where a token would be visible); names are unique, so a
- * replacement removes the old sandbox first. Also what the planner assumes for a snapshot that names no backend.
+ * replacement removes the old sandbox first. Network rules only change with a new sandbox; credentials change through
+ * `msb modify --secret/--secret-rm` (`next start` when stopped; live or `requires restart` when running, as msb's
+ * runtime allows), and a new value reaches msb only when it starts the sandbox: a restart. Also what the planner assumes for a snapshot that names no backend.
  */
 export const MSB_CAPABILITIES: BackendCapabilities = {
   backend: 'msb',
@@ -57,6 +114,8 @@ export const MSB_CAPABILITIES: BackendCapabilities = {
     command: 'replace',
     idle_timeout: 'replace',
     max_duration: 'replace',
+    network: 'replace',
+    credentials: 'restart',
     // Issued and revoked through the server's /tokens routes: no restart.
     access: 'live',
   },
@@ -67,4 +126,14 @@ export const MSB_CAPABILITIES: BackendCapabilities = {
   localImages: true,
   restartable: true,
   serverLogs: true,
+  egress: {
+    targets: ['domain', 'suffix', 'ip', 'cidr', 'group'],
+    ports: true,
+    protocols: ['tcp', 'udp'],
+    onViolation: true,
+    credentialHeader: 'ignored',
+    defaultPolicy: 'egress deny with an implicit allow of public addresses (msb\'s default: allow@public)',
+    implicit: MSB_IMPLICIT_EGRESS,
+    placeholderPrefix: '$MSB_',
+  },
 };

@@ -43,6 +43,46 @@ export interface VerifySpec {
   connectHost: string;
 }
 
+export type EgressAction = 'allow' | 'deny';
+export type NetworkProtocol = 'tcp' | 'udp';
+/** What a runtime does when the guest sends a credential to a host it is not for (msb's `--on-secret-violation`). */
+export type OnViolation = 'block' | 'block-and-log' | 'block-and-terminate' | 'passthrough';
+/** owctl's choice when the file names none: the request is refused and the attempt recorded. */
+export const DEFAULT_ON_VIOLATION: OnViolation = 'block-and-log';
+
+/** One egress rule as the file writes it (`{ allow: api.example.com, ports: [443] }`). First match wins. */
+export interface NetworkRule {
+  action: EgressAction;
+  /** A host name, `*.suffix`, an IP, a CIDR or a runtime group (`public`, `private`, …); see `targetKind`. */
+  target: string;
+  /** Destination ports, sorted, without repeats; empty = every port. */
+  ports: number[];
+  /** Set only when the file sets it; a rule with ports is tcp unless it says udp. */
+  protocol?: NetworkProtocol;
+}
+
+/**
+ * The file's `network` block. Absent from DesiredSandbox when the file has none: the runtime's default applies.
+ * `egress`/`rules` absent: the file declares no policy (only `on_violation`), and the runtime's default applies.
+ */
+export interface NetworkSpec {
+  egress?: EgressAction;
+  rules?: NetworkRule[];
+  onViolation?: OnViolation;
+}
+
+/**
+ * A credential held on the host: the guest variable (its key in `credentials`) holds a placeholder, and the runtime
+ * puts `value` into requests to `hosts` only. `value` is a secret: never shown, stored in a label or put on argv.
+ */
+export interface CredentialSpec {
+  value: string;
+  /** Host names or `*.suffix`, as written. */
+  hosts: string[];
+  /** HTTP header that carries the value, for runtimes that inject headers themselves (OpenSandbox). */
+  header?: string;
+}
+
 export interface DesiredSandbox {
   name: string;
   image: ImageSpec;
@@ -71,6 +111,10 @@ export interface DesiredSandbox {
   serverPort: number;
   /** Guest variable that tells the server its port (`server.port_env`); set in `env` when the port is not 8787. */
   serverPortEnv: string;
+  /** Egress policy; undefined = the file has no `network` block (the runtime's default applies). */
+  network?: NetworkSpec;
+  /** Host-held credentials by guest variable, keys sorted; undefined when the file declares none. */
+  credentials?: Record<string, CredentialSpec>;
   /** People with their own token (`access:`), sorted by person; absent or empty: none. */
   access?: AccessEntry[];
 }
@@ -101,6 +145,21 @@ export function guestEnv(sandbox: DesiredSandbox): Record<string, string> {
     [sandbox.tokens.clientEnv]: sandbox.tokens.client,
     [sandbox.tokens.hostEnv]: sandbox.tokens.host,
   };
+}
+
+/** Whether the file declares an egress policy (else the runtime's default applies). */
+export function declaresEgressPolicy(sandbox: Pick<DesiredSandbox, 'network'>): boolean {
+  return sandbox.network?.egress !== undefined || sandbox.network?.rules !== undefined;
+}
+
+/** The violation action owctl asks for: the file's, else block-and-log. */
+export function onViolation(sandbox: Pick<DesiredSandbox, 'network'>): OnViolation {
+  return sandbox.network?.onViolation ?? DEFAULT_ON_VIOLATION;
+}
+
+/** The sandbox's credentials (none: an empty record). */
+export function credentialsOf(sandbox: Pick<DesiredSandbox, 'credentials'>): Record<string, CredentialSpec> {
+  return sandbox.credentials ?? {};
 }
 
 /** Env keys whose values are secret (rendered as `(sensitive value)`): the token variables and sensitive env. */

@@ -8,4 +8,6 @@ export const LABEL_APPLIED = 'owctl.dev/applied';
 export const LABEL_PROTECT = 'owctl.dev/protect';
 /** The OpenWork server's guest port, when it is not the image's 8787 (`server.port`). */
 export const LABEL_SERVER_PORT = 'owctl.dev/server-port';
+/** Salted scrypt digests of the credential values last started with (`model/credentials.ts`); never a value. */
+export const LABEL_CREDENTIALS = 'owctl.dev/credentials';
 export const OWCTL_LABEL_PREFIX = 'owctl.dev/';

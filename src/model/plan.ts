@@ -27,6 +27,8 @@ export interface FieldChange {
   sensitive: boolean;
   disposition: Disposition;
   origin: Origin;
+  /** Why the change lands as it does, where the engine says (e.g. which API changes it in place). */
+  reason?: string;
 }
 
 export interface Change {

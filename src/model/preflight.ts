@@ -2,7 +2,7 @@
  * Preflight: what would make an apply fail no matter how it runs — found before any change, from the file, the
  * observed state, the plan and a few facts about the host. Plan reports each with a hint; apply refuses on errors.
  */
-export type PreflightCode = 'image.not_cached' | 'port.busy' | 'host.no_cpu_virtualisation' | 'host.unchecked';
+export type PreflightCode = 'image.not_cached' | 'port.busy' | 'port.shared' | 'host.no_cpu_virtualisation' | 'host.unchecked';
 
 export interface PreflightProblem {
   severity: 'error' | 'warning';

@@ -2,6 +2,7 @@
  * microsandbox behind the backend seam: observe, the executor's operations, where the server answers and its log,
  * all through the msb driver. Secrets pass through here only as values for msb's private conf file.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Backend, LogReader, ServerAddress } from '../apply/backend.ts';
 import type { FolderRecord } from '../apply/created-folders.ts';
@@ -9,6 +10,9 @@ import type { ModifyPatch } from '../apply/runtime.ts';
 import { OwctlError } from '../errors.ts';
 import { archiveDigest } from '../image/archive-digest.ts';
 import { MSB_CAPABILITIES } from '../model/capabilities.ts';
+import { credentialLabel } from '../model/credentials.ts';
+import type { CredentialSpec } from '../model/desired.ts';
+import { LABEL_CREDENTIALS } from '../model/labels.ts';
 import type { ObservedSandbox, SandboxStatus } from '../model/observed.ts';
 import { serverUrl } from './address.ts';
 import type { ServerPortSource } from '../model/server-port.ts';
@@ -27,8 +31,16 @@ export interface MsbBackendOptions {
   secrets: string[];
   /** Says which channel observed, and why (OWCTL_DEBUG=1). */
   debug?: (line: string) => void;
+  /** Each declared sandbox's credentials: msb reads their values from its environment whenever it boots one. */
+  credentials?: Record<string, Record<string, CredentialSpec>>;
   /** Where the bind folders owctl creates are recorded, for `destroy --purge`. */
   folders?: FolderRecord;
+}
+
+/** The digests of the credential values a sandbox is started with, under a fresh random salt; none without credentials. */
+function credentialLabels(credentials: Record<string, CredentialSpec> | undefined): Record<string, string> {
+  if (credentials === undefined || Object.keys(credentials).length === 0) return {};
+  return { [LABEL_CREDENTIALS]: credentialLabel(credentials, randomBytes(16).toString('hex')) };
 }
 
 /** msb may still be being located: commands that only need an address (connect, verify) never wait for it. */
@@ -81,7 +93,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
       return created;
     },
     checkPorts: (sandbox) => checkHostPortsFree(sandbox, observedByName.get(sandbox.name)),
-    create: (sandbox, labels) => msb.create(sandbox, labels),
+    create: (sandbox, labels) => msb.create(sandbox, { ...labels, ...credentialLabels(sandbox.credentials) }),
     remove: async (name) => {
       try {
         await msb.remove(name, { force: true });
@@ -100,7 +112,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
         });
       }
     },
-    start: (name) => msb.start(name),
+    start: (name) => msb.start(name, options.credentials?.[name]),
     // msb's stop SIGKILLs a server that outlived its exec: a running sandbox's server is asked to stop first.
     stop: async (name) => {
       const live = await msb.inspect(name);
@@ -109,7 +121,10 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
     },
     modify: async (name: string, patch: ModifyPatch, modifyOptions) => {
       const secretEnv = Object.keys(patch.env).filter((key) => options.secrets.includes(patch.env[key]!));
-      const changes = { cpus: patch.cpus, memoryMib: patch.memoryMib, env: patch.env, envRemove: patch.envRemove, labels: patch.labels, labelRemove: patch.labelRemove };
+      const credentials = patch.credentials ?? options.credentials?.[name];
+      const labels = patch.credentials === undefined ? patch.labels : { ...patch.labels, ...credentialLabels(patch.credentials) };
+      const secrets = { secrets: patch.secrets, secretRemove: patch.secretRemove, credentials };
+      const changes = { cpus: patch.cpus, memoryMib: patch.memoryMib, env: patch.env, envRemove: patch.envRemove, labels, labelRemove: patch.labelRemove, ...secrets };
       const running = UP.has(status.get(name) ?? 'Stopped');
       if (!running || modifyOptions.restart) {
         await msb.modify(name, changes, { restart: modifyOptions.restart, secretEnv });
@@ -120,6 +135,16 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
       await msb.modify(name, { labels: patch.labels, labelRemove: patch.labelRemove }, { nextStart: true, secretEnv });
     },
     launchServer: (name, argv) => msb.launchWorkload(name, argv),
+    // One `printenv` per variable: its exit status tells an unset variable from an empty one.
+    readGuestVariables: async (name, keys) => {
+      const entries = await Promise.all(
+        keys.map(async (key) => {
+          const result = await msb.exec(name, ['printenv', key]);
+          return [key, result.exitCode === 0 ? result.stdout.replace(/\n$/, '') : null] as const;
+        }),
+      );
+      return Object.fromEntries(entries);
+    },
     stopServer: (name) => stopServerGracefully(msb, name),
     serverAddress: async (sandbox) => address(sandbox),
     // msb doctor's verdict, as `owctl doctor` reads it: the same binary answers (the test simulator pretends).
@@ -147,7 +172,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
 }
 
 /** The driver's methods, each waiting for msb to be located first. */
-function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect' | 'imageLoad' | 'pull' | 'create' | 'remove' | 'start' | 'stop' | 'modify' | 'launchWorkload' | 'stopServer'> {
+function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect' | 'imageLoad' | 'pull' | 'create' | 'remove' | 'start' | 'stop' | 'modify' | 'launchWorkload' | 'stopServer' | 'exec'> {
   const driver = Promise.resolve(located);
   return {
     inspect: async (name) => (await driver).inspect(name),
@@ -156,10 +181,11 @@ function lazy(located: Msb | Promise<Msb>): Pick<Msb, 'inspect' | 'imageInspect'
     pull: async (ref) => (await driver).pull(ref),
     create: async (sandbox, labels) => (await driver).create(sandbox, labels),
     remove: async (name, options) => (await driver).remove(name, options),
-    start: async (name) => (await driver).start(name),
+    start: async (name, credentials) => (await driver).start(name, credentials),
     stop: async (name) => (await driver).stop(name),
     modify: async (name, changes, options) => (await driver).modify(name, changes, options),
     launchWorkload: async (name, argv) => (await driver).launchWorkload(name, argv),
     stopServer: async (name, waitSecs) => (await driver).stopServer(name, waitSecs),
+    exec: async (name, argv) => (await driver).exec(name, argv),
   };
 }

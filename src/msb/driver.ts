@@ -8,6 +8,7 @@ import type { DesiredSandbox } from '../model/desired.ts';
 import { guestEnv, secretEnvKeys } from '../model/desired.ts';
 import type { ObservedImage, ObservedSandbox, StopCause } from '../model/observed.ts';
 import { buildConf, withConfFile } from './conf.ts';
+import { credentialEnv, networkArgs } from './network-args.ts';
 import { msbEnv } from './env.ts';
 import { parseMsbError, stripAnsi } from './errors.ts';
 import type { ModifyChanges, ModifyOptions, ModifyResult } from './modify.ts';
@@ -159,15 +160,17 @@ export class Msb {
   async create(spec: DesiredSandbox, ownerLabels: Record<string, string>): Promise<void> {
     this.addSecrets(secretValues(spec));
     const conf = buildConf(spec, ownerLabels);
+    // Credential values reach msb only through its environment: it reads them when it boots the sandbox.
+    const env = { ...conf.env, ...credentialEnv(spec.credentials) };
     await withConfFile(conf, async (path, readBy) => {
-      const args = (replace: boolean) => ['create', '--quiet', ...(replace ? ['--replace'] : []), '--name', operand(spec.name), '--conf', path];
+      const args = (replace: boolean) => ['create', '--quiet', ...(replace ? ['--replace'] : []), '--name', operand(spec.name), '--conf', path, ...networkArgs(spec)];
       // msb 0.7 can fail creates that run at once with `FOREIGN KEY constraint failed` (msb.lost_record), dropping the
       // sandbox's row but leaving its folder, so a plain create then says "already exists" and rm "not found".
       // From the first such failure on, this driver's creates run one at a time, and a dropped one is created again
       // with --replace (which clears only that orphaned folder: there is no record to lose). No cost until then.
       for (let attempt = 1; ; attempt += 1) {
         try {
-          const request = { ...this.request(args(attempt > 1), 'create', conf.env), onSpawn: readBy };
+          const request = { ...this.request(args(attempt > 1), 'create', env), onSpawn: readBy };
           return await this.serialised(() => runChecked(this.spawner, request, 'create', { image: spec.image.ref }));
         } catch (error) {
           if (!(error instanceof OwctlError) || error.code !== 'msb.lost_record') throw error;
@@ -195,9 +198,11 @@ export class Msb {
     return result;
   }
 
-  async start(name: string): Promise<void> {
+  /** `credentials`: the values msb reads when it boots the sandbox (its `--secret` references), passed in its environment. */
+  async start(name: string, credentials?: DesiredSandbox['credentials']): Promise<void> {
+    this.addSecrets(Object.values(credentialEnv(credentials)));
     // No --quiet on start/stop/rm: msb 0.6.18 then swallows the error message too (exit 1, empty stderr).
-    await this.run(['start', operand(name)], 'lifecycle', 'start');
+    await this.run(['start', operand(name)], 'lifecycle', 'start', credentialEnv(credentials));
   }
 
   /**
@@ -226,7 +231,9 @@ export class Msb {
 
   /** `msb modify`. See modify.ts: env values go on argv, so secret keys are refused. */
   async modify(name: string, changes: ModifyChanges, options: ModifyOptions = {}): Promise<ModifyResult> {
-    const request = this.request(modifyArgs(operand(name), changes, options), 'query');
+    // `--secret` reads a rotated value, and `--restart` boots with every value: both from msb's environment.
+    this.addSecrets(Object.values(credentialEnv(changes.credentials)));
+    const request = this.request(modifyArgs(operand(name), changes, options), 'query', credentialEnv(changes.credentials));
     const result = await this.spawner.run(request);
     if (result.exitCode === 0) return parseModifyResult(result.stdout);
     // A refused modify (a running sandbox, a change that needs a restart, no --restart) exits 1 with its JSON plan
@@ -347,5 +354,5 @@ function isMsbCategory(category: string | null): boolean {
 
 function secretValues(spec: DesiredSandbox): string[] {
   const env = guestEnv(spec);
-  return [...secretEnvKeys(spec)].map((key) => env[key] ?? '');
+  return [...[...secretEnvKeys(spec)].map((key) => env[key] ?? ''), ...Object.values(credentialEnv(spec.credentials))];
 }

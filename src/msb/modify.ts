@@ -9,6 +9,8 @@
  * msb's JSON answer echoes env values (`"after": "KEY=value"`): treat a ModifyResult as possibly sensitive.
  */
 import { OwctlError } from '../errors.ts';
+import type { CredentialSpec } from '../model/desired.ts';
+import { secretSpec } from './network-args.ts';
 import { parseJson } from './normalize.ts';
 
 export interface ModifyChanges {
@@ -19,6 +21,12 @@ export interface ModifyChanges {
   envRemove?: string[];
   labels?: Record<string, string>;
   labelRemove?: string[];
+  /** Credentials to add or rotate (`--secret VAR@HOSTS`): names and hosts on argv, values only in msb's environment. */
+  secrets?: string[];
+  /** Credentials to remove (`--secret-rm VAR`). */
+  secretRemove?: string[];
+  /** Every credential the sandbox holds after the change: msb reads their values when it (re)starts the sandbox. */
+  credentials?: Record<string, CredentialSpec>;
 }
 
 export interface ModifyOptions {
@@ -68,6 +76,12 @@ export function modifyArgs(name: string, changes: ModifyChanges, options: Modify
   for (const key of [...(changes.envRemove ?? [])].sort()) args.push(`--env-rm=${key}`);
   for (const [key, value] of sortedEntries(changes.labels)) args.push(`--label=${key}=${value}`);
   for (const key of [...(changes.labelRemove ?? [])].sort()) args.push(`--label-rm=${key}`);
+  for (const key of [...(changes.secrets ?? [])].sort()) {
+    const spec = changes.credentials?.[key];
+    if (spec === undefined) throw new OwctlError('msb.argument', `no hosts known for credential ${key}`, { hint: 'a bug in owctl: please report it' });
+    args.push(`--secret=${secretSpec(key, spec)}`);
+  }
+  for (const key of [...(changes.secretRemove ?? [])].sort()) args.push(`--secret-rm=${key}`);
   if (options.dryRun === true) args.push('--dry-run');
   if (options.restart === true) args.push('--restart');
   if (options.nextStart === true) args.push('--next-start');

@@ -6,6 +6,7 @@
 import { OwctlError } from '../errors.ts';
 import type { MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
 import type { ObservedImage, ObservedSandbox, SandboxStatus } from '../model/observed.ts';
+import { normaliseNetworkPolicy } from './normalize-network.ts';
 
 type Json = Record<string, unknown>;
 
@@ -60,6 +61,7 @@ export function normaliseSandbox(value: unknown): ObservedSandbox {
     idleTimeoutSecs: optionalNumber(lifecycle.idle_timeout_secs, 'config.lifecycle.idle_timeout_secs'),
     maxDurationSecs: optionalNumber(lifecycle.max_duration_secs, 'config.lifecycle.max_duration_secs'),
     server: 'unknown',
+    network: normaliseNetworkPolicy(network),
   };
 }
 

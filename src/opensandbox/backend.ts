@@ -19,6 +19,9 @@ import { DEAD_STATES, notRunning } from './liveness.ts';
 import { capabilitiesFor, HOST_NETWORK_REASON, isSharedHostAddress } from './network-mode.ts';
 import { OpenSandboxClient } from './client.ts';
 import { createMetadata, META_MAX_DURATION, META_NAME, observedOf, owctlMetadata } from './metadata.ts';
+import { CREATION_KEYS } from './egress-metadata.ts';
+import { readEgress, syncPolicy, verifyVault, writeVault, type EgressContext } from './egress-ops.ts';
+import { credentialProxyOf, fakeEnv, networkPolicyOf } from './egress-request.ts';
 import type { WireCreate, WireSandbox, WireVolume } from './wire.ts';
 
 const POLL_MS = 250;
@@ -48,9 +51,14 @@ export function createRequest(project: string, sandbox: DesiredSandbox, spec: Sp
     entrypoint: sandbox.command ?? [],
     resourceLimits: { cpu: String(sandbox.cpus), memory: `${sandbox.memoryMib}Mi` },
     timeout: sandbox.maxDurationSecs ?? null,
-    env: guestEnv(sandbox),
+    // Each credential's guest variable holds a fake value; the value itself goes only to the vault, after create.
+    env: { ...guestEnv(sandbox), ...fakeEnv(sandbox) },
     metadata: createMetadata(project, sandbox, salt),
   };
+  const networkPolicy = networkPolicyOf(sandbox);
+  if (networkPolicy !== undefined) body.networkPolicy = networkPolicy;
+  const credentialProxy = credentialProxyOf(sandbox);
+  if (credentialProxy !== undefined) body.credentialProxy = credentialProxy;
   if (sandbox.mounts.length > 0) body.volumes = sandbox.mounts.map(volumeOf);
   if (spec.renewOnAccess && sandbox.idleTimeoutSecs !== undefined) body.extensions = { 'access.renew.extend.seconds': String(sandbox.idleTimeoutSecs) };
   return body;
@@ -59,6 +67,8 @@ export function createRequest(project: string, sandbox: DesiredSandbox, spec: Sp
 export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend {
   const { spec, desired } = options;
   const client = new OpenSandboxClient({ url: spec.url, apiKey: spec.apiKey, timeoutMs: spec.requestTimeoutSecs * 1000, secrets: options.secrets });
+  const credentialValues = desired.sandboxes.flatMap((s) => Object.values(s.credentials ?? {}).map((c) => c.value));
+  const egress: EgressContext = { client, timeoutMs: spec.requestTimeoutSecs * 1000, secrets: [...options.secrets, ...credentialValues] };
   const declared = new Map(desired.sandboxes.map((s) => [s.name, s]));
   const known = new Map<string, WireSandbox>();
   const idsByName = new Map<string, string[]>();
@@ -97,9 +107,9 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     return { url: url.replace(/\/+$/, ''), headers: answer.headers ?? {} };
   };
 
-  /** Host networking, seen from the endpoint of the first running sandbox (one lookup; none when nothing runs). */
+  /** Host networking, seen from the endpoint of the first sandbox that holds its port (a paused one still does). */
   const sharesAddress = async (sandboxes: ObservedSandbox[]): Promise<boolean> => {
-    const running = sandboxes.find((s) => s.status === 'Running' && s.id !== undefined);
+    const running = sandboxes.find((s) => (s.status === 'Running' || s.status === 'Paused') && s.id !== undefined);
     if (running === undefined) return false;
     const answer = await client.endpoint(running.id!, serverPortOf(running), running.name);
     return isSharedHostAddress(answer.endpoint, serverPortOf(running));
@@ -127,19 +137,28 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
             .catch(() => 'down' as const);
         }, () => false);
       }
+      // The egress sidecar's policy and vault of each sandbox made with one, at most `parallelism` at once.
+      const withSidecar = sandboxes.filter((s) => known.get(s.id!)?.metadata?.['owctl.dev/egress-sidecar'] === 'true');
+      await runPool(withSidecar, request.parallelism, async (s) => {
+        s.egress = await readEgress(egress, known.get(s.id!)!, s.name, declared.get(s.name));
+      }, () => false);
+      for (const s of sandboxes) s.egress ??= { enforced: false, credentialProxy: false };
       sandboxes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.id ?? '') < (b.id ?? '') ? -1 : 1));
       return { backend: 'local', sandboxes, images: {}, capabilities: capabilitiesFor(await sharesAddress(sandboxes)) };
     },
     async create(sandbox, labels) {
       const project = labels[LABEL_PROJECT] ?? desired.project;
-      const created = await client.create(createRequest(project, sandbox, spec, randomBytes(16).toString('hex')), sandbox.name).catch((error: unknown) => {
-        throw timeoutRefused(error, sandbox) ?? error;
+      const body = createRequest(project, sandbox, spec, randomBytes(16).toString('hex'));
+      const created = await client.create(body, sandbox.name).catch((error: unknown) => {
+        throw refusedCreate(error, sandbox, body.networkPolicy !== undefined) ?? error;
       });
       known.set(created.id, created);
       // The newest sandbox of a name is the one later lookups (outputs, connect) mean.
       idsByName.set(sandbox.name, [created.id, ...(idsByName.get(sandbox.name) ?? [])]);
       // Docker answers Running at once; Kubernetes answers Pending and gets there when the pod is ready.
       if (created.status.state !== 'Running') await waitRunning(created.id, sandbox.name, Math.max(sandbox.verify.timeoutSecs, spec.requestTimeoutSecs));
+      // Credentials reach the vault before verification, and only a vault proven to be this sandbox's own.
+      if (Object.keys(sandbox.credentials ?? {}).length > 0) await writeVault(egress, created.id, sandbox);
       return created.id;
     },
     async confirmReplacement(name, created, old) {
@@ -194,7 +213,12 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       for (const key of Object.keys(meta)) if (!key.startsWith(OWCTL_LABEL_PREFIX) && !(key in sandbox.labels)) change[key] = null;
       for (const [key, value] of Object.entries(sandbox.labels)) if (meta[key] !== value) change[key] = value;
       const own = owctlMetadata(desired.project, sandbox, meta['owctl.dev/salt'] ?? randomBytes(16).toString('hex'));
-      for (const key of Object.keys(meta)) if (key.startsWith(OWCTL_LABEL_PREFIX) && !(key in own)) change[key] = null;
+      for (const key of Object.keys(meta)) if (key.startsWith(OWCTL_LABEL_PREFIX) && !(key in own) && !CREATION_KEYS.has(key)) change[key] = null;
+      // Egress in place: the sidecar's rules, then the vault (a binding needs its host's allow rule first).
+      const sidecar = meta['owctl.dev/egress-sidecar'] === 'true';
+      if (sidecar) await syncPolicy(egress, id, sandbox, 'add');
+      if (meta['owctl.dev/credential-proxy'] === 'true') await writeVault(egress, id, sandbox);
+      if (sidecar) await syncPolicy(egress, id, sandbox, 'remove');
       for (const [key, value] of Object.entries(own)) if (meta[key] !== value) change[key] = value;
       if (patch.maxDurationSecs !== undefined) {
         // The expiry is created + max_duration, as on create; renew only ever extends it.
@@ -207,6 +231,10 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     async serverAddress(sandbox, instance) {
       const id = instance ?? ('id' in sandbox && (sandbox as ObservedSandbox).id !== undefined ? (sandbox as ObservedSandbox).id : (await idsOf(sandbox.name))[0]);
       return id === undefined ? null : address(sandbox, id);
+    },
+    async verifyCredentials(sandbox, instance) {
+      const id = instance ?? (await idsOf(sandbox.name))[0];
+      return id === undefined ? undefined : verifyVault(egress, id, sandbox);
     },
     // Images live in the server's runtime and it starts the command itself: the executor does not call these.
     inspectImage: async () => null,
@@ -229,6 +257,16 @@ function timeoutRefused(error: unknown, sandbox: DesiredSandbox): OwctlError | u
     details: error.details,
     cause: error,
   });
+}
+
+const EGRESS_HINT =
+  'network and credentials make a networkPolicy, which the server enforces with an egress sidecar: its Docker runtime needs network_mode "bridge" (with network_mode=host every sandbox\'s port 18080 is the same address, and the server refuses it) and its [egress].image; run the server so, or remove network and credentials from the file';
+
+/** A refused create, with what the server needs for what the request carried (a timeout, a networkPolicy, or both). */
+function refusedCreate(error: unknown, sandbox: DesiredSandbox, networkPolicy: boolean): OwctlError | undefined {
+  const timed = timeoutRefused(error, sandbox);
+  if (!networkPolicy || !(error instanceof OwctlError) || error.code !== 'opensandbox.invalid_request') return timed;
+  return new OwctlError(error.code, error.message, { hint: timed ? `${timed.hint}; or: ${EGRESS_HINT}` : EGRESS_HINT, details: error.details, cause: error });
 }
 
 function unsupported(what: string): never {

@@ -8,6 +8,7 @@ import type { DesiredSandbox } from '../model/desired.ts';
 import { LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT, OWCTL_LABEL_PREFIX } from '../model/labels.ts';
 import { serverPortLabels } from '../model/server-port.ts';
 import type { ObservedSandbox, SandboxStatus } from '../model/observed.ts';
+import { creationMarkers, egressDigestsOf, egressMetadata } from './egress-metadata.ts';
 import type { WireSandbox } from './wire.ts';
 
 export const META_NAME = 'owctl.dev/name';
@@ -27,12 +28,12 @@ export function owctlMetadata(project: string, sandbox: DesiredSandbox, salt: st
   for (const group of DIGESTED_GROUPS) meta[digestKey(group)] = digests[group];
   if (sandbox.maxDurationSecs !== undefined) meta[META_MAX_DURATION] = String(sandbox.maxDurationSecs);
   if (sandbox.protect) meta[LABEL_PROTECT] = 'true';
-  Object.assign(meta, serverPortLabels(sandbox));
+  Object.assign(meta, serverPortLabels(sandbox), egressMetadata(sandbox, salt));
   return meta;
 }
 
 export function createMetadata(project: string, sandbox: DesiredSandbox, salt: string): Record<string, string> {
-  return { ...sandbox.labels, ...owctlMetadata(project, sandbox, salt) };
+  return { ...sandbox.labels, ...owctlMetadata(project, sandbox, salt), ...creationMarkers(sandbox) };
 }
 
 const STATES: Record<string, SandboxStatus> = {
@@ -60,6 +61,7 @@ export function observedOf(wire: WireSandbox): ObservedSandbox {
     if (value !== undefined) digests[group] = value;
   }
   if (meta[META_SALT] !== undefined) digests.salt = meta[META_SALT];
+  Object.assign(digests, egressDigestsOf(meta));
   return {
     name: meta[META_NAME] ?? wire.id,
     id: wire.id,

@@ -18,5 +18,5 @@ export function isSharedHostAddress(endpoint: string, port: number): boolean {
 
 /** The capabilities for a server seen to use host networking: replacements delete first, with the reason shown. */
 export function capabilitiesFor(sharedAddress: boolean): BackendCapabilities {
-  return sharedAddress ? { ...OPENSANDBOX_CAPABILITIES, createBeforeDestroy: false, deleteFirstBecause: HOST_NETWORK_REASON } : OPENSANDBOX_CAPABILITIES;
+  return sharedAddress ? { ...OPENSANDBOX_CAPABILITIES, createBeforeDestroy: false, deleteFirstBecause: HOST_NETWORK_REASON, sharedServerPorts: true } : OPENSANDBOX_CAPABILITIES;
 }

@@ -1,4 +1,6 @@
 /** The OpenSandbox lifecycle API's shapes as owctl uses them (a subset of the spec's schemas). */
+import type { WireNetworkPolicy } from './egress-wire.ts';
+
 export interface WireSandbox {
   id: string;
   image?: { uri: string };
@@ -31,6 +33,10 @@ export interface WireCreate {
   metadata: Record<string, string>;
   volumes?: WireVolume[];
   extensions?: Record<string, string>;
+  /** Egress rules, enforced by the sandbox's egress sidecar (which then answers on port 18080). */
+  networkPolicy?: WireNetworkPolicy;
+  /** Transparent MITM for the Credential Vault; requires a networkPolicy. */
+  credentialProxy?: { enabled: boolean };
 }
 
 export interface WireEndpoint {

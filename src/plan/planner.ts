@@ -10,7 +10,9 @@ import { LABEL_APPLIED, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT } from '
 import type { ObservedSandbox, ObservedState } from '../model/observed.ts';
 import type { Action, Change, Conflict, FieldChange, Plan } from '../model/plan.ts';
 import { ACTIONS } from '../model/plan.ts';
+import { compareEgress } from './egress-fields.ts';
 import { compareInPlaceFields, compareReplaceFields, describeMount, describePort } from './fields.ts';
+import { compareNetwork, networkCreationFields } from './network-fields.ts';
 import { formatDuration, formatSize } from '../model/units.ts';
 import { SENSITIVE } from '../model/plan.ts';
 import { withAccess } from './access.ts';
@@ -24,7 +26,7 @@ function summarize(changes: Change[]): Record<Action, number> {
 }
 
 /** Every attribute of a sandbox about to be created, as `+` lines. */
-function creationFields(sandbox: DesiredSandbox): FieldChange[] {
+function creationFields(sandbox: DesiredSandbox, caps: BackendCapabilities): FieldChange[] {
   const added = (path: string, after: unknown, sensitive = false): FieldChange => ({
     path,
     before: null,
@@ -48,7 +50,7 @@ function creationFields(sandbox: DesiredSandbox): FieldChange[] {
   if (sandbox.command) fields.push(added('command', sandbox.command.join(' ')));
   if (sandbox.idleTimeoutSecs !== undefined) fields.push(added('idle_timeout', formatDuration(sandbox.idleTimeoutSecs)));
   if (sandbox.maxDurationSecs !== undefined) fields.push(added('max_duration', formatDuration(sandbox.maxDurationSecs)));
-  return fields;
+  return [...fields, ...networkCreationFields(sandbox, caps)];
 }
 
 function change(sandbox: string, action: Action, reason: string, extra: Partial<Change> = {}): Change {
@@ -64,6 +66,13 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
   const attribution = { replaceFieldsUnchangedInFile: () => (unchangedInFile ??= liveHash !== undefined && liveHash === configHash(desired)), applied };
   const replace = compareReplaceFields(desired, live, attribution, caps);
   const inPlace = compareInPlaceFields(desired, live, guestEnv(desired), secretEnvKeys(desired), attribution, caps);
+  const network = compareNetwork(desired, live, caps);
+  inPlace.fields.push(...network.fields);
+  inPlace.unchanged += network.unchanged;
+  // Engines that read back their egress sidecar and vault (OpenSandbox) report ObservedSandbox.egress instead.
+  const egress = compareEgress(desired, live, caps);
+  inPlace.fields.push(...egress.fields);
+  inPlace.unchanged += egress.unchanged;
   const protectLive = live.labels[LABEL_PROTECT] === 'true';
   if (protectLive !== desired.protect) {
     inPlace.fields.push({ path: 'protect', before: protectLive, after: desired.protect, sensitive: false, disposition: caps.inPlace.protect, origin: 'file' });
@@ -196,7 +205,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     const owned = group.filter((s) => s.labels[LABEL_PROJECT] === desired.project);
     const current = owned[0] ?? group[0];
     if (current === undefined) {
-      changes.push(withAccess(desired.project, change(sandbox.name, 'create', 'will be created', { fields: creationFields(sandbox), start: true }), sandbox, undefined, rotate, caps));
+      changes.push(withAccess(desired.project, change(sandbox.name, 'create', 'will be created', { fields: creationFields(sandbox, caps), start: true }), sandbox, undefined, rotate, caps));
     } else if (current.labels[LABEL_PROJECT] !== desired.project) {
       conflicts.push(conflictFor(desired.project, current));
     } else {

@@ -41,6 +41,7 @@ export function preflight(desired: DesiredState, observed: ObservedState, plan: 
       });
     }
   }
+  if (observed.capabilities?.sharedServerPorts === true) problems.push(...sharedPortProblems(desired, new Set(booting.map((c) => c.sandbox))));
   if (booting.length > 0 && host.canBoot === false) {
     problems.push({
       severity: 'error',
@@ -51,6 +52,26 @@ export function preflight(desired: DesiredState, observed: ObservedState, plan: 
   }
   if (booting.length > 0 && typeof host.canBoot === 'string') {
     problems.push({ severity: 'warning', code: 'host.unchecked', message: `could not check whether this host can boot sandboxes: ${host.canBoot}`, hint: 'run `owctl doctor`' });
+  }
+  return problems;
+}
+
+/** On a host-network engine each server port serves one sandbox: a booting one that shares it with another cannot run. */
+function sharedPortProblems(desired: DesiredState, booting: ReadonlySet<string>): PreflightProblem[] {
+  const first = new Map<number, string>();
+  const problems: PreflightProblem[] = [];
+  for (const sandbox of desired.sandboxes) {
+    const holder = first.get(sandbox.serverPort);
+    if (holder === undefined) first.set(sandbox.serverPort, sandbox.name);
+    else if (booting.has(sandbox.name) || booting.has(holder)) {
+      problems.push({
+        severity: 'error',
+        code: 'port.shared',
+        sandbox: sandbox.name,
+        message: `${holder} and ${sandbox.name} both serve on guest port ${sandbox.serverPort}, which this server binds on its own host for every sandbox (host networking): only one of them can run`,
+        hint: `give ${sandbox.name} its own server.port (the image must listen there)`,
+      });
+    }
   }
   return problems;
 }

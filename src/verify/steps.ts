@@ -7,7 +7,7 @@ import * as hints from './hints.ts';
 import type { Diagnosis } from './hints.ts';
 import { type HttpClient, type HttpFailure, type HttpOutcome, errorCodeOf, parseJson } from './http.ts';
 import type { VerifyStepName, VerifyTarget, WaitingListener } from './types.ts';
-import { deleteSessions, isVerifySession, listedSessions, verifySessionTitle } from './verify-sessions.ts';
+import { LEFTOVER_AFTER_MS, deleteSessions, isVerifySession, listedSessions, verifySessionTitle } from './verify-sessions.ts';
 
 /** Per-request timeouts. */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -197,12 +197,19 @@ export async function session(ctx: StepContext): Promise<StepOutcome> {
   return passed(root, create.status, notes.filter((n) => n !== undefined).join('; ') || undefined);
 }
 
-/** Deletes the `owctl-verify-*` sessions of other runs: their run gave up on them, or could not delete them. */
+/**
+ * Deletes the `owctl-verify-*` sessions of other runs that were left behind: their run gave up on them, or could not
+ * delete them. A younger one may belong to a verification running at the same moment (another apply, `owctl
+ * verify`), which deletes it itself: it is left alone, as keepalive does.
+ */
 async function removeLateSessions(ctx: StepContext, root: string): Promise<number> {
   const listed = await ctx.http.send(root, { headers: bearer(ctx), timeoutMs: REQUEST_TIMEOUT_MS, signal: ctx.signal });
   if (listed.kind !== 'answer' || listed.status !== 200) return 0;
   const own = verifySessionTitle(ctx.runId);
-  const late = listedSessions(parseJson(listed.body)).filter((s) => isVerifySession(s) && s.title !== own);
+  const now = (ctx.target.nowMs ?? Date.now)();
+  const late = listedSessions(parseJson(listed.body)).filter(
+    (s) => isVerifySession(s) && s.title !== own && s.createdMs !== undefined && now - s.createdMs > LEFTOVER_AFTER_MS,
+  );
   return deleteSessions(ctx.http, root, bearer(ctx), late);
 }
 

@@ -1,5 +1,5 @@
 /** The verification steps, in the order they run. */
-export const VERIFY_STEPS = ['health', 'unauthorized', 'default-tokens', 'authorized', 'session', 'host-token'] as const;
+export const VERIFY_STEPS = ['health', 'unauthorized', 'default-tokens', 'authorized', 'session', 'host-token', 'credentials', 'credential-vault'] as const;
 export type VerifyStepName = (typeof VERIFY_STEPS)[number];
 
 import type { HintTerms } from './hints.ts';
@@ -20,6 +20,23 @@ export interface VerifyTarget {
   terms?: HintTerms;
   /** Names this verification's OpenCode session (`owctl-verify-<runId>`); default: a fresh one. */
   runId?: string;
+  /** The clock that tells a left-behind verification session from one still in use (default: Date.now). */
+  nowMs?: () => number;
+  /** Host-held credentials to check in the guest (the `credentials` step runs only when set). */
+  credentials?: GuestCredentials;
+}
+
+/**
+ * What the `credentials` step reads: each credential's guest variable must hold the runtime's placeholder, never the
+ * value. `values` are secrets (redacted from every result); `read` answers the guest's variables (null: unset).
+ */
+export interface GuestCredentials {
+  /** Guest variable → the placeholder it must hold. */
+  placeholders: Record<string, string>;
+  values: string[];
+  read(names: string[]): Promise<Record<string, string | null>>;
+  /** Shown as the step's URL: where the variables were read (e.g. `msb exec alice`). */
+  where: string;
 }
 
 /**

@@ -8,6 +8,7 @@ import { HttpClient } from './http.ts';
 import { displayUrl, redact } from './redact.ts';
 import { publicDefaults } from './public-defaults.ts';
 import * as steps from './steps.ts';
+import { guestCredentials } from './guest-credentials.ts';
 import { newRunId } from './verify-sessions.ts';
 import type { StepContext, StepOutcome } from './steps.ts';
 import type { VerifyResult, VerifyStepName, VerifyStepResult, VerifyTarget, WaitingListener } from './types.ts';
@@ -22,6 +23,7 @@ const RUNNERS: ReadonlyArray<[VerifyStepName, (ctx: StepContext) => Promise<Step
   ['authorized', steps.authorized],
   ['session', steps.session],
   ['host-token', steps.hostToken],
+  ['credentials', guestCredentials],
 ];
 
 function toResult(step: VerifyStepName, outcome: StepOutcome, durationMs: number, secrets: readonly string[]): VerifyStepResult {
@@ -39,7 +41,7 @@ export async function verifyEndpoint(
   signal?: AbortSignal,
   onWaiting?: WaitingListener,
 ): Promise<VerifyResult> {
-  const secrets = [target.clientToken, target.hostToken];
+  const secrets = [target.clientToken, target.hostToken, ...(target.credentials?.values ?? [])];
   const http = new HttpClient(secrets, target.headers);
   const ctx: StepContext = {
     http,
@@ -53,6 +55,7 @@ export async function verifyEndpoint(
   const results: VerifyStepResult[] = [];
   try {
     for (const [step, run] of RUNNERS) {
+      if (step === 'credentials' && target.credentials === undefined) continue;
       const started = performance.now();
       const outcome = await run(ctx);
       const result = toResult(step, outcome, Math.round(performance.now() - started), secrets);

@@ -24,7 +24,7 @@ function colorFor(action: Action, s: Style): (text: string) => string {
 
 function fieldLine(field: FieldChange, action: Action, width: number, s: Style): string {
   const path = field.path.padEnd(width);
-  const forces = action === 'replace' && field.disposition === 'replace' ? s.red(' # forces replacement') : '';
+  const forces = (action === 'replace' && field.disposition === 'replace' ? s.red(' # forces replacement') : '') + (field.reason ? s.dim(` # ${field.disposition}: ${field.reason}`) : '');
   if (field.before === null) return `      ${s.green('+')} ${path} = ${value(field.after)}${forces}`;
   if (field.after === null) return `      ${s.red('-')} ${path} = ${value(field.before)}${forces}`;
   return `      ${s.yellow('~')} ${path} = ${value(field.before)} -> ${value(field.after)}${forces}`;

@@ -68,6 +68,7 @@ function diffLine(field: FieldChange, action: Action, width: number): string {
   const notes = [
     ...(action === 'replace' && field.disposition === 'replace' ? ['forces replacement'] : []),
     ...(field.origin === 'outside' ? ['changed outside owctl'] : []),
+    ...(field.reason ? [`${field.disposition}: ${field.reason}`] : []),
   ];
   const comment = notes.length > 0 ? ` # ${notes.join('; ')}` : '';
   if (field.before === null) return `+ ${path} = ${after}${comment}`;

@@ -53,6 +53,27 @@ describe('backend block', () => {
     assert.ok(result.diagnostics.every((d) => !d.message.includes(ENV.OPEN_SANDBOX_API_KEY!)));
   });
 
+  it('an API key over plain http to a non-loopback host is refused before any connection, unless allow_insecure_http: true', async () => {
+    const remote = (url: string, extra = '') => file(`backend: { type: opensandbox, url: "${url}", api_key: "\${OPEN_SANDBOX_API_KEY}"${extra} }`, ['command: [/entry.sh]']);
+    const refused = await load(remote('http://sandbox.example:8080'));
+    assert.deepEqual(refused.diagnostics.map((d) => [d.line, d.path]), [[3, 'backend.api_key']]);
+    assert.match(refused.diagnostics[0]!.message, /unencrypted.*sandbox\.example/);
+    assert.match(refused.diagnostics[0]!.hint!, /https:\/\/.*allow_insecure_http: true/);
+    assert.equal(refused.desired, undefined, 'nothing to apply');
+    for (const loopback of ['http://127.0.0.1:8080', 'http://127.8.9.10:8080', 'http://localhost:8080', 'http://[::1]:8080', 'https://sandbox.example']) {
+      assert.deepEqual((await load(remote(loopback))).diagnostics, [], loopback);
+    }
+    assert.deepEqual((await load(remote('http://sandbox.example:8080', ', allow_insecure_http: true'))).diagnostics, []);
+    assert.deepEqual((await load(file('backend: { type: opensandbox, url: "http://sandbox.example:8080" }', ['command: [/entry.sh]']))).diagnostics, [], 'no key, nothing to leak');
+  });
+
+  it('credentials in backend.url are refused, and never printed', async () => {
+    const result = await load(file('backend: { type: opensandbox, url: "https://admin:url-pass-1234@sandbox.example" }', ['command: [/entry.sh]']));
+    assert.deepEqual(result.diagnostics.map((d) => [d.line, d.path]), [[3, 'backend.url']]);
+    assert.match(result.diagnostics[0]!.message, /credentials/);
+    assert.ok(result.diagnostics.every((d) => !`${d.message} ${d.hint}`.includes('url-pass-1234')));
+  });
+
   it('the same keys are fine on msb; opensandbox-only keys are refused there', async () => {
     const onMsb = await load(file('', ['pull: always', 'ports: [{ host: 8787, guest: 8787 }]', 'idle_timeout: 30m']));
     assert.deepEqual(onMsb.diagnostics, []);

@@ -20,7 +20,9 @@ const WORKFLOW = join(ROOT, 'examples', 'ci', 'github-actions.yml');
 
 /** `${NAME…}` references (not `$${…}`, a literal `$`), and those without a default (`:-`), which must be set. */
 function references(text: string): { all: string[]; required: string[] } {
-  const found = [...text.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?])?/g)];
+  // Comment lines are not read (a commented block, such as the egress example, asks for nothing).
+  const read = text.split('\n').filter((line) => !/^\s*#/.test(line)).join('\n');
+  const found = [...read.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-?])?/g)];
   const unique = (names: string[]) => [...new Set(names)].sort();
   return { all: unique(found.map((m) => m[1]!)), required: unique(found.filter((m) => !m[2]?.endsWith('-')).map((m) => m[1]!)) };
 }

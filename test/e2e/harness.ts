@@ -45,6 +45,8 @@ export interface SandboxSpec {
   maxDuration?: string;
   /** `server: { port }`: the guest port the OpenWork server listens on (default 8787, left out of the file). */
   serverPort?: number;
+  /** More lines under the sandbox, each indented as its keys (`    network: {…}`). */
+  extraLines?: string[];
   /** `access:` person → scope. */
   access?: Record<string, string>;
 }
@@ -109,6 +111,7 @@ export class Project {
         '    verify: { timeout: 60s }',
         ...(s.idleTimeout === undefined ? [] : [`    idle_timeout: ${s.idleTimeout}`]),
         ...(s.maxDuration === undefined ? [] : [`    max_duration: ${s.maxDuration}`]),
+        ...(s.extraLines ?? []),
         ...(s.access === undefined ? [] : [`    access: ${JSON.stringify(Object.fromEntries(Object.entries(s.access).map(([p, scope]) => [p, { scope }])))}`]),
       ].join('\n');
     });

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sampleCommandLines } from '../helpers/command-lines.ts';
 import { Project, SIMULATOR_ONLY, eventually, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
@@ -106,28 +107,16 @@ describe('a secret in env through an in-place update', { skip: SIMULATOR_ONLY },
     assert.match(outputs[0]!, /env\.MODEL_API_KEY|update/);
     outputs.push(await readFile(join(project.dir, 'plan.json'), 'utf8'));
     // Every process's command line, sampled while the in-place update runs.
-    const seen = new Set<string>();
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        for (const pid of await readdir('/proc').catch(() => [])) {
-          if (!/^\d+$/.test(pid)) continue;
-          const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-          if (cmdline !== '') seen.add(cmdline.replaceAll('\0', ' '));
-        }
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
+    const sampler = sampleCommandLines(5);
     const updated = await project.spawnOwctl(['apply', 'plan.json'], env).done;
-    sampling = false;
-    await sampler;
+    const seen = await sampler.stop();
     assert.equal(updated.code, 0, updated.stdout + updated.stderr);
-    assert.ok([...seen].some((line) => line.includes(' modify ')), 'the sampler saw msb modify');
+    assert.ok(seen.some((line) => line.includes(' modify ')), 'the sampler saw msb modify');
     const calls = await project.msbCalls();
     assert.ok(calls.some((argv) => argv[0] === 'modify'), 'an in-place update');
     assert.ok(!calls.some((argv) => argv[0] === 'rm'), 'no replacement');
     const labels = JSON.stringify((await project.inspect('dave'))?.config.labels ?? {});
-    await project.assertNoSecrets(...outputs, updated.stdout, updated.stderr, [...seen].join('\n'), labels);
+    await project.assertNoSecrets(...outputs, updated.stdout, updated.stderr, seen.join('\n'), labels);
   });
 });
 

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { startOpencode } from '../fixture/opencode-process.mjs';
 import type { OpencodeHandle } from '../fixture/opencode-process.mjs';
 import { startFixture, type RunningFixture } from '../fixture/start-fixture.ts';
+import { EGRESS_AUTH, EGRESS_PORT, EgressSidecar, egressCreateProblem, type EgressServerOptions } from './egress-sidecar.ts';
+import { readBody } from './read-body.ts';
 
 export interface StandinOptions {
   apiKey?: string;
@@ -43,6 +45,8 @@ export interface StandinOptions {
    * for `reads` reads of it (Infinity: never, e.g. no node has room), with the scheduler's reason and message.
    */
   pending?: { reads: number; reason?: string; message?: string };
+  /** The egress sidecar's server settings (networkPolicy, credentialProxy; egress-sidecar.ts). */
+  egress?: EgressServerOptions;
 }
 
 export interface Exchange {
@@ -69,10 +73,14 @@ interface Box {
   /** The expiry create set: what a server restart falls back to (renewals live only in memory). */
   createdExpiresAt: string | null;
   status?: { reason: string; message: string; at: string };
+  /** Exits with this code at its next read by id. */
+  exitOnRead?: number;
   fixture?: RunningFixture;
   /** Bridge mode: the sandbox's execd, forwarding `/proxy/<port>/…` to its server. */
   execd?: Server;
   workspace?: string;
+  /** Started when the sandbox was created with a networkPolicy. */
+  sidecar?: EgressSidecar;
   /** Host-path volumes (`host.path` → `mountPath`): the server's files under them outlive the sandbox. */
   mounts?: Array<{ guest: string; host: string }>;
 }
@@ -114,6 +122,18 @@ export class OpenSandboxStandin {
     return [...this.log];
   }
 
+  private readonly egressLog: Exchange[] = [];
+
+  /** Every request to a sandbox's egress sidecar (`/policy`, `/credential-vault`), checked against the egress spec. */
+  egressExchanges(): Exchange[] {
+    return [...this.egressLog];
+  }
+
+  /** The egress sidecar of a live sandbox, by id (tests inspect its policy and vault). */
+  sidecar(id: string): EgressSidecar | undefined {
+    return this.boxes.get(id)?.sidecar;
+  }
+
   /** Every live sandbox as the server holds it (tests inspect env and metadata here). */
   sandboxes(): Array<Omit<Box, 'fixture'> & { url?: string }> {
     return [...this.boxes.values()].map(({ fixture, ...rest }) => ({ ...rest, url: fixture?.url }));
@@ -144,6 +164,7 @@ export class OpenSandboxStandin {
   private async halt(box: Box): Promise<void> {
     if (box.state === 'Paused' && box.fixture) process.kill(box.fixture.pid, 'SIGCONT'); // a frozen process cannot exit
     await box.fixture?.stop();
+    await box.sidecar?.stop();
     if (box.execd) await new Promise<void>((resolve) => box.execd!.close(() => resolve()));
     if (box.workspace) await rm(box.workspace, { recursive: true, force: true });
   }
@@ -214,6 +235,13 @@ export class OpenSandboxStandin {
     this.exited(box, code);
   }
 
+  /** The sandbox's command exits with `code` when it is next read by id (a crash while a client waits on it). */
+  exitOnRead(id: string, code: number): void {
+    const box = this.boxes.get(id);
+    if (!box) throw new Error(`no sandbox ${id}`);
+    box.exitOnRead = code;
+  }
+
   /**
    * A server restart: renewals are lost (Docker labels cannot be edited, so `expiresAt` falls back to the value
    * create set); metadata PATCHes survive.
@@ -257,15 +285,7 @@ export class OpenSandboxStandin {
     const url = new URL(req.url ?? '/', 'http://standin');
     const path = url.pathname.replace(/^\/v1(?=\/)/, '');
     if (path.startsWith('/gateway')) return this.gateway(req, res, path);
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    let body: unknown;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      body = text;
-    }
+    const body = await readBody(req);
     const headers: Record<string, string> = { 'x-request-id': randomBytes(16).toString('hex') };
     const send = (status: number, payload?: unknown) => {
       this.log.push({ method: req.method ?? 'GET', path, query: url.search, requestBody: body, status, responseBody: payload, headers });
@@ -298,6 +318,8 @@ export class OpenSandboxStandin {
     const box = this.boxes.get(id!);
     if (!box) return notFound(id!);
     if (action === undefined && method === 'GET') {
+      if (box.exitOnRead !== undefined) await this.exit(box.id, box.exitOnRead);
+      box.exitOnRead = undefined;
       if (box.state === 'Pending' && box.pendingReads !== undefined && --box.pendingReads <= 0) {
         await this.startServer(box);
         box.state = 'Running';
@@ -356,6 +378,8 @@ export class OpenSandboxStandin {
       const problem = labelProblem(key, value);
       if (problem) return send(400, { code: 'SANDBOX::INVALID_METADATA_LABEL', message: problem });
     }
+    const egress = egressCreateProblem(input, { ...this.options.egress, hostNetwork: this.mode() === 'host' });
+    if (egress) return send(egress.status, egress.payload);
     const images = this.options.images ?? ['openwork:dev'];
     if (!images.includes(image!.uri as string)) {
       return send(500, { code: 'DOCKER::SANDBOX_IMAGE_PULL_FAILED', message: `Failed to pull image ${String(image!.uri)}: pull access denied, repository does not exist or may require 'docker login'` });
@@ -363,6 +387,11 @@ export class OpenSandboxStandin {
     const volumes = Array.isArray(input.volumes) ? (input.volumes as Array<{ host?: { path?: string }; mountPath?: string }>) : [];
     const mounts = volumes.flatMap((v) => (typeof v.host?.path === 'string' && typeof v.mountPath === 'string' ? [{ guest: v.mountPath, host: v.host.path }] : []));
     const box = await this.boot({ image: image!.uri as string, entrypoint: input.entrypoint as string[], env: env as Record<string, string>, metadata, timeout: (input.timeout as number | null | undefined) ?? null, mounts });
+    if (input.networkPolicy) {
+      const proxy = (input.credentialProxy as { enabled?: boolean } | undefined)?.enabled === true;
+      box.sidecar = new EgressSidecar({ policy: input.networkPolicy, credentialProxy: proxy, token: randomBytes(24).toString('base64url'), record: (e) => this.egressLog.push(e) });
+      await box.sidecar.start();
+    }
     // The Docker runtime answers `Running` synchronously; a command that exits turns it Failed about a second later.
     const { image: _image, ...created } = box.status ? { ...this.view({ ...box, state: 'Running', status: undefined }) } : this.view(box);
     void _image;
@@ -411,6 +440,7 @@ export class OpenSandboxStandin {
   }
 
   private endpoint(box: Box, port: number, send: (status: number, payload?: unknown) => void): void {
+    if (port === EGRESS_PORT && box.sidecar) return send(200, { endpoint: box.sidecar.endpoint, headers: { [EGRESS_AUTH]: box.sidecar.token } });
     // Answered even when nothing listens on the port: only verification proves a server is there.
     if (this.mode() === 'gateway') {
       return send(200, { endpoint: `127.0.0.1:${this.port}/gateway/${box.id}/${port}`, headers: { [INGRESS]: `${box.id}-${port}` } });

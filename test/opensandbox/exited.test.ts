@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { assertValid, compileSchema } from '../helpers/json-schema.ts';
 import { Project } from './project.ts';
 
 const BROKEN = 'openwork:broken';
@@ -33,5 +34,29 @@ describe('opensandbox: a sandbox that exits after create', { timeout: 120_000 },
     assert.match(text, /alice \([0-9a-f-]{36}\) is Failed \(CONTAINER_EXITED_ERROR: Sandbox container exited with code 127\.\), not Running/);
     assert.match(text, /docker logs/);
     assert.doesNotMatch(text, /openwork-server\.log|port published|nothing listens/);
+  });
+});
+
+describe('opensandbox: owctl verify while a sandbox exits', { timeout: 120_000 }, () => {
+  it('the sandbox that exited is one failed target (the server\'s reason, OpenSandbox hints), not an error for the whole run', async () => {
+    const p = await Project.start();
+    try {
+      await p.write([{ name: 'alice' }]);
+      // Running, but its server never answers; it exits while verification waits for /health.
+      const id = await p.standin.seed({ 'owctl.dev/project': 'demo', 'owctl.dev/name': 'alice' });
+      p.standin.exitOnRead(id, 1);
+      const started = Date.now();
+      const verified = await p.owctl(['verify', '--json', '--timeout', '90s']);
+      assert.ok(Date.now() - started < 30_000, 'not after the 90 s timeout');
+      assert.equal(verified.code, 1, verified.stdout + verified.stderr);
+      const document = JSON.parse(verified.stdout);
+      assertValid(compileSchema('verify.schema.json'), document, 'verify');
+      const [alice] = document.targets;
+      assert.equal(alice.target, 'alice');
+      assert.match(alice.failed.message, /is Failed \(CONTAINER_EXITED_ERROR: Sandbox container exited with code 1\.\)/);
+      assert.match(alice.failed.hint, /docker logs/);
+    } finally {
+      await p.close();
+    }
   });
 });

@@ -11,6 +11,9 @@ import type { Exchange } from '../opensandbox-standin/standin.ts';
 
 export const SPEC_PATH = resolve(import.meta.dirname, '../../../../shared/data/opensandbox/sandbox-lifecycle.yml');
 export const SPEC_AVAILABLE = existsSync(SPEC_PATH) || existsSync('/work/shared/data/opensandbox/sandbox-lifecycle.yml');
+/** The egress sidecar's API (`/policy`, `/credential-vault`), beside the lifecycle spec. */
+export const EGRESS_SPEC_PATH = resolve(import.meta.dirname, '../../../../shared/data/opensandbox/egress-api.yaml');
+export const EGRESS_SPEC_AVAILABLE = existsSync(EGRESS_SPEC_PATH) || existsSync('/work/shared/data/opensandbox/egress-api.yaml');
 
 type Node = Record<string, any>;
 
@@ -20,8 +23,10 @@ export class Spec {
   private readonly doc: Node;
   private readonly ajv: any;
 
-  constructor() {
-    const file = existsSync(SPEC_PATH) ? SPEC_PATH : '/work/shared/data/opensandbox/sandbox-lifecycle.yml';
+  /** `egress`: the sidecar's spec instead of the lifecycle API's. */
+  constructor(which: 'lifecycle' | 'egress' = 'lifecycle') {
+    const [near, fallback] = which === 'egress' ? [EGRESS_SPEC_PATH, '/work/shared/data/opensandbox/egress-api.yaml'] : [SPEC_PATH, '/work/shared/data/opensandbox/sandbox-lifecycle.yml'];
+    const file = existsSync(near) ? near : fallback;
     this.doc = parse(readFileSync(file, 'utf8')) as Node;
     const { Ajv2020 } = require('ajv/dist/2020.js');
     this.ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });
@@ -67,6 +72,8 @@ export class Spec {
     const response = this.deref(op.responses?.[String(exchange.status)]);
     if (response === undefined) return { request, response: [], undocumented: true };
     const schema = response.content?.['application/json']?.schema as Node | undefined;
+    // The sidecar answers errors as text/plain, as its spec declares.
+    if (schema === undefined && response.content?.['text/plain'] !== undefined) return { request, response: typeof exchange.responseBody === 'string' ? [] : ['a JSON body where the spec declares text/plain'], undocumented: false };
     if (schema === undefined) return { request, response: exchange.responseBody === undefined ? [] : ['a body where the spec declares none'], undocumented: false };
     return { request, response: this.check(schema, exchange.responseBody), undocumented: false };
   }

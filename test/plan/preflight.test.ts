@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { HostFacts } from '../../src/model/preflight.ts';
 import { plan } from '../../src/plan/planner.ts';
 import { portsToCheck, preflight } from '../../src/plan/preflight.ts';
+import { capabilitiesFor } from '../../src/opensandbox/network-mode.ts';
 import { desiredSandbox, desiredState, observedFrom, observedState } from '../helpers/states.ts';
 
 const fine: HostFacts = { busyPorts: [], canBoot: true };
@@ -11,6 +12,19 @@ const never = desiredSandbox('alice', { pull: 'never' });
 const codes = (problems: ReturnType<typeof preflight>) => problems.map((p) => [p.severity, p.code, p.sandbox ?? null]);
 
 describe('preflight', () => {
+  it('a host-network server (shared server ports): two sandboxes serving on one guest port cannot both run', () => {
+    const caps = capabilitiesFor(true);
+    const alice = desiredSandbox('alice', { ports: [] });
+    const desired = desiredState([alice, desiredSandbox('bob', { ports: [] }), desiredSandbox('carol', { ports: [], serverPort: 9000 })]);
+    const observed = { ...observedState([observedFrom('demo', alice)]), capabilities: caps };
+    const problems = preflight(desired, observed, plan(desired, observed), fine);
+    assert.deepEqual(codes(problems), [['error', 'port.shared', 'bob']]);
+    assert.match(problems[0]!.message, /alice and bob both serve on guest port 8787/);
+    assert.match(problems[0]!.hint, /server\.port/);
+    const bridge = { ...observed, capabilities: capabilitiesFor(false) };
+    assert.deepEqual(preflight(desired, bridge, plan(desired, bridge), fine), []);
+  });
+
   it('pull: never with the image not cached is an error for a sandbox to create, not with an archive', () => {
     const desired = desiredState([never]);
     const observed = { ...observedState([]), images: { 'openwork-microsandbox:dev': null } };

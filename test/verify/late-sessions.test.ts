@@ -46,9 +46,17 @@ describe('verification sessions on a cold OpenCode', () => {
     assert.ok(notes.some((n) => n.step === 'session' && /OpenCode to create a session/.test(n.what)), JSON.stringify(notes));
   });
 
+  test('a verification leaves alone another run\'s session young enough to be in use (a concurrent verification deletes its own)', async () => {
+    await eventually(async () => (await titles(fixture)).includes('owctl-verify-first'), 60_000, 'the late session');
+    const result = await verifyEndpoint({ baseUrl: fixture.url, clientToken: CLIENT, hostToken: HOST, timeoutSecs: 10, runId: 'concurrent' });
+    assert.equal(result.ok, true, JSON.stringify(result.failed));
+    assert.deepEqual((await titles(fixture)).filter((t) => t.startsWith('owctl-verify-')), ['owctl-verify-first']);
+  });
+
   test('a session created after its verification gave up carries owctl-verify-<run id>, and the next verification deletes it', async () => {
     await eventually(async () => (await titles(fixture)).includes('owctl-verify-first'), 60_000, 'the late session');
-    const result = await verifyEndpoint({ baseUrl: fixture.url, clientToken: CLIENT, hostToken: HOST, timeoutSecs: 10, runId: 'second' });
+    // A verification a minute later: the late session is then older than any verification keeps its own.
+    const result = await verifyEndpoint({ baseUrl: fixture.url, clientToken: CLIENT, hostToken: HOST, timeoutSecs: 10, runId: 'second', nowMs: () => Date.now() + 60_000 });
     assert.equal(result.ok, true, JSON.stringify(result.failed));
     assert.match(result.steps.find((s) => s.step === 'session')?.message ?? '', /deleted 1 verification session of earlier runs/);
     assert.deepEqual((await titles(fixture)).filter((t) => t.startsWith('owctl-verify-')), []);

@@ -11,6 +11,47 @@ import { sortedObject } from './sandbox-config.mjs';
 import { snapshot, withState } from './state.mjs';
 import { now } from './time.mjs';
 import { formatMib, parseSizeMib } from './values.mjs';
+import { ensureNetworkPolicy, parseSecret, secretEntry } from './network.mjs';
+
+/**
+ * Secret changes as msb 0.6.18 plans them (sdk/rust/lib/sandbox/modify.rs): an existing secret given again is
+ * `rotated`, a new one `added`; stopped → `next start`; running → `requires restart` (this runtime has no live
+ * secret reconfiguration, which msb says in a warning for changes that could otherwise be live).
+ */
+function secretChanges(config, request, running, changes, warnings) {
+  const existing = new Map((config.network.secrets?.secrets ?? []).map((secret) => [secret.env_var, secret]));
+  const disposition = running ? 'requires restart' : 'next start';
+  const warn = () => {
+    if (running) warnings.push({ field: 'secret', message: 'live secret reconfiguration is not available in this runtime yet' });
+  };
+  for (const { name, hosts } of request.secrets) {
+    const before = existing.get(name);
+    const entry = { kind: 'secret', field: 'secret', name, change: before ? 'rotated' : 'added' };
+    if (before) entry.before_ref = before.placeholder;
+    Object.assign(entry, { after_ref: `$MSB_${name}`, disposition, allow_hosts: hosts });
+    changes.push(entry);
+    if (before) warn();
+  }
+  for (const name of request.secretRemove) {
+    const before = existing.get(name);
+    if (!before) continue;
+    const hosts = before.allowed_hosts.map((host) => host.exact ?? host.wildcard);
+    changes.push({ kind: 'secret', field: 'secret', name, change: 'removed', before_ref: before.placeholder, disposition, allow_hosts: hosts });
+    warn();
+  }
+}
+
+function applySecrets(config, request) {
+  if (request.secrets.length === 0 && request.secretRemove.length === 0) return;
+  ensureNetworkPolicy(config);
+  const list = config.network.secrets.secrets;
+  for (const { name, hosts } of request.secrets) {
+    const index = list.findIndex((secret) => secret.env_var === name);
+    if (index >= 0) list[index] = secretEntry(name, hosts);
+    else list.push(secretEntry(name, hosts));
+  }
+  config.network.secrets.secrets = list.filter((secret) => !request.secretRemove.includes(secret.env_var));
+}
 
 const SPEC = {
   name: 'modify',
@@ -45,7 +86,7 @@ export async function modify(argv, env) {
       "error: the argument '--next-start' cannot be used with '--restart'\n\nUsage: msb modify --next-start <NAME>\n\nFor more information, try '--help'.",
     );
   }
-  for (const key of ['root-disk', 'secret', 'secret-rm']) if (opts[key] !== undefined) throw unsupported(`modify --${key}`);
+  for (const key of ['root-disk']) if (opts[key] !== undefined) throw unsupported(`modify --${key}`);
   const home = msbHome(env);
   const name = pos.NAME;
   const record = getSandbox(snapshot(home), name);
@@ -92,6 +133,8 @@ function parseRequest(opts) {
     labels: (opts.label ?? []).map((text) => pair(text, '--label')),
     labelRemove: opts['label-rm'] ?? [],
     workdir: opts.workdir,
+    secrets: (opts.secret ?? []).map((text) => parseSecret(text, 'modify')),
+    secretRemove: opts['secret-rm'] ?? [],
   };
 }
 
@@ -138,7 +181,9 @@ function makePlan(record, request, opts) {
   if (request.workdir !== undefined && request.workdir !== config.runtime.workdir) {
     add('workdir', config.runtime.workdir === null ? 'added' : 'updated', config.runtime.workdir ?? undefined, request.workdir);
   }
-  const plan = { sandbox: record.name, status: record.status.toLowerCase(), applied: false, policy, changes, conflicts, warnings: [] };
+  const warnings = [];
+  secretChanges(config, request, running && policy !== 'next_start', changes, warnings);
+  const plan = { sandbox: record.name, status: record.status.toLowerCase(), applied: false, policy, changes, conflicts, warnings };
   Object.defineProperty(plan, 'request', { value: request, enumerable: false });
   return plan;
 }
@@ -164,6 +209,7 @@ function apply(record, plan) {
     for (const key of request.labelRemove) delete labels[key];
     config.labels = sortedObject(labels);
     if (request.workdir !== undefined) config.runtime.workdir = request.workdir;
+    applySecrets(config, request);
   }
   if (plan.policy === 'next_start' && record.active_config) record.pending_changes = structuredClone(plan.changes);
   record.updated_at = now();

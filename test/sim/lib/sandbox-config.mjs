@@ -5,6 +5,7 @@
 // - OCI sandboxes get a tmpfs at /tmp sized memory/4 unless something is mounted at /tmp;
 // - mounts are sorted by (depth, guest path); paths are stored verbatim.
 import { sortMounts, tmpfsMount } from './mounts.mjs';
+import { guestNetworkEnv, networkConfig } from './network.mjs';
 import { IMPLICIT_TMP } from './v07.mjs';
 
 export const DEFAULT_CPUS = 1;
@@ -36,7 +37,7 @@ export function buildConfig(spec, image) {
     manifest_digest: image?.digest ?? null,
     mounts: sortMounts(mounts),
     name: spec.name,
-    network: { enabled: true, max_connections: null, ports: spec.ports, strict: false, trust_host_cas: false },
+    network: networkConfig(spec.ports, spec.network ?? null),
     patches: [],
     pull_policy: spec.pull ?? 'IfMissing',
     resources: {
@@ -74,10 +75,11 @@ export function commandLabel(config) {
 }
 
 /** The env as a map, later entries winning (what a process in the guest sees). */
+/** The guest's environment: the config's env, then each secret's placeholder and the interception CA variables. */
 export function envMap(config) {
   const map = {};
   for (const { key, value } of config.env) map[key] = value;
-  return map;
+  return { ...map, ...guestNetworkEnv(config) };
 }
 
 function splitEnv(entry) {

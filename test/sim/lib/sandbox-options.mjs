@@ -5,6 +5,7 @@
 // Flags win over the file; list flags add to the file's lists. Values are parsed in the order msb 0.6.18 reports
 // their errors: memory, env, volumes, named mounts, tmpfs, durations, ports, pull policy.
 import { classifyImage, loadConf } from './conf.mjs';
+import { networkOptions } from './network.mjs';
 import { fail, unsupported } from './errors.mjs';
 import { parseNamedFlag, parseTmpfsFlag, parseVolumeFlag } from './mounts.mjs';
 import { parseDurationSecs, parseEnvArg, parseLabelArg, parsePort, parseSizeMib } from './values.mjs';
@@ -37,6 +38,10 @@ const IMPLEMENTED = [
   value('max-duration', undefined, 'MAX_DURATION'),
   value('idle-timeout', undefined, 'IDLE_TIMEOUT'),
   many('port', 'p', 'PORT'),
+  many('net-rule', undefined, 'TOKENS'),
+  value('net-default-egress', undefined, 'ACTION'),
+  many('secret', undefined, 'SECRET'),
+  value('on-secret-violation', undefined, 'ON_SECRET_VIOLATION'),
 ];
 
 /** Options real msb 0.6.18 has that the simulator refuses (exit 1, saying so) rather than silently ignoring. */
@@ -45,12 +50,12 @@ const NOT_SIMULATED = [
   'placement-profile', 'thp', 'mount-dir', 'mount-file', 'mount-disk', 'replace-with-timeout', 'security',
   'deployment-profile', 'script', 'script-raw', 'script-path', 'copy', 'copy-file', 'copy-dir', 'mkdir', 'rm', 'init',
   'init-arg', 'init-env', 'root-disk', 'log-level', 'vsock', 'net', 'dns-nameserver', 'dns-query-timeout-ms',
-  'net-ipv4-pool', 'net-ipv6-pool', 'net-rule', 'net-default', 'net-default-egress', 'net-default-ingress',
+  'net-ipv4-pool', 'net-ipv6-pool', 'net-default', 'net-default-ingress',
   'net-egress-bandwidth', 'net-egress-bandwidth-burst', 'net-egress-ops', 'net-egress-ops-burst',
   'net-ingress-bandwidth', 'net-ingress-bandwidth-burst', 'net-ingress-ops', 'net-ingress-ops-burst',
   'max-connections', 'proxy', 'socks4-user-id', 'socks5-username', 'socks5-password-env', 'tls-intercept-port',
   'tls-bypass', 'tls-intercept-ca-cert', 'tls-intercept-ca-key', 'tls-upstream-ca-cert', 'tls-upstream-ca-cert-for',
-  'tls-no-verify-upstream-for', 'secret', 'on-secret-violation',
+  'tls-no-verify-upstream-for',
 ].map((long) => value(long, undefined, 'VALUE', { multiple: true, notSimulated: true }));
 const NOT_SIMULATED_FLAGS = ['no-net', 'no-dns-rebind-protection', 'net-strict', 'trust-host-cas', 'tls-intercept', 'no-block-quic'].map(
   (long) => ({ long, notSimulated: true }),
@@ -108,6 +113,7 @@ export function sandboxSpec(opts, positionalImage, env = process.env) {
     spec.pull = PULL[opts.pull];
   }
   for (const text of opts.label ?? []) spec.labels.push(parseLabelArg(text));
+  spec.network = networkOptions(opts);
   if (opts.entrypoint !== undefined) spec.entrypoint = [opts.entrypoint];
   for (const key of ['workdir', 'shell', 'user', 'hostname']) if (opts[key] !== undefined) spec[key] = opts[key];
   return spec;

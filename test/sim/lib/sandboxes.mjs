@@ -1,5 +1,6 @@
 // Sandbox lifecycle shared by the commands: lookups, booting and stopping. State changes happen under the lock; the
 // slow parts (a boot delay, killing a workload) happen between two short locked sections.
+import { secretProblem } from './network.mjs';
 import { rmSync } from 'node:fs';
 import { failedBootStatus } from './v07.mjs';
 import { sandboxDir } from './home.mjs';
@@ -32,16 +33,23 @@ export function busyPorts(state, except) {
  * or removed together with `rollbackVolumes` when those were created for this boot — msb's create does that).
  */
 export async function boot(home, name, env, rollbackVolumes = [], { fromCreate = false } = {}) {
-  const { config, busy } = withState(home, (state) => {
+  const { config, busy, secretError } = withState(home, (state) => {
     const record = getSandbox(state, name);
+    // msb resolves the secrets' values from its own environment before it spawns the sandbox process.
+    const secretError = secretProblem(record.config, env);
+    if (secretError !== null) {
+      if (record.status === 'Starting') record.status = 'Stopped';
+      return { secretError };
+    }
     for (const mount of record.config.mounts) {
       if (mount.type === 'Named' && !state.volumes[mount.name]) throw fail(`volume not found: ${mount.name}`);
     }
     record.status = 'Starting';
     record.bootPid = process.pid;
     record.updated_at = now();
-    return { config: record.config, busy: busyPorts(state, name) };
+    return { config: record.config, busy: busyPorts(state, name), secretError: null };
   });
+  if (secretError !== null) throw fail(secretError);
   clearBootError(home, name);
   appendSystem(home, name, `INFO microsandbox_runtime::vm: sandbox starting sandbox=${name}`);
   const failure = await bootFailure(name, config, busy, env);
