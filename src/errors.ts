@@ -48,6 +48,9 @@ export type ErrorCode =
   | 'verify.failed'
   | 'verify.public_token'
   | 'access.failed'
+  | 'approvals.unavailable'
+  | 'approvals.not_found'
+  | 'approvals.failed'
   | 'usage';
 
 export const EXIT = { ok: 0, error: 1, changes: 2, interrupted: 130 } as const;

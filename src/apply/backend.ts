@@ -43,6 +43,8 @@ export interface Backend extends Omit<Runtime, 'verify'> {
   downReason?(name: string, instance: string | undefined, signal: AbortSignal): Promise<OwctlError | undefined>;
   /** Whether this host can boot sandboxes (asked only when a plan would boot one); absent when that is not a question. */
   canBoot?(): Promise<boolean>;
+  /** Whether an image registry (`host[:port]`) answers from here; null when that cannot be judged; absent when the engine pulls elsewhere. */
+  registryAnswers?(registry: string): Promise<boolean | null>;
   /** Guest environment variables of a running sandbox (null: unset); absent when the engine cannot read them. */
   readGuestVariables?(name: string, keys: string[], instance?: string): Promise<Record<string, string | null>>;
   /**

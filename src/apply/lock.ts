@@ -173,7 +173,15 @@ function heldError(project: string, path: string, holder: LockHolder | null, loc
 }
 
 /** `signal`: stop waiting (the caller reports the interrupt); a lock taken as it aborts is given back at once. */
-export async function acquireLock(options: { project: string; msbHome: string; command: string; timeoutMs: number; signal?: AbortSignal }): Promise<Lock> {
+export async function acquireLock(options: {
+  project: string;
+  msbHome: string;
+  command: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Called once, when the lock is held and owctl starts waiting for it (who holds it, when known). */
+  onWait?: (holder: LockHolder | null) => void;
+}): Promise<Lock> {
   const path = lockPath(options.project, options.msbHome);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const holder: LockHolder = {
@@ -189,6 +197,7 @@ export async function acquireLock(options: { project: string; msbHome: string; c
   };
   const me = JSON.stringify(holder);
   const deadline = Date.now() + options.timeoutMs;
+  let waiting = false;
   for (;;) {
     options.signal?.throwIfAborted();
     if (await createExclusive(path, me)) {
@@ -206,6 +215,8 @@ export async function acquireLock(options: { project: string; msbHome: string; c
       continue;
     }
     if (Date.now() >= deadline) throw heldError(options.project, path, current, local);
+    if (!waiting) options.onWait?.(current);
+    waiting = true;
     await sleep(Math.min(250, Math.max(10, deadline - Date.now())), undefined, options.signal ? { signal: options.signal } : undefined);
   }
 }

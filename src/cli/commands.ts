@@ -4,51 +4,15 @@
  */
 import type { Command } from 'commander';
 import { Argument, Option } from 'commander';
-import type { CommandIO } from '../commands/io.ts';
-import { runCommand, type GlobalOptions } from './run-command.ts';
+import { resolve } from 'node:path';
+import { action, globalFlags, type Wiring } from './action.ts';
+import { NAMES_COMMAND } from './names-command.ts';
 import type { PlanFormat } from '../commands/plan.ts';
 import { parseCount, parseLockTimeout, parseParallelism, parseTimeout, planFormat } from './parse.ts';
+import { registerApprovals } from './approvals.ts';
 
 /** Matches DEFAULT_APPLY_PARALLELISM in src/apply/executor.ts (not imported: it would load the executor). */
 const APPLY_PARALLELISM = 4;
-
-export interface Wiring {
-  setExit: (code: number) => void;
-  ioFor: (global: GlobalOptions) => CommandIO;
-}
-
-type Handler<T> = (options: T, global: GlobalOptions, io: CommandIO, args: string[]) => Promise<number>;
-
-/**
- * The global options, repeated (hidden) on a verb so they may follow it too: `owctl plan -f FILE`. `logs` takes
- * only `--file` there, as its `-f` is --follow.
- */
-function globalFlags(command: Command, shortFile = true): Command {
-  return command
-    .addOption(new Option(shortFile ? '-f, --file <FILE>' : '--file <FILE>', 'the sandboxes file').hideHelp())
-    .addOption(new Option('--msb <PATH>', 'msb binary to use').hideHelp())
-    .addOption(new Option('--no-color', 'no colour in output').hideHelp());
-}
-
-/** The global options as given before the verb, overridden by those given after it. */
-function globalOptions(program: Command, command: Command): GlobalOptions {
-  const before = program.opts<GlobalOptions>();
-  const after = command.opts<Partial<GlobalOptions>>();
-  return { file: after.file ?? before.file, msb: after.msb ?? before.msb, color: before.color && after.color !== false };
-}
-
-/** Wraps a handler: global options, IO, error rendering, exit code. */
-export function action<T extends { json?: boolean; format?: string }>(program: Command, wiring: Wiring, handler: Handler<T>) {
-  return async (...received: unknown[]) => {
-    const command = received[received.length - 1] as Command;
-    const options = command.opts<T>();
-    const global = globalOptions(program, command);
-    const io = wiring.ioFor(global);
-    const args = command.args;
-    const json = options.json === true || options.format === 'json';
-    wiring.setExit(await runCommand(io, json, () => handler(options, global, io, args)));
-  };
-}
 
 export function registerCommands(program: Command, wiring: Wiring): void {
   program
@@ -62,7 +26,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .description('show what apply would change in live microsandbox state, and why')
     .addOption(new Option('--format <FORMAT>', 'human, json (the versioned plan document) or markdown (for a pull-request comment)').choices(['human', 'json', 'markdown']))
     .option('--json', 'the same as --format json')
-    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on error')
+    .option('--detailed-exitcode', 'exit 0 when nothing changes, 2 when something would, 1 on an error (a preflight error included)')
     .option('-o, --out <FILE>', 'save the plan for `owctl apply FILE`')
     .option('--target <NAME...>', 'plan only these sandboxes')
     .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
@@ -183,7 +147,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   program
     .command('verify')
     .argument('[NAME...]', 'declared sandboxes to verify (default: all)')
-    .description('check sandboxes like a remote client: health, 401 without token, 200 with it, an OpenCode session, the host token')
+    .description('check sandboxes like a remote client: health, 401 without token, 200 with it, an OpenCode session, live events, the host token')
     .option('--url <URL>', 'verify any OpenWork endpoint instead (tokens from OPENWORK_TOKEN / OPENWORK_HOST_TOKEN)')
     .option('--token-env <NAME>', 'variable holding the client token for --url', 'OPENWORK_TOKEN')
     .option('--host-token-env <NAME>', 'variable holding the host token for --url', 'OPENWORK_HOST_TOKEN')
@@ -259,6 +223,8 @@ export function registerCommands(program: Command, wiring: Wiring): void {
       ),
     );
 
+  registerApprovals(program, wiring);
+
   program
     .command('completion')
     .addArgument(new Argument('<SHELL>', 'the shell to complete in').choices(['bash', 'zsh', 'fish']))
@@ -266,6 +232,17 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .action(
       action<{ json?: boolean }>(program, wiring, async (_o, _g, io, args) => {
         io.stdout((await import('./completion.ts')).completionScript(program, args[0] as 'bash' | 'zsh' | 'fish'));
+        return 0;
+      }),
+    );
+
+  // For completion scripts (completion.ts): the declared names, one a line; hidden from help.
+  program
+    .command(NAMES_COMMAND, { hidden: true })
+    .action(
+      action<{ json?: boolean }>(program, wiring, async (_o, g, io) => {
+        const names = await (await import('../config/sandbox-names.ts')).declaredNames(resolve(io.cwd, g.file));
+        io.stdout(names.map((name) => `${name}\n`).join(''));
         return 0;
       }),
     );

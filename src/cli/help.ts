@@ -16,7 +16,7 @@ export const HELP: Record<string, HelpFacts> = {
   validate: { examples: ['owctl validate', 'owctl -f staging.yaml validate --json'], exitCodes: ['1    the file is invalid (every problem is listed)'] },
   plan: {
     examples: ['owctl plan', 'owctl plan --detailed-exitcode -o plan.json', 'owctl plan --replace alice', 'owctl plan --format markdown --target alice bob'],
-    exitCodes: ['2    with --detailed-exitcode: changes present'],
+    exitCodes: ['1    also when the preflight found an error: apply would refuse the plan (it is still printed)', '2    with --detailed-exitcode: changes present, and no preflight error'],
   },
   show: { examples: ['owctl show plan.json', 'owctl show plan.json --format markdown'] },
   doctor: { examples: ['owctl doctor', 'owctl --msb /opt/msb/bin/msb doctor --json'], exitCodes: ['1    msb is missing or failing, or this host cannot boot sandboxes'] },
@@ -29,7 +29,13 @@ export const HELP: Record<string, HelpFacts> = {
   connect: { examples: ['owctl connect alice', 'owctl connect alice --json'] },
   output: { examples: ['owctl output', 'owctl output alice --json'] },
   keepalive: { examples: ['owctl keepalive', 'owctl keepalive alice --once', 'owctl keepalive --interval 1m'], exitCodes: ['130  interrupted (Ctrl-C; 143 SIGTERM, 129 SIGHUP: how a running keepalive ends)'] },
+  approvals: {
+    examples: ['owctl approvals', 'owctl approvals alice --json', 'owctl approvals allow alice 3f2b8c1e-5d4a-4f6b-9c2d-0e1f2a3b4c5d', 'owctl approvals deny alice 3f2b8c1e-5d4a-4f6b-9c2d-0e1f2a3b4c5d'],
+    exitCodes: ['1    a sandbox is not running or does not answer (each is named), or the reply was not confirmed'],
+  },
   logs: { examples: ['owctl logs alice', 'owctl logs alice -f --tail 20'] },
+  // Hidden: what completion scripts run (one declared sandbox name a line; nothing when the file cannot be read).
+  __names: { examples: ['owctl __names', 'owctl -f staging.yaml __names'] },
   completion: { examples: ['owctl completion bash > ~/.local/share/bash-completion/completions/owctl', 'owctl completion zsh > "${fpath[1]}/_owctl"', 'owctl completion fish > ~/.config/fish/completions/owctl.fish'] },
 };
 

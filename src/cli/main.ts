@@ -5,7 +5,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import type { Interrupts } from '../commands/interrupt.ts';
-import { processIO, type CommandIO } from '../commands/io.ts';
+import { fittedIO, processIO, type CommandIO } from '../commands/io.ts';
+import { wrapText } from '../views/fit.ts';
 import { EventStream } from '../views/event-stream.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import { registerCommands } from './commands.ts';
@@ -56,7 +57,7 @@ export async function main(argv: string[], io?: CommandIO, interrupts?: Interrup
   } catch (error) {
     if (error instanceof VersionRequest) {
       const global = program.opts<GlobalOptions>();
-      const out = io ?? processIO({ noColor: !global.color });
+      const out = fittedIO(io ?? processIO({ noColor: !global.color }), wrapText);
       out.stdout(await (await import('./version.ts')).versionText(VERSION, global.msb, out));
       return EXIT.ok;
     }

@@ -50,5 +50,5 @@ export async function openBackend(desired: DesiredState, secrets: string[], io: 
   }
   const debug = io.env.OWCTL_DEBUG === '1' ? (line: string) => io.stderr(`${line}\n`) : undefined;
   const credentials = Object.fromEntries(desired.sandboxes.flatMap((s) => (s.credentials ? [[s.name, s.credentials]] : [])));
-  return msbBackend(early.observer, { secrets, debug, credentials, folders: FolderRecord.forProject(desired.project, io.env) });
+  return msbBackend(early.observer, { secrets, debug, env: io.env, credentials, folders: FolderRecord.forProject(desired.project, io.env) });
 }

@@ -19,17 +19,25 @@ export function cancelledExitCode(answer: Exclude<Answer, 'approved'>): number {
   return answer === 'interrupted' ? EXIT.interrupted : EXIT.error;
 }
 
+/** How to approve without a prompt: only apply has a saved plan to approve (a saved plan of the file destroys nothing). */
+function approveHint(verb: 'apply' | 'destroy' | 'import', json: boolean): string {
+  const flag = json ? ' --json' : '';
+  if (verb === 'destroy') return `pass --auto-approve (\`owctl destroy --auto-approve${flag}\`, with the same --target and --purge), after reading what it removes`;
+  if (verb === 'import') return 'pass --auto-approve (`owctl import NAME… --auto-approve`), after reading the label it adds';
+  return `pass --auto-approve, or save a plan with \`owctl plan -o plan.json\` and run \`owctl apply plan.json${flag}\``;
+}
+
 export async function confirm(question: string, approval: Approval, io: CommandIO, verb: 'apply' | 'destroy' | 'import'): Promise<Answer> {
   if (approval.autoApprove || approval.savedPlan) return 'approved';
   if (approval.json === true) {
     throw new OwctlError('apply.not_approved', `refusing to ${verb} with --json without --auto-approve: a prompt would break the event stream`, {
-      hint: `pass --auto-approve, or save a plan with \`owctl plan -o plan.json\` and run \`owctl apply plan.json --json\``,
+      hint: approveHint(verb, true),
     });
   }
   // stdin decides, as in Terraform: `owctl apply | tee apply.log` still asks on the terminal.
   if (!(io.prompt ?? io.interactive)) {
     throw new OwctlError('apply.not_approved', `refusing to ${verb} without a terminal to confirm on (stdin is not a TTY)`, {
-      hint: `pass --auto-approve, or save a plan with \`owctl plan -o plan.json\` and run \`owctl apply plan.json\``,
+      hint: approveHint(verb, false),
     });
   }
   io.stdout(`\n${question}\n  owctl will ${verb} as shown above. Only 'yes' will be accepted to approve.\n\n`);

@@ -2,6 +2,7 @@
  * `owctl init`: a starter openwork.yaml (kept if one exists), a .env with fresh crypto-random tokens for every token
  * variable the file reads that is not set yet, and .gitignore entries for .env and the state folder.
  */
+import { parse as parseYaml } from 'yaml';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
@@ -78,10 +79,31 @@ sandboxes:
 
 export type InitBackend = 'msb' | 'opensandbox';
 
-/** Variables referenced as whole token values: `client: ${NAME}` / `host: ${NAME}`. */
+/** A whole-value reference `${NAME}`, `${NAME:-default}` or `${NAME:?message}`: the variable's name. */
+const WHOLE_REFERENCE = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[?-][^}]*)?\}$/;
+
+/**
+ * Variables referenced as whole token values (`tokens.client` / `tokens.host`, in `defaults` or a sandbox), read
+ * from the parsed YAML: block and flow mappings alike. A file that does not parse yields none (validate says why).
+ */
 export function tokenVariables(yamlText: string): string[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(yamlText);
+  } catch {
+    return [];
+  }
+  const record = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+  const root = record(doc);
+  const holders = [record(root.defaults), ...Object.values(record(root.sandboxes)).map(record)];
   const names = new Set<string>();
-  for (const match of yamlText.matchAll(/^\s*(?:client|host)\s*:\s*["']?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::[?-][^}]*)?\}/gm)) names.add(match[1]!);
+  for (const holder of holders) {
+    const tokens = record(holder.tokens);
+    for (const value of [tokens.client, tokens.host]) {
+      const name = typeof value === 'string' ? WHOLE_REFERENCE.exec(value)?.[1] : undefined;
+      if (name !== undefined) names.add(name);
+    }
+  }
   return [...names].sort();
 }
 
@@ -116,12 +138,14 @@ export async function initCommand(options: { file: string; backend?: InitBackend
   const envPath = join(dir, '.env');
   const envText = existsSync(envPath) ? await readFile(envPath, 'utf8') : '';
   const have = envKeys(envText);
-  const wanted = tokenVariables(await readFile(file, 'utf8')).filter((name) => !have.has(name) && !io.env[name]);
+  const variables = tokenVariables(await readFile(file, 'utf8'));
+  const wanted = variables.filter((name) => !have.has(name) && !io.env[name]);
   if (wanted.length > 0) {
     const block = wanted.map((name) => `${name}=${newToken()}`).join('\n');
     await appendFile(envPath, `${envText === '' || envText.endsWith('\n') ? '' : '\n'}${block}\n`, { mode: 0o600 });
     say(`wrote fresh tokens for ${wanted.join(', ')} to ${relativeFile(envPath, io.cwd)} (values not shown; keep this file private)`);
-  } else say(`kept ${relativeFile(envPath, io.cwd)}: every token variable is already set`);
+  } else if (variables.length === 0) say(`wrote nothing to ${relativeFile(envPath, io.cwd)}: no tokens.client or tokens.host in the file reads a \${VARIABLE}`);
+  else say(`kept ${relativeFile(envPath, io.cwd)}: every token variable is already set`);
   const ignored = await ensureIgnored(dir, ['.env', '.owctl/']);
   if (ignored.length > 0) say(`added ${ignored.join(', ')} to .gitignore`);
   const text = await readFile(file, 'utf8');

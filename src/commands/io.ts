@@ -12,6 +12,10 @@ export interface CommandIO {
   color: boolean;
   /** stdin is a terminal: apply and destroy may ask, even when stdout is piped (`owctl apply | tee log`). Default: interactive. */
   prompt?: boolean;
+  /** stdout is a terminal this many columns wide: text is fitted to it (src/views/fit.ts); absent for pipes and files. */
+  columns?: number;
+  /** The same for stderr. */
+  errColumns?: number;
   /** The process's SIGINT/SIGTERM/SIGHUP (interrupt.ts); absent: no signal reaches the command. */
   interrupts?: Interrupts;
 }
@@ -32,8 +36,26 @@ export function processIO(options: { noColor?: boolean; interrupts?: Interrupts 
     interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
     color: Boolean(process.stdout.isTTY) && !noColor,
     prompt: Boolean(process.stdin.isTTY),
+    ...terminalWidths(),
     ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
   };
+}
+
+/** Widths of stdout and stderr when they are terminals that report one. */
+function terminalWidths(): Pick<CommandIO, 'columns' | 'errColumns'> {
+  const width = (stream: NodeJS.WriteStream) => (stream.isTTY && stream.columns > 0 ? stream.columns : undefined);
+  const columns = width(process.stdout);
+  const errColumns = width(process.stderr);
+  return { ...(columns === undefined ? {} : { columns }), ...(errColumns === undefined ? {} : { errColumns }) };
+}
+
+/**
+ * The same IO with human text wrapped to the terminal's width; JSON (and every pipe or file) is written as is.
+ */
+export function fittedIO(io: CommandIO, wrap: (text: string, width: number | undefined) => string): CommandIO {
+  if (io.columns === undefined && io.errColumns === undefined) return io;
+  const { stdout, stderr } = io;
+  return { ...io, stdout: (text) => stdout(wrap(text, io.columns)), stderr: (text) => stderr(wrap(text, io.errColumns)) };
 }
 
 const unsignalled = new WeakMap<CommandIO, Interrupts>();

@@ -35,8 +35,11 @@ export interface PlanOptions extends SnapshotOptions {
 
 export function conflictError(plan: Plan): OwctlError {
   const sandboxes = plan.conflicts.map((c) => c.sandbox);
+  // Only a sandbox without owctl labels can be adopted; one of another owctl project is never taken.
+  const unlabelled = plan.conflicts.filter((c) => c.owner === null).map((c) => c.sandbox);
+  const adopt = unlabelled.length > 0 ? `adopt ${unlabelled.join(', ')} with \`owctl import ${unlabelled.join(' ')}\` if it is the sandbox you declared, ` : '';
   return new OwctlError('plan.conflict', `${plan.conflicts.map((c) => c.message).join('\n')}`, {
-    hint: `rename ${sandboxes.join(', ')} in the file, or remove the existing sandbox yourself (\`msb rm --force ${sandboxes.join(' ')}\`) if it is yours to remove`,
+    hint: `${adopt}rename ${sandboxes.join(', ')} in the file, or remove the existing sandbox yourself (\`msb rm --force ${sandboxes.join(' ')}\`) if it is yours to remove`,
     details: { conflicts: plan.conflicts },
   });
 }
@@ -64,10 +67,12 @@ export async function planCommand(options: PlanOptions, io: CommandIO): Promise<
   const snapshot = await takeSnapshot(options, io);
   const planned = planFromSnapshot(snapshot, options.target, options.replace, { wake: options.wake, rotate: options.rotate });
   // On stderr, whatever the format: stdout stays the plan alone.
-  for (const warning of fileWarnings(snapshot.desired)) io.stderr(`warning: ${warning}\n`);
-  const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), await runPreflight(snapshot, planned));
+  const changing = new Set(planned.changes.filter((c) => c.action === 'create' || c.action === 'update' || c.action === 'replace').map((c) => c.sandbox));
+  for (const warning of fileWarnings(snapshot.desired, changing)) io.stderr(`warning: ${warning}\n`);
+  const problems = await runPreflight(snapshot, planned);
+  const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), problems);
   if (options.out !== undefined) {
-    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed, options.target ?? []), options.target ?? [], options.replace ?? [], options.wake === true, options.rotate ?? []);
+    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed, options.target ?? []), options.target ?? [], options.replace ?? [], options.wake === true, problems, options.rotate ?? []);
     await writeFile(resolve(io.cwd, options.out), `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   }
   // Markdown is rendered when asked for, and under GitHub Actions for the step summary: once either way.
@@ -77,6 +82,12 @@ export async function planCommand(options: PlanOptions, io: CommandIO): Promise<
   io.stdout(text[options.format]());
   if (options.format === 'human' && options.out !== undefined) io.stdout(`\nSaved the plan to ${options.out}. Apply exactly this plan with: owctl apply ${options.out}\n`);
   if (actions && markdown !== undefined) await (await import('../views/github.ts')).appendStepSummary(io.env, markdown);
+  // apply would refuse this plan: a pipeline gated on plan must not go on to run it.
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  if (errors > 0) {
+    io.stderr(`error: the preflight found ${errors} ${errors === 1 ? 'error' : 'errors'}: apply would refuse this plan\nhint: fix what the Preflight section lists, then run \`owctl plan\` again\n`);
+    return EXIT.error;
+  }
   if (options.detailedExitcode && hasChanges(planned)) return EXIT.changes;
   return EXIT.ok;
 }

@@ -6,7 +6,9 @@ import { createServer } from 'node:net';
 import { OwctlError } from '../errors.ts';
 import type { Plan } from '../model/plan.ts';
 import type { HostFacts, PreflightProblem } from '../model/preflight.ts';
-import { boots, portsToCheck, preflight } from '../plan/preflight.ts';
+import { boots, imagesToPull, portsToCheck, preflight } from '../plan/preflight.ts';
+import { registryOf } from '../model/image-ref.ts';
+import { groupProblems, groupSubject } from '../views/preflight-groups.ts';
 import type { Snapshot } from './snapshot.ts';
 
 /** Whether binding `bind:port` fails because something holds it (other failures, e.g. EACCES, are not ours to judge). */
@@ -21,13 +23,23 @@ function held(bind: string, port: number): Promise<boolean> {
 async function hostFacts(snapshot: Snapshot, plan: Plan): Promise<HostFacts> {
   const booting = plan.changes.some(boots);
   const ports = snapshot.backend.capabilities.backend === 'msb' ? portsToCheck(snapshot.desired, snapshot.observed, plan) : [];
-  const [busy, canBoot] = await Promise.all([
+  const [busy, canBoot, unreachable] = await Promise.all([
     Promise.all(ports.map(async (p) => ((await held(p.bind, p.port)) ? p : null))),
     booting && snapshot.observed.backend === 'local' && snapshot.backend.canBoot !== undefined
       ? snapshot.backend.canBoot().catch((error: unknown) => (error instanceof Error ? error.message : String(error)))
       : Promise.resolve(null),
+    unreachableRegistries(snapshot, plan),
   ]);
-  return { busyPorts: busy.filter((p) => p !== null), canBoot };
+  return { busyPorts: busy.filter((p) => p !== null), canBoot, unreachableRegistries: unreachable };
+}
+
+/** The registries of images apply would pull that do not answer (asked in parallel, each bounded). */
+async function unreachableRegistries(snapshot: Snapshot, plan: Plan): Promise<string[]> {
+  const ask = snapshot.backend.registryAnswers;
+  if (ask === undefined) return [];
+  const registries = [...new Set(imagesToPull(snapshot.desired, snapshot.observed, plan).map(registryOf))];
+  const answers = await Promise.all(registries.map(async (registry) => ((await ask(registry).catch(() => null)) === false ? registry : null)));
+  return answers.filter((r) => r !== null);
 }
 
 export async function runPreflight(snapshot: Snapshot, plan: Plan): Promise<PreflightProblem[]> {
@@ -35,14 +47,16 @@ export async function runPreflight(snapshot: Snapshot, plan: Plan): Promise<Pref
   return preflight(snapshot.desired, snapshot.observed, plan, await hostFacts(snapshot, plan));
 }
 
-/** apply refuses up front when the preflight found an error: nothing has changed yet. */
+/** apply refuses up front when the preflight found an error: nothing has changed yet. Identical problems are one. */
 export function refusePreflight(problems: PreflightProblem[]): void {
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length === 0) return;
-  const first = errors[0]!;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((p) => p.message).join('; ')})` : '';
-  throw new OwctlError('plan.preflight', `refusing to apply, nothing was changed: ${first.sandbox ? `${first.sandbox}: ` : ''}${first.message}${more}`, {
-    hint: first.hint,
+  const groups = groupProblems(errors);
+  const said = (group: (typeof groups)[number]) => `${groupSubject(group) ? `${groupSubject(group)}: ` : ''}${group.message}`;
+  const [first, ...rest] = groups;
+  const more = rest.length > 0 ? ` (and ${rest.map(said).join('; ')})` : '';
+  throw new OwctlError('plan.preflight', `refusing to apply, nothing was changed: ${said(first!)}${more}`, {
+    hint: first!.hint,
     details: { problems: errors },
   });
 }

@@ -46,7 +46,7 @@ export async function runChanges(
   io: CommandIO,
 ): Promise<{ result: ApplyResult; code: number }> {
   // A live listr2 tree on a terminal; plain lines elsewhere (CI); the event stream with --json.
-  const progress = !options.stream && io.interactive ? new ProgressView(planned.changes) : undefined;
+  const progress = !options.stream && io.interactive ? new ProgressView(planned.changes, options.verb) : undefined;
   const lines = (event: ApplyEvent) => {
     const line = progressLine(event);
     if (line !== null) io.stdout(`${line}\n`);

@@ -11,7 +11,7 @@ import type { PlanFormat } from './plan.ts';
 
 export async function showCommand(options: { planFile: string; format: PlanFormat }, io: CommandIO): Promise<number> {
   const saved = await readSavedPlan(resolve(io.cwd, options.planFile));
-  const document = planDocument(saved.plan, relativeFile(saved.file, io.cwd));
+  const document = planDocument(saved.plan, relativeFile(saved.file, io.cwd), saved.preflight ?? []);
   if (options.format === 'json') io.stdout(renderPlanJson(document));
   else if (options.format === 'markdown') io.stdout((await import('../views/plan-markdown.ts')).renderPlanMarkdown(document));
   else {

@@ -83,6 +83,8 @@ export async function statusCommand(options: SnapshotOptions & { names: string[]
         r.owner ?? '-',
         health(r),
       ]),
+      // On a terminal, cut the image and owner before the URL, which a reader copies.
+      { width: io.columns, keep: [5] },
     ),
   );
   if (rows.some((r) => r.declared_fields !== undefined)) io.stdout(s.dim('* as declared in the file: this backend cannot report it\n'));

@@ -1,6 +1,6 @@
 /**
  * Warnings about a valid file: things that work as written but not as a reader would expect. Each is said once per
- * file (not once per sandbox), by validate and plan.
+ * file (not once per sandbox), by validate, and by a plan that creates or changes a sandbox it is about.
  */
 import { credentialsOf, type DesiredState } from '../model/desired.ts';
 import { egressVerdict } from '../model/network.ts';
@@ -15,8 +15,8 @@ const MAX_NAMED = 10;
  * (crates/runtime/lib/heartbeat.rs); published ports are proxied on the host and never reach the agent
  * (crates/network/lib/ports/publisher.rs). A sandbox used only by remote OpenWork clients is drained while in use.
  */
-export function idleTimeoutWarning(desired: DesiredState): string | null {
-  const names = desired.sandboxes.filter((s) => s.idleTimeoutSecs !== undefined).map((s) => s.name);
+export function idleTimeoutWarning(desired: DesiredState, only?: ReadonlySet<string>): string | null {
+  const names = desired.sandboxes.filter((s) => s.idleTimeoutSecs !== undefined && (only === undefined || only.has(s.name))).map((s) => s.name);
   if (names.length === 0) return null;
   return (
     `idle_timeout (${nameList(names, MAX_NAMED)}): on the local backend msb counts only exec activity as use, never client ` +
@@ -48,7 +48,8 @@ export function egressWarnings(desired: DesiredState): string[] {
   );
 }
 
-export function fileWarnings(desired: DesiredState | undefined): string[] {
+/** `only`: the sandboxes a plan creates or changes (a plan warns about their idle_timeout); all of them when absent (validate). */
+export function fileWarnings(desired: DesiredState | undefined, only?: ReadonlySet<string>): string[] {
   if (desired === undefined) return [];
-  return [idleTimeoutWarning(desired), ...egressWarnings(desired)].filter((w): w is string => w !== null);
+  return [idleTimeoutWarning(desired, only), ...egressWarnings(desired)].filter((w): w is string => w !== null);
 }

@@ -19,4 +19,6 @@ export interface HostFacts {
   busyPorts: Array<{ bind: string; port: number }>;
   /** Whether this host can boot sandboxes; null when it was not asked, a string when asking failed. */
   canBoot: boolean | null | string;
+  /** Registries of images apply would pull that did not answer (absent: none was asked). */
+  unreachableRegistries?: string[];
 }

@@ -21,6 +21,7 @@ import type { Msb } from './driver.ts';
 import type { LiveObserver } from './live-observer.ts';
 import { lacksVirtualisation } from './virtualisation.ts';
 import { stopServerGracefully } from './server-stop.ts';
+import { behindProxy, registryAnswers } from './registry-probe.ts';
 
 const UP = new Set(['Running', 'Starting']);
 /** A failed `rm --force` that a stop cannot help. */
@@ -31,6 +32,8 @@ export interface MsbBackendOptions {
   secrets: string[];
   /** Says which channel observed, and why (OWCTL_DEBUG=1). */
   debug?: (line: string) => void;
+  /** owctl's environment: whether msb reaches registries through a proxy. */
+  env?: NodeJS.ProcessEnv;
   /** Each declared sandbox's credentials: msb reads their values from its environment whenever it boots one. */
   credentials?: Record<string, Record<string, CredentialSpec>>;
   /** Where the bind folders owctl creates are recorded, for `destroy --purge`. */
@@ -149,6 +152,7 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
     serverAddress: async (sandbox) => address(sandbox),
     // msb doctor's verdict, as `owctl doctor` reads it: the same binary answers (the test simulator pretends).
     canBoot: async () => !lacksVirtualisation((await (await located).doctor()).checks),
+    registryAnswers: async (registry) => (behindProxy(options.env ?? {}) ? null : registryAnswers(registry)),
     logs: (name, logOptions): LogReader => {
       let stopped = false;
       let stopHandle = () => {

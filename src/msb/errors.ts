@@ -3,6 +3,7 @@
  * runtime errors and 2 for argument errors. This is the one place that reads them: each known category maps to a
  * stable OwctlError code, so callers branch on `code`, never on msb's text.
  */
+import { DEMO_COMMAND } from '../model/image-ref.ts';
 import type { ErrorCode } from '../errors.ts';
 import { OwctlError } from '../errors.ts';
 
@@ -35,6 +36,9 @@ const CATEGORIES: ReadonlyArray<readonly [RegExp, ErrorCode]> = [
   // msb 0.7+ migrates MSB_HOME one way; an older msb then fails every command with this.
   [/^runtime error: database schema is newer than this msb binary/, 'msb.home_newer'],
 ];
+
+/** msb could not reach the registry (offline, DNS, TLS): the pull, not the reference, failed. */
+const REGISTRY_DOWN = /(^|: )registry error: error sending request/;
 
 /** msb 0.7's parallel creates can fail to record a sandbox: `failed to start` + a hint naming the lost insert. */
 const LOST_RECORD = /FOREIGN KEY constraint failed/;
@@ -178,8 +182,9 @@ export function msbError(failure: MsbFailure): OwctlError {
         : report.hints.length > 0
           ? report.hints.join('\n')
           : (SUBJECT_HINTS[code]?.(subjectOf(failure, report.message)) ?? HINTS[code]);
+  const demo = code === 'msb.image' && REGISTRY_DOWN.test(report.message) ? `; to try owctl on this host without a registry, \`${DEMO_COMMAND}\` in owctl's folder runs the whole cycle with a demo image` : '';
   return new OwctlError(code, `msb ${subcommand}: ${report.message}`, {
-    ...(hint === undefined ? {} : { hint: namingBinary(hint, failure.binary) }),
+    ...(hint === undefined ? {} : { hint: `${namingBinary(hint, failure.binary)}${demo}` }),
     cause: failure.cause,
     details: { ...details, category: report.category },
   });

@@ -7,6 +7,7 @@ import type { ObservedState } from '../model/observed.ts';
 import type { Change, Plan } from '../model/plan.ts';
 import type { HostFacts, PreflightProblem } from '../model/preflight.ts';
 import { LABEL_PROJECT } from '../model/labels.ts';
+import { DEMO_COMMAND, registryOf } from '../model/image-ref.ts';
 
 export function boots(change: Change): boolean {
   return change.action === 'create' || change.action === 'replace' || change.action === 'start' || (change.action === 'update' && (change.start || change.restart));
@@ -29,7 +30,7 @@ export function preflight(desired: DesiredState, observed: ObservedState, plan: 
   for (const change of booting) {
     const sandbox = byName.get(change.sandbox);
     if (sandbox === undefined) continue;
-    if (change.action === 'create' || change.action === 'replace') problems.push(...imageProblems(sandbox, observed));
+    if (change.action === 'create' || change.action === 'replace') problems.push(...imageProblems(sandbox, observed, host.unreachableRegistries ?? []));
     for (const port of sandbox.ports) {
       if (!host.busyPorts.some((busy) => busy.port === port.host && busy.bind === port.bind)) continue;
       problems.push({
@@ -76,15 +77,33 @@ function sharedPortProblems(desired: DesiredState, booting: ReadonlySet<string>)
   return problems;
 }
 
-function imageProblems(sandbox: DesiredSandbox, observed: ObservedState): PreflightProblem[] {
-  if (sandbox.pull !== 'never' || sandbox.image.archive !== undefined || observed.images[sandbox.image.ref] !== null) return [];
+/** Images apply would have to pull (not cached, no archive, a pull policy that allows it). */
+export function imagesToPull(desired: DesiredState, observed: ObservedState, plan: Plan): string[] {
+  const creating = new Set(plan.changes.filter((c) => c.action === 'create' || c.action === 'replace').map((c) => c.sandbox));
+  const refs = desired.sandboxes.filter((s) => creating.has(s.name) && s.image.archive === undefined && pulls(s, observed)).map((s) => s.image.ref);
+  return [...new Set(refs)].sort();
+}
+
+function pulls(sandbox: DesiredSandbox, observed: ObservedState): boolean {
+  return sandbox.pull === 'always' || (sandbox.pull === 'if-missing' && observed.images[sandbox.image.ref] === null);
+}
+
+function imageProblems(sandbox: DesiredSandbox, observed: ObservedState, unreachable: readonly string[]): PreflightProblem[] {
+  const { ref, archive } = sandbox.image;
+  if (archive !== undefined) return [];
+  const load = `load it (\`msb load -i FILE -t ${ref}\`) or set image: { ref: ${ref}, archive: ./image.tar }`;
+  if (sandbox.pull === 'never' && observed.images[ref] === null) {
+    return [{ severity: 'error', code: 'image.not_cached', sandbox: sandbox.name, message: `image ${ref} is not in msb's cache, and pull: never forbids fetching it`, hint: `${load}, or pull: if-missing` }];
+  }
+  const registry = registryOf(ref);
+  if (!pulls(sandbox, observed) || !unreachable.includes(registry)) return [];
   return [
     {
       severity: 'error',
       code: 'image.not_cached',
       sandbox: sandbox.name,
-      message: `image ${sandbox.image.ref} is not in msb's cache, and pull: never forbids fetching it`,
-      hint: `load it (\`msb load -i FILE -t ${sandbox.image.ref}\`), set image: { ref: ${sandbox.image.ref}, archive: ./image.tar }, or pull: if-missing`,
+      message: `image ${ref} is ${observed.images[ref] === null ? 'not in msb\'s cache' : 'to be pulled (pull: always)'}, and its registry ${registry} did not answer`,
+      hint: `${load}; to try owctl on this host without a registry or virtualisation, \`${DEMO_COMMAND}\` in owctl's folder runs apply, status, connect, verify and destroy with a demo image`,
     },
   ];
 }

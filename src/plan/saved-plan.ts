@@ -3,11 +3,15 @@
  * of every observed sandbox. It holds no secret values (the plan never does; fingerprints are digests).
  */
 import type { Plan } from '../model/plan.ts';
+import type { PreflightProblem } from '../model/preflight.ts';
 import type { Fingerprints } from './fingerprint.ts';
 
 export const SAVED_PLAN_KIND = 'owctl-saved-plan';
-/** 1.1: fingerprints cover only the targeted sandboxes when `targets` is not empty (1.0: always all of them). */
-export const SAVED_PLAN_VERSION = '1.1';
+/**
+ * 1.1: fingerprints cover only the targeted sandboxes when `targets` is not empty (1.0: always all of them).
+ * 1.2: `preflight`, what the plan's preflight found, so `show` says it again.
+ */
+export const SAVED_PLAN_VERSION = '1.2';
 
 export interface SavedPlan {
   format_version: string;
@@ -23,10 +27,23 @@ export interface SavedPlan {
   rotate?: string[];
   plan: Plan;
   fingerprints: Fingerprints;
+  /** What would make apply fail, as found when the plan was made (absent when nothing was, and before 1.2). */
+  preflight?: PreflightProblem[];
 }
 
-export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = [], wake = false, rotate: string[] = []): SavedPlan {
-  return { format_version: SAVED_PLAN_VERSION, kind: SAVED_PLAN_KIND, file, targets, replace, ...(wake ? { wake } : {}), ...(rotate.length > 0 ? { rotate } : {}), plan, fingerprints: prints };
+export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = [], wake = false, preflight: PreflightProblem[] = [], rotate: string[] = []): SavedPlan {
+  return {
+    format_version: SAVED_PLAN_VERSION,
+    kind: SAVED_PLAN_KIND,
+    file,
+    targets,
+    replace,
+    ...(wake ? { wake } : {}),
+    ...(rotate.length > 0 ? { rotate } : {}),
+    plan,
+    fingerprints: prints,
+    ...(preflight.length > 0 ? { preflight } : {}),
+  };
 }
 
 /** The targets the plan's fingerprints cover: none (everything) for plans saved before 1.1. */

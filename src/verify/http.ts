@@ -31,6 +31,14 @@ export interface HttpFailure {
 
 export type HttpOutcome = HttpAnswer | HttpFailure;
 
+/** A response whose body is still arriving (an event stream): the caller reads `body` and must `destroy()` it. */
+export interface HttpStream {
+  kind: 'stream';
+  status: number;
+  contentType: string;
+  body: AsyncIterable<Buffer> & { destroy(): unknown };
+}
+
 export interface HttpRequestOptions {
   method?: 'GET' | 'POST' | 'DELETE';
   headers?: Record<string, string>;
@@ -136,6 +144,25 @@ export class HttpClient {
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', follow);
+    }
+  }
+
+  /**
+   * Like `send`, but resolves once the headers arrive (`timeoutMs` bounds only that wait) and leaves the body to
+   * the caller, for a stream that never ends on its own.
+   */
+  async open(url: string, options: Omit<HttpRequestOptions, 'json' | 'method'>): Promise<HttpStream | HttpFailure> {
+    const headersTimeout = new AbortController();
+    const timer = setTimeout(() => headersTimeout.abort(), options.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, headersTimeout.signal]) : headersTimeout.signal;
+    try {
+      const answer = await request(url, { dispatcher: this.agent, method: 'GET', headers: { ...this.defaults, ...options.headers }, signal });
+      const type = answer.headers['content-type'];
+      return { kind: 'stream', status: answer.statusCode, contentType: String(type ?? ''), body: answer.body };
+    } catch (error) {
+      return classify(error, headersTimeout.signal.aborted, options.signal?.aborted === true, this.secrets, url);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

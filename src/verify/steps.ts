@@ -61,10 +61,10 @@ export interface StepOutcome {
 
 const INTERRUPTED: Diagnosis = { message: 'verification interrupted', hint: 'run `owctl verify` to check again' };
 
-const passed = (url: string, status: number, message?: string): StepOutcome => ({ ok: true, url, status, ...(message ? { message } : {}) });
-const failed = (url: string, diagnosis: Diagnosis, status?: number): StepOutcome => ({ ok: false, url, ...(status !== undefined ? { status } : {}), ...diagnosis });
+export const passed = (url: string, status: number, message?: string): StepOutcome => ({ ok: true, url, status, ...(message ? { message } : {}) });
+export const failed = (url: string, diagnosis: Diagnosis, status?: number): StepOutcome => ({ ok: false, url, ...(status !== undefined ? { status } : {}), ...diagnosis });
 
-function networkFailed(ctx: StepContext, url: string, action: string, outcome: HttpFailure): StepOutcome {
+export function networkFailed(ctx: StepContext, url: string, action: string, outcome: HttpFailure): StepOutcome {
   return failed(url, outcome.reason === 'interrupted' ? INTERRUPTED : hints.requestFailure(action, outcome, ctx.target.terms));
 }
 
@@ -80,7 +80,7 @@ function describe(outcome: HttpOutcome): string {
   return outcome.kind === 'answer' ? `HTTP ${outcome.status}` : outcome.message;
 }
 
-const bearer = (ctx: StepContext) => ({ authorization: `Bearer ${ctx.target.clientToken}` });
+export const bearer = (ctx: StepContext) => ({ authorization: `Bearer ${ctx.target.clientToken}` });
 
 /**
  * Polls /health until 200 within timeoutSecs: refused connections, timeouts and other statuses mean "not yet"; an
@@ -228,7 +228,7 @@ async function readBack(ctx: StepContext, sessionUrl: string): Promise<StepOutco
 }
 
 /** Best effort, not bound to the caller's signal: an interrupted verification still cleans up after itself. */
-async function removeSession(ctx: StepContext, url: string): Promise<boolean> {
+export async function removeSession(ctx: StepContext, url: string): Promise<boolean> {
   const answer = await ctx.http.send(url, { method: 'DELETE', headers: bearer(ctx), timeoutMs: CLEANUP_TIMEOUT_MS });
   return answer.kind === 'answer' && answer.status >= 200 && answer.status < 300;
 }

@@ -1,5 +1,5 @@
 /** The verification steps, in the order they run. */
-export const VERIFY_STEPS = ['health', 'unauthorized', 'default-tokens', 'authorized', 'session', 'host-token', 'credentials', 'credential-vault'] as const;
+export const VERIFY_STEPS = ['health', 'unauthorized', 'default-tokens', 'authorized', 'session', 'events', 'host-token', 'credentials', 'credential-vault'] as const;
 export type VerifyStepName = (typeof VERIFY_STEPS)[number];
 
 import type { HintTerms } from './hints.ts';

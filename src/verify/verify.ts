@@ -1,11 +1,13 @@
 /**
  * Verification after `owctl apply`: proves, the way a remote OpenWork client would, that a sandbox's server is up,
- * enforces client auth, holds our client token, runs a working OpenCode behind its proxy, and holds our host token.
+ * enforces client auth, holds our client token, runs a working OpenCode behind its proxy, streams live events to a
+ * client, and holds our host token.
  * Steps run in order and stop at the first failure. Tokens and response bodies never reach results; any text that
  * could echo input is redacted.
  */
 import { HttpClient } from './http.ts';
 import { displayUrl, redact } from './redact.ts';
+import { events } from './events.ts';
 import { publicDefaults } from './public-defaults.ts';
 import * as steps from './steps.ts';
 import { guestCredentials } from './guest-credentials.ts';
@@ -22,6 +24,7 @@ const RUNNERS: ReadonlyArray<[VerifyStepName, (ctx: StepContext) => Promise<Step
   ['default-tokens', publicDefaults],
   ['authorized', steps.authorized],
   ['session', steps.session],
+  ['events', events],
   ['host-token', steps.hostToken],
   ['credentials', guestCredentials],
 ];

@@ -4,6 +4,7 @@
  */
 import type { Action, Change, FieldChange } from '../model/plan.ts';
 import type { PlanDocument } from './plan-json.ts';
+import { groupProblems, groupSubject } from './preflight-groups.ts';
 import type { Style } from './style.ts';
 
 const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', start: '>', noop: ' ' };
@@ -93,8 +94,8 @@ export function renderPlanHuman(document: PlanDocument, s: Style): string {
   }
   const blocked = changed.filter((c) => c.blocked).map((c) => c.sandbox);
   if (blocked.length > 0) lines.push(s.red(`Protected sandboxes would be deleted or replaced: ${blocked.join(', ')}. apply will refuse.`), '');
-  lines.push(s.bold(summaryLine(document.summary)), ...asleepLines(document, s));
-  lines.push(...preflightSection(document, s));
+  // The summary closes the plan, where a reader's eye lands, after what would make apply fail.
+  lines.push(...preflightSection(document, s), s.bold(summaryLine(document.summary)), ...asleepLines(document, s));
   return `${lines.join('\n')}\n`;
 }
 
@@ -102,10 +103,11 @@ function preflightSection(document: PlanDocument, s: Style): string[] {
   const problems = document.preflight ?? [];
   if (problems.length === 0) return [];
   const errors = problems.filter((p) => p.severity === 'error').length;
-  const lines = ['', s.bold(errors > 0 ? `Preflight: apply would fail (${errors} ${errors === 1 ? 'error' : 'errors'}) and will refuse before changing anything` : 'Preflight:')];
-  for (const problem of problems) {
-    const label = problem.severity === 'error' ? s.red('error:') : s.yellow('warning:');
-    lines.push(`  ${label} ${problem.sandbox ? `${problem.sandbox}: ` : ''}${problem.message}`, `    hint: ${problem.hint}`);
+  const lines = [s.bold(errors > 0 ? `Preflight: apply would fail (${errors} ${errors === 1 ? 'error' : 'errors'}) and will refuse before changing anything` : 'Preflight:')];
+  for (const group of groupProblems(problems)) {
+    const label = group.severity === 'error' ? s.red('error:') : s.yellow('warning:');
+    const subject = groupSubject(group);
+    lines.push(`  ${label} ${subject ? `${subject}: ` : ''}${group.message}`, `    hint: ${group.hint}`);
   }
-  return lines;
+  return [...lines, ''];
 }

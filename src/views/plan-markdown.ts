@@ -6,6 +6,7 @@
  * Invariant: the output holds no secret value. The document has none; sensitive fields are rendered as
  * `(sensitive value)` here regardless of what they carry, as a second line of defence.
  */
+import { groupProblems, groupSubject } from './preflight-groups.ts';
 import { SENSITIVE, type Action, type Change, type FieldChange } from '../model/plan.ts';
 import { nameList } from '../name-list.ts';
 import type { PlanDocument } from './plan-json.ts';
@@ -136,16 +137,17 @@ function conflictList(document: PlanDocument): string[] {
 
 /** Preflight problems (apply refuses on an error), errors first: a reviewer sees why a merge would fail. */
 function preflightCallout(document: PlanDocument): string[] {
-  const problems = [...(document.preflight ?? [])].sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
+  const problems = document.preflight ?? [];
   if (problems.length === 0) return [];
+  const groups = groupProblems(problems);
   const errors = problems.filter((p) => p.severity === 'error').length;
   const head = errors > 0 ? `❌ **Preflight: apply would fail (${plural(errors, 'error', 'errors')})** and will refuse before changing anything:` : '⚠️ **Preflight:**';
   const lines = [head, ''];
-  for (const problem of problems.slice(0, MAX_NAMED)) {
-    const where = problem.sandbox ? ` ${inlineCode(problem.sandbox)}` : '';
-    lines.push(`- **${problem.severity}**${where}: ${escapeHtml(problem.message)}  `, `  hint: ${escapeHtml(problem.hint)}`);
+  for (const group of groups.slice(0, MAX_NAMED)) {
+    const subject = groupSubject(group, inlineCode);
+    lines.push(`- **${group.severity}**${subject ? ` ${subject}` : ''}: ${escapeHtml(group.message)}  `, `  hint: ${escapeHtml(group.hint)}`);
   }
-  if (problems.length > MAX_NAMED) lines.push(`- and ${problems.length - MAX_NAMED} more`);
+  if (groups.length > MAX_NAMED) lines.push(`- and ${groups.length - MAX_NAMED} more`);
   return [...lines, ''];
 }
 

@@ -38,8 +38,8 @@ describe('a sandbox drained by its idle_timeout is asleep, and --wake wakes it',
     assert.match(plan.stdout, /No changes\./);
     assert.match(plan.stdout, /alice is asleep: msb stopped it at its idle_timeout/);
     assert.match(plan.stdout, /owctl apply --wake/);
-    // The file's idle_timeout warning, said once, on stderr.
-    assert.equal(plan.stderr.match(/warning: idle_timeout \(alice\): on the local backend/g)?.length, 1);
+    // No changes: the idle_timeout warning is for plans that create or change such a sandbox (validate says it too).
+    assert.doesNotMatch(plan.stderr, /warning: idle_timeout/);
     const document = json(await project.owctl(['plan', '--json']));
     assert.deepEqual(document.changes.map((c: any) => [c.sandbox, c.action, c.asleep]), [['alice', 'noop', 'idle_timeout']]);
     assert.equal(document.has_changes, false);

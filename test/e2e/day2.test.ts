@@ -36,7 +36,7 @@ describe('day-2 commands', () => {
   it('verify checks declared sandboxes and any URL, with tokens only from the environment', async () => {
     const declared = await project.owctl(['verify', 'alice', '--json']);
     assert.equal(declared.code, 0, declared.stdout + declared.stderr);
-    assert.deepEqual(json(declared).targets[0].steps.map((s: any) => s.step), ['health', 'unauthorized', 'default-tokens', 'authorized', 'session', 'host-token']);
+    assert.deepEqual(json(declared).targets[0].steps.map((s: any) => s.step), ['health', 'unauthorized', 'default-tokens', 'authorized', 'session', 'events', 'host-token']);
     const url = `http://127.0.0.1:${spec.port}`;
     const good = await project.owctl(['verify', '--url', url], { OPENWORK_TOKEN: spec.tokens.client, OPENWORK_HOST_TOKEN: spec.tokens.host });
     assert.equal(good.code, 0, good.stdout + good.stderr);

@@ -45,6 +45,8 @@ export interface SandboxSpec {
   maxDuration?: string;
   /** `server: { port }`: the guest port the OpenWork server listens on (default 8787, left out of the file). */
   serverPort?: number;
+  /** The file's pull policy (default never: the harness loads the image). */
+  pull?: 'never' | 'if-missing' | 'always';
   /** More lines under the sandbox, each indented as its keys (`    network: {…}`). */
   extraLines?: string[];
   /** `access:` person → scope. */
@@ -98,7 +100,7 @@ export class Project {
       return [
         `  ${s.name}:`,
         `    image: ${s.image ?? IMAGE}`,
-        '    pull: never',
+        `    pull: ${s.pull ?? 'never'}`,
         `    resources: { cpus: 1, memory: ${s.memory ?? '512M'} }`,
         '    mounts:',
         `      - { type: bind, source: ./.owctl/${s.name}/workspace, target: /workspace }`,

@@ -4,11 +4,11 @@
  * nothing new starts, the lock is released, the exit code is 130 and the output says what happened.
  */
 import assert from 'node:assert/strict';
-import { chmod, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { lockPath } from '../../src/apply/lock.ts';
 import { CTRL_C, CTRL_D, NO_TERMINAL, inTerminal } from '../helpers/terminal.ts';
@@ -33,12 +33,17 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
   it('Ctrl-C mid-apply: the msb create in flight finishes, nothing new starts, exit 130 with what finished, was interrupted and never started', async () => {
     const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '6000' });
     await eventually(async () => (await creates()) === 1, 120_000, 'the first msb create to start');
+    // A long step shows itself in flight with its elapsed time (the boot takes 6 s here).
+    await eventually(async () => /create · [1-5] s/.test(run.output()), 120_000, 'the create step shown with its elapsed time');
     run.type(CTRL_C);
     const { code, output } = await run.done;
     assert.equal(code, 130, output);
     assert.match(output, /SIGINT received: starting nothing new/);
     assert.match(output, /a1: create interrupted before launch-server/);
     assert.match(output, /Apply interrupted: 0 finished, 1 interrupted \(a1\), 2 never started \(a2, a3\)\./);
+    // The tree names each sandbox on its interrupted line; the queued ones settle at once instead of spinning.
+    assert.match(output, /↓ a1: interrupted before launch-server/);
+    for (const name of ['a2', 'a3']) assert.match(output, new RegExp(`↓ ${name}: SIGINT: never started`));
     assert.doesNotMatch(output, /exit none|internal error|owctl doctor/);
     // The create was not killed by the terminal's SIGINT: a1 exists and booted.
     assert.equal((await project.inspect('a1'))?.status, 'Running');
@@ -73,6 +78,9 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     assert.match(output, /Two interrupts received \(SIGINT, then SIGINT\): leaving now/);
     assert.match(output, /a1: create, at step create for \d+\.\d s/);
     assert.match(output, /may be left half made: once those calls have ended, `owctl plan` shows what is left/);
+    // When the tree was drawn, its last frame leaves no spinner turning; what became of each sandbox is said either way.
+    if (/create a1/.test(output)) assert.match(output, /↓ a1: left running at step create \(its msb call finishes on its own\)/);
+    assert.match(output, /Apply interrupted: 0 finished, 1 left running \(a1\), 2 never started \(a2, a3\)\./);
     assert.equal(existsSync(lock()), false, 'the lock is released');
     // The msb call was left to finish on its own: the sandbox appears once it has.
     await eventually(async () => (await project.inspect('a1'))?.status === 'Running', 120_000, 'the abandoned create to finish').catch(
@@ -112,6 +120,8 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
   it('SIGTERM and SIGHUP while waiting for the lock: exit 143 and 129, saying so; the other holder keeps its lock', async () => {
     // Another live owctl (this test process stands in for it) holds the project's lock.
     const holder = { pid: process.pid, host: hostname(), command: 'apply', project: 'interrupts', msb_home: project.msbHome, started_at: new Date().toISOString() };
+    // (Its folder exists once any apply ran; this test may also run alone.)
+    await mkdir(dirname(lock()), { recursive: true });
     await writeFile(lock(), JSON.stringify(holder));
     try {
       for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
@@ -119,6 +129,11 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
         const run = terminal(['apply', '--auto-approve', '--lock-timeout', '5m']);
         // `msb context` runs while the file is read, just before the lock is taken.
         await eventually(async () => (await project.msbCalls()).slice(calls).some((argv) => argv[0] === 'context'), 120_000, 'msb context');
+        // The wait is never silent: it names the holder (this process) and since when.
+        if (signal === 'SIGTERM') {
+          const said = () => new RegExp(`waiting up to 300 s for the project lock: pid ${process.pid} on`).test(run.output()) && /\(owctl apply\) holds it\s+since \d\d:\d\d:\d\d/.test(run.output());
+          await eventually(async () => said(), 120_000, 'the lock wait to be announced');
+        }
         await run.signalGroup(signal);
         const { code, output } = await run.done;
         assert.equal(code, signal === 'SIGTERM' ? 143 : 129, output);

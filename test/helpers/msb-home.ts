@@ -175,3 +175,14 @@ export async function appendRuntimeLog(home: MsbHome, name: string, message: str
   const stamp = `${at.toISOString().slice(0, 23)}000Z`;
   await appendFile(join(home.home, 'sandboxes', name, 'logs', 'runtime.log'), `${stamp}  INFO microsandbox_runtime::vm: ${message}\n`);
 }
+
+let hostBoots: Promise<boolean> | undefined;
+
+/**
+ * The exit code `owctl plan` has for a plan that boots a sandbox: 1 on a host msb says cannot boot (its preflight
+ * error), otherwise `changes` (0, or 2 with --detailed-exitcode). Asked of msb doctor once per test process.
+ */
+export async function planBootCode(changes: 0 | 2): Promise<number> {
+  hostBoots ??= runMsb(['doctor'], { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }).then((r) => r.exitCode === 0);
+  return (await hostBoots) ? changes : 1;
+}

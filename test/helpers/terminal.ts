@@ -28,11 +28,11 @@ const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
 // SGR, cursor movement, erase-line and the like: what listr2 and readline draw with.
 const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]|\u001b[78=>]/g;
 
-/** Runs `owctl ARGS` in a pseudo-terminal of 120 columns; `pipe` appends a shell pipeline (`| cat`) after owctl. */
-export function inTerminal(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; pipe?: string }): TerminalRun {
+/** Runs `owctl ARGS` in a pseudo-terminal of 120 columns (or `columns`); `pipe` appends a shell pipeline (`| cat`) after owctl. */
+export function inTerminal(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; pipe?: string; columns?: number }): TerminalRun {
   const owctl = [process.execPath, '--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'run.ts'), ...args].map(quote).join(' ');
   const line = options.pipe === undefined ? `exec ${owctl}` : `set -o pipefail; ${owctl} ${options.pipe}`;
-  const command = `stty cols 120 rows 40; echo "OWCTL_PGID=$$"; ${line}`;
+  const command = `stty cols ${options.columns ?? 120} rows 40; echo "OWCTL_PGID=$$"; ${line}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: options.cwd,
     env: { ...options.env, SHELL: '/bin/bash', TERM: 'xterm-256color' },

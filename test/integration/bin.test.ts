@@ -35,11 +35,13 @@ describe('bin/owctl.js (the bundled build)', () => {
     const validate = owctl(['validate']);
     assert.equal(validate.status, 0, validate.stderr);
     const plan = owctl(['plan', '--json']);
-    assert.equal(plan.status, 0, plan.stderr);
-    const document = JSON.parse(plan.stdout) as { summary: Record<string, number> };
+    const document = JSON.parse(plan.stdout) as { summary: Record<string, number>; preflight?: Array<{ severity: string }> };
     assert.equal(document.summary.create, 1);
+    // Exit 1 exactly when the preflight found an error (here: a host that cannot boot, a registry out of reach).
+    const failing = (document.preflight ?? []).some((p) => p.severity === 'error') ? 1 : 0;
+    assert.equal(plan.status, failing, plan.stderr);
     const markdown = owctl(['plan', '--format', 'markdown']);
-    assert.equal(markdown.status, 0, markdown.stderr);
+    assert.equal(markdown.status, failing, markdown.stderr);
     assert.match(markdown.stdout, /owctl plan: project/);
     for (const result of [plan, markdown]) for (const token of Object.values(TOKENS)) assert.ok(!(result.stdout + result.stderr).includes(token));
   });

@@ -10,6 +10,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { IMAGE_1, projectYaml } from './project-yaml.ts';
 import { makeProject, type RealProject } from './real-project.ts';
+import { planBootCode } from '../helpers/msb-home.ts';
 
 async function project(t: TestContext): Promise<RealProject> {
   const made = await makeProject();
@@ -40,7 +41,7 @@ describe('owctl in GitHub Actions', () => {
     const p = await project(t);
     const env = inActions(p);
     const result = await runCli(['plan', '--detailed-exitcode'], { env, cwd: p.dir });
-    assert.equal(result.code, 2);
+    assert.equal(result.code, await planBootCode(2));
     assertMaskedFirst(result, p);
     assert.match(result.stdout, /^  \+ sandbox "a" \{$/m, 'stdout keeps the human plan');
     assert.match(result.stdout, /^Plan: 2 to add/m);
@@ -71,7 +72,7 @@ describe('owctl in GitHub Actions', () => {
   it('prints no workflow commands and writes no summary outside Actions', async (t) => {
     const p = await project(t);
     const result = await runCli(['plan'], { env: { ...p.env, GITHUB_STEP_SUMMARY: join(p.dir, 'summary.md') }, cwd: p.dir });
-    assert.equal(result.code, 0);
+    assert.equal(result.code, await planBootCode(0));
     assert.doesNotMatch(result.stdout + result.stderr, /::/);
     await assert.rejects(readFile(join(p.dir, 'summary.md'), 'utf8'), { code: 'ENOENT' });
   });
@@ -82,11 +83,11 @@ describe('owctl plan --format', () => {
     const p = await project(t);
     const json = await p.owctl(['plan', '--json']);
     const format = await p.owctl(['plan', '--format', 'json']);
-    assert.equal(format.code, 0);
+    assert.equal(format.code, await planBootCode(0));
     assert.deepEqual(JSON.parse(format.stdout), JSON.parse(json.stdout));
 
     const markdown = await p.owctl(['plan', '--format', 'markdown', '-o', join(p.dir, 'plan.json')]);
-    assert.equal(markdown.code, 0);
+    assert.equal(markdown.code, await planBootCode(0));
     assert.match(markdown.stdout, /^#+ /);
     assert.match(markdown.stdout, /2 to add/);
     assert.doesNotMatch(markdown.stdout, /Saved the plan/, 'stdout stays pure Markdown');

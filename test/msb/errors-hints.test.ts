@@ -31,6 +31,13 @@ describe('msb error hints', () => {
     assert.match(error.hint ?? '', /`\/usr\/local\/bin\/msb-custom volume create cache`/);
   });
 
+  it('a registry that does not answer: the hint also names the demo that needs none', () => {
+    const error = msbError({ subcommand: 'pull', call: 'pull openwork-microsandbox:dev', exitCode: 1, stderr: 'error: registry error: error sending request for url (https://index.docker.io/v2/library/openwork-microsandbox/manifests/dev)\n' });
+    assert.match(error.hint ?? '', /`npm run demo` in owctl's folder/);
+    const notCached = msbError({ subcommand: 'create', exitCode: 1, stderr: 'error: image error: image not cached: docker.io/library/alpine:3.20\n', image: 'alpine:3.20' });
+    assert.doesNotMatch(notCached.hint ?? '', /npm run demo/, 'pull: never is not a registry problem');
+  });
+
   // Every command in a hint can be copied and run as printed: the names come from the failure, never a placeholder.
   const placeholder = /`[^`]*\b(NAME|REF|FILE)\b[^`]*`|\{ ref: REF/;
   for (const [what, failure, command] of [

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { HostFacts } from '../../src/model/preflight.ts';
 import { plan } from '../../src/plan/planner.ts';
 import { portsToCheck, preflight } from '../../src/plan/preflight.ts';
+import { registryOf } from '../../src/model/image-ref.ts';
 import { capabilitiesFor } from '../../src/opensandbox/network-mode.ts';
 import { desiredSandbox, desiredState, observedFrom, observedState } from '../helpers/states.ts';
 
@@ -31,6 +32,29 @@ describe('preflight', () => {
     assert.deepEqual(codes(preflight(desired, observed, plan(desired, observed), fine)), [['error', 'image.not_cached', 'alice']]);
     const archived = desiredState([{ ...never, image: { ref: 'openwork-microsandbox:dev', archive: '/srv/image.tar' } }]);
     assert.deepEqual(preflight(archived, observed, plan(archived, observed), fine), []);
+  });
+
+  it('an uncached image apply would pull is an error only when its registry did not answer', () => {
+    const ifMissing = desiredSandbox('alice', { pull: 'if-missing', image: { ref: 'registry.invalid/openwork:dev' } });
+    const desired = desiredState([ifMissing]);
+    const observed = { ...observedState([]), images: { 'registry.invalid/openwork:dev': null } };
+    assert.deepEqual(preflight(desired, observed, plan(desired, observed), fine), [], 'registry not judged (or reachable): apply pulls');
+    const offline = { ...fine, unreachableRegistries: ['registry.invalid'] };
+    const [problem, ...rest] = preflight(desired, observed, plan(desired, observed), offline);
+    assert.deepEqual(rest, []);
+    assert.deepEqual([problem?.severity, problem?.code, problem?.sandbox], ['error', 'image.not_cached', 'alice']);
+    assert.match(problem!.message, /registry\.invalid did not answer/);
+    assert.match(problem!.hint, /npm run demo/);
+    const cached = { ...observed, images: { 'registry.invalid/openwork:dev': { ref: 'registry.invalid/openwork:dev', digest: 'sha256:1', env: {}, entrypoint: [], cmd: [] } } };
+    assert.deepEqual(preflight(desired, cached, plan(desired, cached), offline), [], 'cached: nothing to pull');
+  });
+
+  it('the registry apply would pull an image from', () => {
+    assert.equal(registryOf('openwork-microsandbox:dev'), 'index.docker.io');
+    assert.equal(registryOf('library/ubuntu'), 'index.docker.io');
+    assert.equal(registryOf('ghcr.io/org/image:1'), 'ghcr.io');
+    assert.equal(registryOf('localhost:5000/image'), 'localhost:5000');
+    assert.equal(registryOf('docker.io/library/ubuntu'), 'index.docker.io');
   });
 
   it('a host port something else holds is an error for a sandbox that boots', () => {

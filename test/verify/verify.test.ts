@@ -62,6 +62,7 @@ describe('verifyEndpoint against the fixture', () => {
       ['default-tokens', true, undefined],
       ['authorized', true, 200],
       ['session', true, 200],
+      ['events', true, 200],
       ['host-token', true, 200],
     ]);
     assert.deepEqual(seen, result.steps);
@@ -98,7 +99,7 @@ describe('verifyEndpoint against the fixture', () => {
     assert.equal(result.failed?.status, 401);
     assert.equal(result.failed?.url, `${fixture.url}/tokens`);
     assert.match(result.failed?.hint ?? '', /different host token.*tokens\.host/);
-    assert.equal(result.steps.length, 6);
+    assert.equal(result.steps.length, 7);
     assertNoSecrets(result, [CLIENT, WRONG]);
   });
 
