@@ -48,6 +48,7 @@ export type ErrorCode =
   | 'lock.held'
   | 'verify.failed'
   | 'verify.public_token'
+  | 'access.failed'
   | 'approvals.unavailable'
   | 'approvals.not_found'
   | 'approvals.failed'

@@ -13,6 +13,7 @@ import { modifyPatch } from './patch.ts';
 import { runPool } from './pool.ts';
 import type { Runtime } from './runtime.ts';
 import { ensureImage, launchArgv } from './image.ts';
+import { applyAccess } from './access.ts';
 
 export const DEFAULT_APPLY_PARALLELISM = 4;
 
@@ -48,7 +49,7 @@ interface Context {
   change: Change;
 }
 
-async function step<T>(ctx: Context, name: string, body: () => Promise<T>, describe?: (result: T) => string): Promise<T> {
+async function step<T>(ctx: Context, name: string, body: () => Promise<T>, describe?: (result: T) => string | undefined): Promise<T> {
   // After an interrupt no step starts; the one in flight (an msb call) has finished by now.
   if (ctx.options.signal.aborted) throw new StepInterrupted(name, false);
   const started = Date.now();
@@ -146,7 +147,7 @@ function settled<T>(name: string, body: () => T): T {
  * Zero-downtime replacement: the new sandbox is created, verified and confirmed while the old ones still serve; only
  * then are they deleted. A new sandbox that fails either is deleted again, leaving the old ones as they were.
  */
-async function createThenRemove(ctx: Context, sandbox: DesiredSandbox, old: readonly string[]): Promise<void> {
+async function createThenRemove(ctx: Context, sandbox: DesiredSandbox, old: readonly string[]): Promise<string | undefined> {
   const created = await createSandbox(ctx, sandbox, false);
   try {
     await verifySandbox(ctx, sandbox, created);
@@ -159,6 +160,7 @@ async function createThenRemove(ctx: Context, sandbox: DesiredSandbox, old: read
     throw error;
   }
   for (const instance of old) await step(ctx, 'remove-old', () => ctx.runtime.remove(sandbox.name, instance));
+  return created;
 }
 
 /** Several live sandboxes carry one name: keep the first (in plan order) that verifies, delete the others. */
@@ -172,8 +174,7 @@ async function heal(ctx: Context, sandbox: DesiredSandbox, instances: readonly s
     for (const other of instances.filter((i) => i !== instance)) await step(ctx, 'remove-duplicate', () => ctx.runtime.remove(sandbox.name, other));
     return instance;
   }
-  await createThenRemove(ctx, sandbox, instances);
-  return '';
+  return (await createThenRemove(ctx, sandbox, instances)) ?? '';
 }
 
 async function startSandbox(ctx: Context, sandbox: DesiredSandbox, bootFirst: boolean, instance?: string): Promise<void> {
@@ -203,7 +204,8 @@ async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Prom
       break;
     case 'replace':
       if (change.create_first === true) {
-        await createThenRemove(ctx, sandbox, instances); // verified before the old ones went
+        const created = await createThenRemove(ctx, sandbox, instances); // verified before the old ones went
+        await accessOf(ctx, sandbox, created);
         return;
       }
       instance = await createSandbox(ctx, sandbox, true); // engines keyed by id: verify the new one
@@ -213,7 +215,8 @@ async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Prom
         instance = await heal(ctx, sandbox, instances);
         if (instance === '') return; // a new sandbox replaced them all, verified
       }
-      if (change.fields.length > 0) {
+      // Access lands through the server after verification, never through the engine.
+      if (change.fields.some((f) => !f.path.startsWith('access.'))) {
         const patch = modifyPatch(ctx.project, change, sandbox);
         if (change.restart) await stopServerIfUp(ctx, sandbox.name);
         await step(ctx, 'modify', () => runtime.modify(sandbox.name, patch, { restart: change.restart }, instance));
@@ -229,6 +232,11 @@ async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Prom
       return;
   }
   await verifySandbox(ctx, sandbox, instance);
+  await accessOf(ctx, sandbox, instance);
+}
+
+async function accessOf(ctx: Context, sandbox: DesiredSandbox, instance: string | undefined): Promise<void> {
+  await applyAccess((name, body, describe) => step(ctx, name, body, describe), ctx.runtime, sandbox, ctx.change.access ?? [], instance);
 }
 
 function failureOf(error: unknown): ChangeOutcome['error'] {

@@ -2,6 +2,7 @@
  * The operations the executor performs, as one interface: msb calls, host folders, verification. The executor
  * depends on this, not on msb or undici, so its ordering and failure handling are testable on their own.
  */
+import type { AccessScope } from '../model/access.ts';
 import type { CredentialSpec, DesiredSandbox } from '../model/desired.ts';
 import type { ObservedImage } from '../model/observed.ts';
 
@@ -55,4 +56,24 @@ export interface Runtime {
   confirmReplacement?(name: string, created: string, old: readonly string[]): Promise<void>;
   /** `onWaiting` hears, every few seconds, what a verification step is waiting for. */
   verify(sandbox: DesiredSandbox, onStep: (step: VerifyStepResult) => void, signal: AbortSignal, instance?: string, onWaiting?: WaitingListener): Promise<VerifyResult>;
+  /** Per-person tokens through the server's /tokens routes (`access:`); absent where nothing provides them. */
+  access?: AccessRuntime;
+}
+
+/** A token value taken out of service, held only to prove the server refuses it once revoked; opaque here. */
+export interface RetiredToken {
+  readonly person: string;
+}
+
+/** The token operations, through the server's address for the sandbox. Values never reach the executor. */
+export interface AccessRuntime {
+  /** Issues `person` a token, writes its value to their file; answers its id and the value it replaced, if any. */
+  issue(sandbox: DesiredSandbox, person: string, scope: AccessScope, instance?: string): Promise<{ id: string; retired: RetiredToken | null }>;
+  /** Proves the person's token answers with `scope`; resolves to a note (e.g. no value on this machine). */
+  check(sandbox: DesiredSandbox, person: string, scope: AccessScope, instance?: string): Promise<string | undefined>;
+  /**
+   * Revokes `ids`; proves `retired` (or, for `forget`, the value in that person's file) now gets 401; with `forget`,
+   * deletes that person's file. Resolves to a note.
+   */
+  revoke(sandbox: DesiredSandbox, ids: string[], retired: RetiredToken | null, instance?: string, forget?: string): Promise<string | undefined>;
 }

@@ -31,11 +31,12 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .option('--target <NAME...>', 'plan only these sandboxes')
     .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
     .option('--wake', 'plan to start sandboxes msb stopped at their idle_timeout or max_duration (asleep)')
+    .option('--rotate <NAME...>', 'issue new access tokens (NAME: all of a sandbox\'s people; NAME/PERSON: one), verify them, then revoke the old')
     .addOption(new Option('--parallelism <N>', 'concurrent msb calls while observing').argParser(parseParallelism))
     .action(
-      action<{ json?: boolean; format?: PlanFormat; detailedExitcode?: boolean; out?: string; target?: string[]; replace?: string[]; parallelism?: number; wake?: boolean }>(program, wiring, async (o, g, io) =>
+      action<{ json?: boolean; format?: PlanFormat; detailedExitcode?: boolean; out?: string; target?: string[]; replace?: string[]; parallelism?: number; wake?: boolean; rotate?: string[] }>(program, wiring, async (o, g, io) =>
         (await import('../commands/plan.ts')).planCommand(
-          { file: g.file, msb: g.msb, format: planFormat(o), detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, replace: o.replace, parallelism: o.parallelism, wake: o.wake === true },
+          { file: g.file, msb: g.msb, format: planFormat(o), detailedExitcode: o.detailedExitcode === true, out: o.out, target: o.target, replace: o.replace, parallelism: o.parallelism, wake: o.wake === true, rotate: o.rotate },
           io,
         ),
       ),
@@ -69,6 +70,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     purge?: boolean;
     includeProtected?: boolean;
     wake?: boolean;
+    rotate?: string[];
   }
   const changeFlags = (command: Command) =>
     command
@@ -86,6 +88,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
   )
     .option('--wake', 'also start sandboxes msb stopped at their idle_timeout or max_duration, and relaunch their servers')
     .option('--replace <NAME...>', 'replace these sandboxes even if they are up to date (a wedged server, a damaged guest)')
+    .option('--rotate <NAME...>', 'issue new access tokens (NAME: all of a sandbox\'s people; NAME/PERSON: one), verify them, then revoke the old')
     .action(
     action<ApplyFlags>(program, wiring, async (o, g, io, args) =>
       (await import('../commands/apply.ts')).applyCommand(
@@ -100,6 +103,7 @@ export function registerCommands(program: Command, wiring: Wiring): void {
           lockTimeoutMs: o.lockTimeout,
           applyParallelism: o.parallelism,
           wake: o.wake === true,
+          rotate: o.rotate,
         },
         io,
       ),
@@ -179,11 +183,12 @@ export function registerCommands(program: Command, wiring: Wiring): void {
     .command('connect')
     .argument('<NAME>', 'a declared sandbox')
     .description('what a remote OpenWork client needs to pair: the URL and where the token lives')
-    .option('--show-token', 'print the client token itself')
+    .option('--show-token', 'print the client token itself (with --as, that person\'s token)')
+    .option('--as <PERSON>', 'the details for one person of the sandbox\'s access: their scope and token file')
     .option('--json', 'machine-readable details')
     .action(
-      action<{ json?: boolean; showToken?: boolean }>(program, wiring, async (o, g, io, args) =>
-        (await import('../commands/connect.ts')).connectCommand({ file: g.file, msb: g.msb, name: args[0]!, showToken: o.showToken === true, json: o.json === true }, io),
+      action<{ json?: boolean; showToken?: boolean; as?: string }>(program, wiring, async (o, g, io, args) =>
+        (await import('../commands/connect.ts')).connectCommand({ file: g.file, msb: g.msb, name: args[0]!, showToken: o.showToken === true, json: o.json === true, ...(o.as === undefined ? {} : { as: o.as }) }, io),
       ),
     );
 

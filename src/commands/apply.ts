@@ -34,6 +34,8 @@ export interface ApplyOptions extends SnapshotOptions {
   applyParallelism: number;
   /** Also start sandboxes msb's idle/max-duration policy stopped, and relaunch their servers. */
   wake?: boolean;
+  /** `NAME` or `NAME/PERSON`: issue those tokens anew, verify, revoke the old; a saved plan carries its own. */
+  rotate?: string[];
 }
 
 export async function readSavedPlan(path: string): Promise<SavedPlan> {
@@ -107,12 +109,16 @@ async function apply(options: ApplyOptions, io: CommandIO, stream?: EventStream)
     throw new OwctlError('usage', '--replace cannot be combined with a saved plan: the plan already says what is replaced', { hint: `make the plan with it: \`owctl plan --replace NAME -o ${options.planFile}\`` });
   }
   const replace = saved?.replace ?? options.replace;
+  if (saved !== undefined && (options.rotate ?? []).length > 0) {
+    throw new OwctlError('usage', '--rotate cannot be combined with a saved plan: the plan already says which tokens change', { hint: `make the plan with it: \`owctl plan --rotate NAME -o ${options.planFile}\`` });
+  }
+  const rotate = saved?.rotate ?? options.rotate;
   let release: (() => Promise<void>) | undefined;
   try {
     const snapshot = await takeSnapshot({ ...options, file, command: 'apply' }, io, async (desired) => {
       release = await lockProject(desired, io, 'apply', options.lockTimeoutMs);
     });
-    const planned = planFromSnapshot(snapshot, targets, replace, { wake: saved?.wake ?? options.wake });
+    const planned = planFromSnapshot(snapshot, targets, replace, { wake: saved?.wake ?? options.wake, rotate });
     interrupts.check('planning');
     if (saved !== undefined) checkStale(saved, snapshot, options.planFile!, planned);
     const s = style(io.color);

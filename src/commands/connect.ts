@@ -8,10 +8,12 @@ import { loadFile } from './load-file.ts';
 import { openBackend, startMsb } from './backend.ts';
 import { DEFAULT_PARALLELISM } from './snapshot.ts';
 import { liveProblem } from './verify-live.ts';
+import { connectPerson } from './connect-person.ts';
 
-export async function connectCommand(options: { file: string; msb?: string; name: string; showToken: boolean; json: boolean }, io: CommandIO): Promise<number> {
+export async function connectCommand(options: { file: string; msb?: string; name: string; showToken: boolean; json: boolean; as?: string }, io: CommandIO): Promise<number> {
   const early = startMsb(options.msb, io);
-  const { desired, secrets } = await loadFile(options.file, io, 'connect', { optionalSecrets: !options.showToken });
+  // A person's token comes from their file, not from the file's variables.
+  const { desired, secrets } = await loadFile(options.file, io, 'connect', { optionalSecrets: !options.showToken || options.as !== undefined });
   const sandbox = desired.sandboxes.find((s) => s.name === options.name);
   if (sandbox === undefined) throw new OwctlError('usage', `no sandbox named ${options.name} in ${options.file}`, { hint: 'run `owctl status` to list them' });
   const backend = await openBackend(desired, secrets, io, early);
@@ -24,6 +26,7 @@ export async function connectCommand(options: { file: string; msb?: string; name
     const hint = backend.capabilities.backend === 'msb' ? `add ports: [{ host: ${port}, guest: ${port} }] to sandboxes.${sandbox.name}` : `create it with \`owctl apply\``;
     throw new OwctlError('usage', `${sandbox.name} has no address for guest port ${port} (server.port)`, { hint });
   }
+  if (options.as !== undefined) return connectPerson(sandbox, desired.dir, options.as, address, options, io);
   const url = address.url;
   const headers = Object.keys(address.headers).sort();
   const details = {

@@ -1,7 +1,8 @@
 /**
  * `owctl logs NAME [-f] [--tail N]`: the OpenWork server's output, through the backend's log API where it has one.
  * The server prints its tokens at start-up: every secret owctl knows (the file's, and those the live sandbox holds)
- * is redacted, across chunk boundaries, and terminal control other than colour is removed.
+ * is redacted (the people's access tokens on this machine too), across chunk boundaries, and terminal control other
+ * than colour is removed.
  * Reading never changes state: the log lives in the guest and is read through `msb exec`, which boots a sandbox that
  * is not running, so a sandbox that does not exist or is not running is reported as such and nothing is run in it.
  */
@@ -10,6 +11,7 @@ import { EXIT, OwctlError, signalExit } from '../errors.ts';
 import type { DesiredSandbox, DesiredState } from '../model/desired.ts';
 import { rememberSecrets } from '../secrets/known.ts';
 import { liveSecrets } from '../secrets/live.ts';
+import { readTokenFile } from '../secrets/token-files.ts';
 import { StreamSanitizer } from '../secrets/relay.ts';
 import { openBackend, startMsb } from './backend.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
@@ -32,7 +34,7 @@ export async function logsCommand(options: { file: string; msb?: string; name: s
       hint: `read it where the engine runs (e.g. \`docker logs\` or \`kubectl logs\` for the sandbox's container); \`owctl verify ${options.name}\` checks the server`,
     });
   }
-  const live = await readableSandbox(backend, desired, declared);
+  const live = [...(await readableSandbox(backend, desired, declared)), ...(await accessValues(desired.dir, declared))];
   rememberSecrets(live);
   const sanitizer = new StreamSanitizer([...secrets, ...live]);
   // Ctrl-C (or SIGTERM/SIGHUP) is how a follow ends: stop reading, exit 130, no error.
@@ -49,6 +51,12 @@ export async function logsCommand(options: { file: string; msb?: string; name: s
     io.stdout(sanitizer.end());
     interrupts.signal.removeEventListener('abort', stop);
   }
+}
+
+/** The people's token values on this machine (a server that logs a request's token must not show it here either). */
+async function accessValues(projectDir: string, declared: DesiredSandbox): Promise<string[]> {
+  const values = await Promise.all((declared.access ?? []).map((e) => readTokenFile(projectDir, declared.name, e.person).catch(() => null)));
+  return values.filter((value): value is string => value !== null);
 }
 
 /**

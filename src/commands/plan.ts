@@ -14,6 +14,7 @@ import { style } from '../views/style.ts';
 import { isGitHubActions, type CommandIO } from './io.ts';
 import { relativeFile } from './paths.ts';
 import { runPreflight } from './preflight.ts';
+import { checkRotate } from './rotate.ts';
 import { takeSnapshot, type Snapshot, type SnapshotOptions } from './snapshot.ts';
 
 /** human: Terraform-style text; json: the versioned plan document; markdown: for a pull-request comment. */
@@ -28,6 +29,8 @@ export interface PlanOptions extends SnapshotOptions {
   replace?: string[];
   /** Plan to start sandboxes msb's idle/max-duration policy stopped (otherwise they stay asleep, in sync). */
   wake?: boolean;
+  /** `NAME` or `NAME/PERSON`: issue those tokens anew, verify, revoke the old. */
+  rotate?: string[];
 }
 
 export function conflictError(plan: Plan): OwctlError {
@@ -42,12 +45,13 @@ export function conflictError(plan: Plan): OwctlError {
 }
 
 /** Make the (targeted) plan from a snapshot; fails on unknown targets and on conflicts. */
-export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefined, replace: string[] = [], options: { wake?: boolean } = {}): Plan {
+export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefined, replace: string[] = [], options: { wake?: boolean; rotate?: string[] } = {}): Plan {
+  checkRotate(options.rotate ?? [], snapshot.desired, snapshot.observed);
   const undeclared = replace.filter((name) => !snapshot.desired.sandboxes.some((s) => s.name === name));
   if (undeclared.length > 0) {
     throw new OwctlError('usage', `--replace ${undeclared.join(', ')}: no such sandbox in the file`, { hint: 'name a sandbox declared in the file; `owctl status` lists them' });
   }
-  const full = makePlan(snapshot.desired, snapshot.observed, { replace, wake: options.wake === true });
+  const full = makePlan(snapshot.desired, snapshot.observed, { replace, wake: options.wake === true, rotate: options.rotate ?? [] });
   const unknown = unknownTargets(full, targets);
   if (unknown.length > 0) {
     throw new OwctlError('usage', `--target ${unknown.join(', ')}: no such sandbox in the file or in project "${full.project}"`, {
@@ -61,14 +65,14 @@ export function planFromSnapshot(snapshot: Snapshot, targets: string[] | undefin
 
 export async function planCommand(options: PlanOptions, io: CommandIO): Promise<number> {
   const snapshot = await takeSnapshot(options, io);
-  const planned = planFromSnapshot(snapshot, options.target, options.replace, { wake: options.wake });
+  const planned = planFromSnapshot(snapshot, options.target, options.replace, { wake: options.wake, rotate: options.rotate });
   // On stderr, whatever the format: stdout stays the plan alone.
   const changing = new Set(planned.changes.filter((c) => c.action === 'create' || c.action === 'update' || c.action === 'replace').map((c) => c.sandbox));
   for (const warning of fileWarnings(snapshot.desired, changing)) io.stderr(`warning: ${warning}\n`);
   const problems = await runPreflight(snapshot, planned);
   const document = planDocument(planned, relativeFile(snapshot.desired.file, io.cwd), problems);
   if (options.out !== undefined) {
-    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed, options.target ?? []), options.target ?? [], options.replace ?? [], options.wake === true, problems);
+    const saved = savedPlan(snapshot.desired.file, planned, fingerprints(snapshot.desired, snapshot.observed, options.target ?? []), options.target ?? [], options.replace ?? [], options.wake === true, problems, options.rotate ?? []);
     await writeFile(resolve(io.cwd, options.out), `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   }
   // Markdown is rendered when asked for, and under GitHub Actions for the step summary: once either way.

@@ -57,7 +57,7 @@ export async function runChanges(
     inFlight.onEvent(event);
     view(event);
   };
-  const runtime = runtimeOf(snapshot.backend);
+  const runtime = runtimeOf(snapshot.backend, { name: snapshot.desired.project, dir: snapshot.desired.dir });
   const capabilities = snapshot.backend.capabilities;
   const interrupts = interruptsOf(io);
   const showInterrupt = () => progress?.interrupted(interrupts.by ?? 'interrupt');

@@ -8,6 +8,7 @@ import { OwctlError } from '../errors.ts';
 import { credentialsOf, type DesiredSandbox } from '../model/desired.ts';
 import type { GuestCredentials } from '../verify/types.ts';
 import { verifyEndpoint, type WaitingListener } from '../verify/verify.ts';
+import { accessRuntime } from './access-runtime.ts';
 
 export async function verifySandbox(
   backend: Backend,
@@ -77,6 +78,8 @@ function guestCredentials(backend: Backend, sandbox: DesiredSandbox, instance: s
   };
 }
 
-export function runtimeOf(backend: Backend): Runtime {
-  return { ...backend, verify: (sandbox, onStep, signal, instance, onWaiting) => verifySandbox(backend, sandbox, onStep, signal, instance, onWaiting) };
+export function runtimeOf(backend: Backend, project?: { name: string; dir: string }): Runtime {
+  const runtime: Runtime = { ...backend, verify: (sandbox, onStep, signal, instance, onWaiting) => verifySandbox(backend, sandbox, onStep, signal, instance, onWaiting) };
+  if (project !== undefined) runtime.access = accessRuntime(backend, project.name, project.dir);
+  return runtime;
 }

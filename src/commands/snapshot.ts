@@ -11,6 +11,7 @@ import { sweepStrayConfs } from '../msb/conf.ts';
 import { openBackend, startMsb } from './backend.ts';
 import { interruptsOf, type CommandIO } from './io.ts';
 import { loadFile } from './load-file.ts';
+import { observeAccess } from './observe-access.ts';
 
 export const DEFAULT_PARALLELISM = 8;
 
@@ -43,7 +44,9 @@ function prober(desired: DesiredState) {
 }
 
 export async function observeLive(desired: DesiredState, backend: Backend, parallelism: number | undefined): Promise<ObservedState> {
-  return backend.observe(desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe: prober(desired) });
+  const observed = await backend.observe(desired, { parallelism: parallelism ?? DEFAULT_PARALLELISM, probe: prober(desired) });
+  await observeAccess(desired, observed, backend, parallelism ?? DEFAULT_PARALLELISM);
+  return observed;
 }
 
 /** Load the file, then observe. `between` runs after loading and before observing (apply takes its lock there). */

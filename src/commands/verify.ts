@@ -16,6 +16,8 @@ import { interruptsOf, type CommandIO } from './io.ts';
 import { loadFile, maskSecrets } from './load-file.ts';
 import { openBackend, startMsb } from './backend.ts';
 import { verifySandbox } from './runtime.ts';
+import { verifyAccess, type AccessCheck } from './verify-access.ts';
+import { renderAccessChecks } from '../views/access-checks.ts';
 import { DEFAULT_PARALLELISM } from './snapshot.ts';
 import { failedAtOnce, liveProblem } from './verify-live.ts';
 
@@ -49,7 +51,9 @@ function tokenFrom(io: CommandIO, name: string, flag: string): string {
   return value;
 }
 
-async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[string, VerifyReport]>> {
+type Result = [string, VerifyReport, AccessCheck[]?];
+
+async function reports(options: VerifyOptions, io: CommandIO): Promise<Result[]> {
   const interrupts = interruptsOf(io);
   const signal = interrupts.signal;
   if (options.url !== undefined) {
@@ -81,23 +85,24 @@ async function reports(options: VerifyOptions, io: CommandIO): Promise<Array<[st
   const backend = await openBackend(desired, secrets, io, early);
   const observed = await backend.observe(desired, { parallelism: DEFAULT_PARALLELISM });
   return Promise.all(
-    chosen.map(async (sandbox): Promise<[string, VerifyReport]> => {
+    chosen.map(async (sandbox): Promise<Result> => {
       const problem = liveProblem(sandbox.name, desired.project, observed, { running: true });
       if (problem !== null) return [sandbox.name, failedAtOnce((await backend.serverAddress(sandbox))?.url ?? sandbox.name, problem)];
       const timed = options.timeoutSecs === undefined ? sandbox : { ...sandbox, verify: { ...sandbox.verify, timeoutSecs: options.timeoutSecs } };
       const tokens = [sandbox.tokens.client, sandbox.tokens.host];
       const report = verifySandbox(backend, timed, () => undefined, signal, undefined, waitingNotes(io, sandbox.name, tokens));
       // The engine reported the sandbox dead while verification waited: that target failed, the others stand.
-      return [sandbox.name, await report.catch(async (error: unknown) => {
+      const done = await report.catch(async (error: unknown) => {
         if (!isOwctlError(error) || error.code !== 'opensandbox.failed') throw error;
         return failedAtOnce((await backend.serverAddress(sandbox).catch(() => null))?.url ?? sandbox.name, { code: error.code, message: error.message, hint: error.hint ?? '' });
-      })];
+      });
+      return done.ok && (sandbox.access ?? []).length > 0 ? [sandbox.name, done, await verifyAccess(backend, sandbox, desired.dir)] : [sandbox.name, done];
     }),
   );
 }
 
 /** What an interrupt cut short: each target's step, its URL and how long it had run. */
-function interruptedLines(results: Array<[string, VerifyReport]>, signal: string): string[] {
+function interruptedLines(results: Result[], signal: string): string[] {
   const cut = results.filter(([, report]) => !report.ok && report.failed !== undefined);
   const lines = cut.map(([target, report]) => {
     const step = report.failed!;
@@ -111,11 +116,12 @@ export async function verifyCommand(options: VerifyOptions, io: CommandIO): Prom
   interrupts.claim(); // an interrupt cuts the checks short; the report says where
   const results = await reports(options, io);
   const interrupted = interrupts.by;
-  const ok = interrupted === undefined && results.every(([, report]) => report.ok);
+  const ok = interrupted === undefined && results.every(([, report, access]) => report.ok && (access ?? []).every((check) => check.ok));
   if (options.json) {
-    io.stdout(jsonDocument({ ok, ...(interrupted ? { interrupted: true } : {}), targets: results.map(([target, report]) => ({ target, ...report })) }));
+    const targets = results.map(([target, report, access]) => ({ target, ...report, ...(access === undefined ? {} : { ok: report.ok && access.every((c) => c.ok), access }) }));
+    io.stdout(jsonDocument({ ok, ...(interrupted ? { interrupted: true } : {}), targets }));
   } else {
-    for (const [target, report] of results) io.stdout(renderVerifyReport(target, report, style(io.color)));
+    for (const [target, report, access] of results) io.stdout(renderVerifyReport(target, report, style(io.color)) + renderAccessChecks(access ?? [], style(io.color)));
   }
   if (interrupted !== undefined) {
     io.stderr(`${interruptedLines(results, interrupted).join('\n')}\n`);

@@ -3,6 +3,7 @@
  * paths absolute and normalised, guest paths normalised, env and label values as strings.
  */
 import path from 'node:path';
+import type { AccessEntry, AccessScope } from '../model/access.ts';
 import type { DesiredSandbox, MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
 import { normaliseCredentials, normaliseNetwork, type RawCredential, type RawNetwork } from './normalise-network.ts';
 import { portEnvTaken } from './checks.ts';
@@ -44,6 +45,7 @@ export interface RawSandbox {
   protect?: boolean;
   verify?: { timeout?: string | number; connect_host?: string };
   server?: { port?: number; port_env?: string };
+  access?: Record<string, { scope: AccessScope }>;
   network?: RawNetwork;
   credentials?: Record<string, RawCredential>;
 }
@@ -112,6 +114,7 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
     },
     serverPort: raw.server?.port ?? DEFAULTS.serverPort,
     serverPortEnv: raw.server?.port_env ?? DEFAULTS.serverPortEnv,
+    ...(raw.access === undefined ? {} : { access: accessEntries(raw.access) }),
   };
   if (raw.credentials !== undefined) sandbox.credentials = normaliseCredentials(raw.credentials);
   if (raw.network !== undefined) {
@@ -132,6 +135,12 @@ export function normaliseSandbox(name: string, raw: RawSandbox, context: Normali
   if (idle !== undefined) sandbox.idleTimeoutSecs = idle;
   if (max !== undefined) sandbox.maxDurationSecs = max;
   return { sandbox, issues };
+}
+
+function accessEntries(access: NonNullable<RawSandbox['access']>): AccessEntry[] {
+  return Object.keys(access)
+    .sort()
+    .map((person) => ({ person, scope: access[person]!.scope }));
 }
 
 function portInEnv(sandbox: DesiredSandbox, at: (...rest: Segment[]) => Segment[]): Issue {

@@ -24,7 +24,8 @@ export type FieldGroup =
   | 'idle_timeout'
   | 'max_duration'
   | 'network'
-  | 'credentials';
+  | 'credentials'
+  | 'access';
 
 export type BackendKind = 'msb' | 'opensandbox';
 
@@ -115,6 +116,8 @@ export const MSB_CAPABILITIES: BackendCapabilities = {
     max_duration: 'replace',
     network: 'replace',
     credentials: 'restart',
+    // Issued and revoked through the server's /tokens routes: no restart.
+    access: 'live',
   },
   extendMaxDurationLive: false,
   createBeforeDestroy: false,

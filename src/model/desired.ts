@@ -1,3 +1,5 @@
+import type { AccessEntry } from './access.ts';
+
 /**
  * Desired state: what the YAML file declares, validated and normalised. Produced by src/config, consumed by the
  * planner and the executor. Invariants: every host path is absolute and normalised; sizes are MiB; durations are
@@ -113,6 +115,8 @@ export interface DesiredSandbox {
   network?: NetworkSpec;
   /** Host-held credentials by guest variable, keys sorted; undefined when the file declares none. */
   credentials?: Record<string, CredentialSpec>;
+  /** People with their own token (`access:`), sorted by person; absent or empty: none. */
+  access?: AccessEntry[];
 }
 
 /**

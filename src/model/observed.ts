@@ -3,6 +3,7 @@
  * `msb image inspect` by src/msb. The planner compares DesiredState against this and nothing else.
  * Invariant: values use the same units and shapes as DesiredState (MiB, seconds, absolute paths as stored).
  */
+import type { ObservedAccess } from './access.ts';
 import type { BackendCapabilities } from './capabilities.ts';
 import type { EgressAction, MountSpec, OnViolation, PortSpec, PullPolicy } from './desired.ts';
 import type { ObservedEgress } from './egress-observed.ts';
@@ -64,6 +65,8 @@ export interface ObservedSandbox {
   stoppedBy?: StopCause;
   /** Egress policy and credentials, on engines that report them (else the planner does not compare them here). */
   egress?: ObservedEgress;
+  /** The server's issued tokens (ids, scopes, labels), read with the host token; absent when not read. */
+  access?: ObservedAccess;
 }
 
 export interface ObservedImage {

@@ -4,6 +4,7 @@
  * it is secret (sensitive values are replaced by SENSITIVE before they get here).
  */
 import type { SandboxStatus, StopCause } from './observed.ts';
+import type { AccessScope } from './access.ts';
 
 export type Action = 'create' | 'update' | 'replace' | 'delete' | 'start' | 'noop';
 export const ACTIONS: readonly Action[] = ['create', 'update', 'replace', 'delete', 'start', 'noop'];
@@ -54,6 +55,23 @@ export interface Change {
   heal?: boolean;
   /** noop only: msb's own idle-timeout or max-duration policy stopped it; in sync, `apply --wake` starts it. */
   asleep?: StopCause;
+  /** Token changes (`access:`), applied through the server after the sandbox verified. Sorted by person. */
+  access?: AccessOp[];
+}
+
+/** Why an access operation is planned. */
+export type AccessCause = 'added' | 'removed' | 'scope' | 'rotate' | 'store_lost' | 'earlier_boot';
+
+/**
+ * One person's token change, carried out in this order: issue a token of `issue` scope, write its value to the
+ * person's file, verify it answers with that scope, then revoke `revoke` (ids; never values) and prove each gets 401.
+ * No moment without a working token. Without `person`: the image's owner tokens from earlier boots.
+ */
+export interface AccessOp {
+  person?: string;
+  issue?: AccessScope;
+  revoke: string[];
+  cause: AccessCause;
 }
 
 export interface Conflict {

@@ -58,7 +58,10 @@ function withoutSecrets(sandbox: DesiredSandbox): DesiredSandbox {
 function liveWithoutSecrets(live: ObservedSandbox, declared: DesiredSandbox | undefined, secrets: ReadonlySet<string>): ObservedSandbox {
   const keys = new Set([...(parseAppliedRecord(live.labels[LABEL_APPLIED])?.secret_env ?? []), ...(declared ? secretEnvKeys(declared) : [])]);
   const env = Object.fromEntries(Object.entries(live.env).map(([key, value]) => [key, keys.has(key) || secrets.has(value) ? SENSITIVE : value]));
-  return { ...live, env };
+  // The boot time is derived from the uptime at the moment of asking and moves by milliseconds between reads: the
+  // token list is what counts (a plan that revokes differently is caught by comparing plans).
+  const access = live.access === undefined ? {} : { access: { tokens: live.access.tokens } };
+  return { ...live, env, ...access } as ObservedSandbox;
 }
 
 /** Names whose fingerprint differs between two snapshots (including sandboxes that appeared or vanished). */

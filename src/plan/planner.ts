@@ -15,6 +15,7 @@ import { compareInPlaceFields, compareReplaceFields, describeMount, describePort
 import { compareNetwork, networkCreationFields } from './network-fields.ts';
 import { formatDuration, formatSize } from '../model/units.ts';
 import { SENSITIVE } from '../model/plan.ts';
+import { withAccess } from './access.ts';
 
 const UP: ReadonlySet<string> = new Set(['Running', 'Starting']);
 
@@ -186,10 +187,13 @@ export interface PlanOptions {
   replace?: readonly string[];
   /** Start sandboxes that msb's idle-timeout or max-duration policy stopped (otherwise they are left asleep). */
   wake?: boolean;
+  /** `--rotate`: new tokens for every person of `NAME`, or for `NAME/PERSON`. */
+  rotate?: readonly string[];
 }
 
 export function plan(desired: DesiredState, observed: ObservedState, options: PlanOptions = {}): Plan {
   const replace = new Set(options.replace ?? []);
+  const rotate = new Set(options.rotate ?? []);
   const caps = observed.capabilities ?? MSB_CAPABILITIES;
   const live = byName(observed);
   const declared = new Set(desired.sandboxes.map((sandbox) => sandbox.name));
@@ -201,13 +205,14 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
     const owned = group.filter((s) => s.labels[LABEL_PROJECT] === desired.project);
     const current = owned[0] ?? group[0];
     if (current === undefined) {
-      changes.push(change(sandbox.name, 'create', 'will be created', { fields: creationFields(sandbox, caps), start: true }));
+      changes.push(withAccess(desired.project, change(sandbox.name, 'create', 'will be created', { fields: creationFields(sandbox, caps), start: true }), sandbox, undefined, rotate, caps));
     } else if (current.labels[LABEL_PROJECT] !== desired.project) {
       conflicts.push(conflictFor(desired.project, current));
     } else {
       // Sandboxes of other owners that carry the same name are theirs: never compared, healed or deleted.
       const planned = planDeclared(sandbox, current, caps, instanceIds(owned), options);
-      changes.push(replace.has(sandbox.name) ? replacedOnRequest(sandbox, current, planned, caps) : planned);
+      const decided = replace.has(sandbox.name) ? replacedOnRequest(sandbox, current, planned, caps) : planned;
+      changes.push(withAccess(desired.project, decided, sandbox, current.access, rotate, caps));
     }
   }
   for (const [name, group] of live) {

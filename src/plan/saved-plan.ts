@@ -23,13 +23,15 @@ export interface SavedPlan {
   replace?: string[];
   /** Made with --wake: applying it plans the same way (asleep sandboxes are started). */
   wake?: boolean;
+  /** `--rotate` requests the plan was made with: applying it rotates the same tokens. */
+  rotate?: string[];
   plan: Plan;
   fingerprints: Fingerprints;
   /** What would make apply fail, as found when the plan was made (absent when nothing was, and before 1.2). */
   preflight?: PreflightProblem[];
 }
 
-export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = [], wake = false, preflight: PreflightProblem[] = []): SavedPlan {
+export function savedPlan(file: string, plan: Plan, prints: Fingerprints, targets: string[], replace: string[] = [], wake = false, preflight: PreflightProblem[] = [], rotate: string[] = []): SavedPlan {
   return {
     format_version: SAVED_PLAN_VERSION,
     kind: SAVED_PLAN_KIND,
@@ -37,6 +39,7 @@ export function savedPlan(file: string, plan: Plan, prints: Fingerprints, target
     targets,
     replace,
     ...(wake ? { wake } : {}),
+    ...(rotate.length > 0 ? { rotate } : {}),
     plan,
     fingerprints: prints,
     ...(preflight.length > 0 ? { preflight } : {}),

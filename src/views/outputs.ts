@@ -2,10 +2,12 @@
  * Outputs: what a remote OpenWork client needs for each sandbox — its connect URL and the names of the variables
  * holding its tokens. Never a token value. Printed after a successful apply and by `owctl output`.
  */
+import { tokenFileOf } from '../model/access.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { Style } from './style.ts';
 
-export const OUTPUT_FORMAT_VERSION = '1.0';
+/** 1.1: `access` (each person's scope and token file). */
+export const OUTPUT_FORMAT_VERSION = '1.1';
 
 export interface SandboxOutput {
   sandbox: string;
@@ -15,6 +17,8 @@ export interface SandboxOutput {
   host_token_env: string;
   /** Headers the engine's gateway needs (OpenSandbox); absent when none. */
   headers?: Record<string, string>;
+  /** Each person of the sandbox's `access:`: scope and the file holding their token, relative to the project folder. */
+  access?: Array<{ person: string; scope: string; token_file: string }>;
 }
 
 export interface OutputDocument {
@@ -25,7 +29,9 @@ export interface OutputDocument {
 
 export function sandboxOutput(sandbox: DesiredSandbox, address: { url: string; headers: Record<string, string> } | null): SandboxOutput {
   const headers = address !== null && Object.keys(address.headers).length > 0 ? { headers: address.headers } : {};
-  return { sandbox: sandbox.name, url: address?.url ?? null, token_env: sandbox.tokens.clientEnv, host_token_env: sandbox.tokens.hostEnv, ...headers };
+  const people = sandbox.access ?? [];
+  const access = people.length > 0 ? { access: people.map((e) => ({ person: e.person, scope: e.scope, token_file: tokenFileOf(sandbox.name, e.person) })) } : {};
+  return { sandbox: sandbox.name, url: address?.url ?? null, token_env: sandbox.tokens.clientEnv, host_token_env: sandbox.tokens.hostEnv, ...headers, ...access };
 }
 
 /** `NAME  URL  (token: the file's VAR)` lines, aligned; empty when there is nothing to show. */
@@ -34,7 +40,9 @@ export function renderOutputs(outputs: SandboxOutput[], s: Style): string {
   const width = Math.max(...outputs.map((o) => o.sandbox.length));
   const lines = outputs.map((o) => {
     const where = o.url ?? s.dim("(no host port for the server's guest port)");
-    return `  ${o.sandbox.padEnd(width)}  ${where}  ${s.dim(`token: sandboxes.${o.sandbox}.tokens.client (guest ${o.token_env}); \`owctl connect ${o.sandbox} --show-token\` prints it`)}`;
+    const line = `  ${o.sandbox.padEnd(width)}  ${where}  ${s.dim(`token: sandboxes.${o.sandbox}.tokens.client (guest ${o.token_env}); \`owctl connect ${o.sandbox} --show-token\` prints it`)}`;
+    const people = (o.access ?? []).map((a) => `  ${''.padEnd(width)}    ${a.person} (${a.scope}): ${a.token_file}; \`owctl connect ${o.sandbox} --as ${a.person} --show-token\` prints it`);
+    return [line, ...people].join('\n');
   });
   return `${lines.join('\n')}\n`;
 }

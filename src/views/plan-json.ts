@@ -5,8 +5,8 @@
 import type { Action, Change, Conflict, Plan } from '../model/plan.ts';
 import type { PreflightProblem } from '../model/preflight.ts';
 
-/** 1.1: `preflight` (what would make apply fail, found before any change). */
-export const PLAN_FORMAT_VERSION = '1.1';
+/** 1.1: `preflight` (what would make apply fail, found before any change); 1.2: a change's `access` operations. */
+export const PLAN_FORMAT_VERSION = '1.2';
 
 export interface PlanDocument {
   format_version: string;

@@ -10,7 +10,7 @@ export function progressLine(event: ApplyEvent): string | null {
     case 'step_start':
       return event.message === undefined ? null : `${event.sandbox}: ${event.step} ${event.message}`;
     case 'step_finish':
-      if (event.step.startsWith('verify:')) return `${event.sandbox}: ${event.step} ${event.ok ? 'ok' : 'FAILED'} (${event.duration_ms} ms)`;
+      if (event.step.startsWith('verify:') || event.step.startsWith('access:')) return `${event.sandbox}: ${event.step} ${event.ok ? 'ok' : 'FAILED'} (${event.duration_ms} ms)`;
       if (event.step === 'stop-server' && event.ok && event.message) return `${event.sandbox}: ${event.message}`;
       return event.ok ? null : `${event.sandbox}: ${event.step} FAILED after ${seconds(event.duration_ms)}`;
     case 'change_finish':

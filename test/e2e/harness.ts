@@ -49,6 +49,8 @@ export interface SandboxSpec {
   pull?: 'never' | 'if-missing' | 'always';
   /** More lines under the sandbox, each indented as its keys (`    network: {…}`). */
   extraLines?: string[];
+  /** `access:` person → scope. */
+  access?: Record<string, string>;
 }
 
 export class Project {
@@ -112,6 +114,7 @@ export class Project {
         ...(s.idleTimeout === undefined ? [] : [`    idle_timeout: ${s.idleTimeout}`]),
         ...(s.maxDuration === undefined ? [] : [`    max_duration: ${s.maxDuration}`]),
         ...(s.extraLines ?? []),
+        ...(s.access === undefined ? [] : [`    access: ${JSON.stringify(Object.fromEntries(Object.entries(s.access).map(([p, scope]) => [p, { scope }])))}`]),
       ].join('\n');
     });
     await writeFile(join(this.dir, 'openwork.yaml'), `version: 1\nproject: ${this.name}\nsandboxes:\n${blocks.join('\n')}\n`);

@@ -81,6 +81,14 @@ interface Box {
   workspace?: string;
   /** Started when the sandbox was created with a networkPolicy. */
   sidecar?: EgressSidecar;
+  /** Host-path volumes (`host.path` → `mountPath`): the server's files under them outlive the sandbox. */
+  mounts?: Array<{ guest: string; host: string }>;
+}
+
+/** With host volumes, the fixture keeps its files (the token store) where the guest paths say: under a volume, else in a root filesystem removed with the sandbox. */
+function guestFiles(box: Box): Record<string, string> {
+  if (box.mounts === undefined) return {};
+  return { OPENWORK_FIXTURE_ROOTFS: join(box.workspace!, '.rootfs'), OPENWORK_FIXTURE_MOUNTS: JSON.stringify(box.mounts) };
 }
 
 const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
@@ -161,7 +169,7 @@ export class OpenSandboxStandin {
     if (box.workspace) await rm(box.workspace, { recursive: true, force: true });
   }
 
-  private async boot(input: { image: string; entrypoint: string[]; env: Record<string, string>; metadata: Record<string, string>; timeout: number | null }): Promise<Box> {
+  private async boot(input: { image: string; entrypoint: string[]; env: Record<string, string>; metadata: Record<string, string>; timeout: number | null; mounts?: Box['mounts'] }): Promise<Box> {
     const now = new Date();
     const box: Box = {
       id: randomUUID(),
@@ -175,6 +183,7 @@ export class OpenSandboxStandin {
       expiresAt: input.timeout === null ? null : new Date(now.getTime() + input.timeout * 1000).toISOString(),
       createdExpiresAt: input.timeout === null ? null : new Date(now.getTime() + input.timeout * 1000).toISOString(),
       workspace: await mkdtemp(join(tmpdir(), 'owctl-standin-')),
+      ...(input.mounts !== undefined && input.mounts.length > 0 ? { mounts: input.mounts } : {}),
     };
     const exitCode = this.options.exitingImages?.[input.image];
     // A Pending sandbox's pod is not running yet: its server starts when it turns Running.
@@ -194,7 +203,7 @@ export class OpenSandboxStandin {
       box.fixture = await startFixture({
         clientToken,
         hostToken,
-        env: { ...box.env, OPENWORK_WORKSPACE: box.workspace!, ...(await this.sharedOpencode(box.workspace!)), ...this.options.fixtureEnv, ...listen },
+        env: { ...box.env, OPENWORK_WORKSPACE: box.workspace!, ...guestFiles(box), ...(await this.sharedOpencode(box.workspace!)), ...this.options.fixtureEnv, ...listen },
         startTimeoutMs: 30_000,
       });
     } catch {
@@ -375,7 +384,9 @@ export class OpenSandboxStandin {
     if (!images.includes(image!.uri as string)) {
       return send(500, { code: 'DOCKER::SANDBOX_IMAGE_PULL_FAILED', message: `Failed to pull image ${String(image!.uri)}: pull access denied, repository does not exist or may require 'docker login'` });
     }
-    const box = await this.boot({ image: image!.uri as string, entrypoint: input.entrypoint as string[], env: env as Record<string, string>, metadata, timeout: (input.timeout as number | null | undefined) ?? null });
+    const volumes = Array.isArray(input.volumes) ? (input.volumes as Array<{ host?: { path?: string }; mountPath?: string }>) : [];
+    const mounts = volumes.flatMap((v) => (typeof v.host?.path === 'string' && typeof v.mountPath === 'string' ? [{ guest: v.mountPath, host: v.host.path }] : []));
+    const box = await this.boot({ image: image!.uri as string, entrypoint: input.entrypoint as string[], env: env as Record<string, string>, metadata, timeout: (input.timeout as number | null | undefined) ?? null, mounts });
     if (input.networkPolicy) {
       const proxy = (input.credentialProxy as { enabled?: boolean } | undefined)?.enabled === true;
       box.sidecar = new EgressSidecar({ policy: input.networkPolicy, credentialProxy: proxy, token: randomBytes(24).toString('base64url'), record: (e) => this.egressLog.push(e) });
