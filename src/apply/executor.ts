@@ -163,8 +163,11 @@ async function createThenRemove(ctx: Context, sandbox: DesiredSandbox, old: read
   return created;
 }
 
-/** Several live sandboxes carry one name: keep the first (in plan order) that verifies, delete the others. */
-async function heal(ctx: Context, sandbox: DesiredSandbox, instances: readonly string[]): Promise<string> {
+/**
+ * Several live sandboxes carry one name: keep the first (in plan order) that verifies, delete the others. When none
+ * verifies, a new one replaces them all, already verified (`replaced`).
+ */
+async function heal(ctx: Context, sandbox: DesiredSandbox, instances: readonly string[]): Promise<{ instance: string | undefined; replaced: boolean }> {
   for (const instance of instances) {
     const ok = await verifySandbox(ctx, sandbox, instance, 'verify-existing').then(
       () => true,
@@ -172,9 +175,9 @@ async function heal(ctx: Context, sandbox: DesiredSandbox, instances: readonly s
     );
     if (!ok) continue;
     for (const other of instances.filter((i) => i !== instance)) await step(ctx, 'remove-duplicate', () => ctx.runtime.remove(sandbox.name, other));
-    return instance;
+    return { instance, replaced: false };
   }
-  return (await createThenRemove(ctx, sandbox, instances)) ?? '';
+  return { instance: await createThenRemove(ctx, sandbox, instances), replaced: true };
 }
 
 async function startSandbox(ctx: Context, sandbox: DesiredSandbox, bootFirst: boolean, instance?: string): Promise<void> {
@@ -212,8 +215,12 @@ async function carryOut(ctx: Context, sandbox: DesiredSandbox | undefined): Prom
       break;
     case 'update': {
       if (change.heal === true) {
-        instance = await heal(ctx, sandbox, instances);
-        if (instance === '') return; // a new sandbox replaced them all, verified
+        const healed = await heal(ctx, sandbox, instances);
+        if (healed.replaced) {
+          await accessOf(ctx, sandbox, healed.instance); // a new sandbox replaced them all, verified
+          return;
+        }
+        instance = healed.instance;
       }
       // Access lands through the server after verification, never through the engine.
       if (change.fields.some((f) => !f.path.startsWith('access.'))) {

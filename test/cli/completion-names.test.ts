@@ -47,7 +47,7 @@ describe('completion of sandbox names', () => {
       return execFileSync('bash', ['--norc', '-c', program], { encoding: 'utf8', cwd, env }).split('\n').filter(Boolean).sort();
     };
     const project = join(dir, 'project');
-    assert.deepEqual(complete('owctl connect ', project), ['--help', '--json', '--show-token', 'alice', 'bob', 'carol-2']);
+    assert.deepEqual(complete('owctl connect ', project), ['--as', '--help', '--json', '--show-token', 'alice', 'bob', 'carol-2']);
     assert.deepEqual(complete('owctl connect b', project), ['bob']);
     assert.deepEqual(complete('owctl plan --target ', project), ['alice', 'bob', 'carol-2']);
     assert.deepEqual(complete('owctl apply --replace c', join(project, 'sub')), ['carol-2']);

@@ -173,8 +173,10 @@ describe('owctl plan against the real msb', () => {
 
     const up = await p.plan(['--json']);
     assert.deepEqual(actions(up.plan!.changes), { a: 'noop' });
-    // With the client token the probe asks for the workspaces next, to reach OpenCode; this stub has none.
-    assert.deepEqual(paths, ['/health', '/workspaces']);
+    // With the client token the probe asks for the workspaces next, to reach OpenCode; this stub has none. Access
+    // observation then reads the issued tokens and the server's uptime (earlier boots' owner tokens).
+    assert.deepEqual(paths.slice(0, 2), ['/health', '/workspaces']);
+    assert.deepEqual([...paths].sort(), ['/health', '/health', '/tokens', '/workspaces']);
 
     await new Promise((done) => server.close(done));
     const down = await p.plan(['--json']);

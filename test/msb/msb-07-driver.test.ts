@@ -57,12 +57,12 @@ describe('stop escalates within a bound', () => {
   it('apply\'s remove falls back to the bounded stop when rm --force fails, and only then', async () => {
     let removals = 0;
     const spawner = scripted((args) => (args[0] === 'rm' && (removals += 1) === 1 ? fail('error: runtime error: no kill was requested\n') : ok));
-    // rm exits 0 the second time; inspect then says the sandbox is gone.
-    const gone = (args: string[]) => (args[0] === 'inspect' ? fail('error: sandbox not found: a\n') : null);
+    // The failed rm left the sandbox there (inspect finds it); rm exits 0 the second time and inspect then says it is gone.
+    const gone = (args: string[]) => (args[0] === 'inspect' ? (removals >= 2 ? fail('error: sandbox not found: a\n') : { ...ok, stdout: INSPECT_A }) : null);
     const spawnerGone = scripted((args) => gone(args) ?? (args[0] === 'rm' && (removals += 1) === 1 ? fail('error: runtime error: no kill was requested\n') : ok));
     const backend = (s: Spawner) => msbBackend({ msb: new Msb('/msb', {}, { spawner: s }) } as unknown as LiveObserver, { secrets: [] });
     await backend(spawnerGone).remove('a');
-    assert.deepEqual(argv(spawnerGone), ['rm --force a', `stop -t ${STOP_GRACE_SECS} a`, 'rm --force a', 'inspect a --format json']);
+    assert.deepEqual(argv(spawnerGone), ['rm --force a', 'inspect a --format json', `stop -t ${STOP_GRACE_SECS} a`, 'rm --force a', 'inspect a --format json']);
     const quiet = scripted((args) => gone(args) ?? ok);
     await backend(quiet).remove('a');
     assert.deepEqual(argv(quiet), ['rm --force a', 'inspect a --format json']);
