@@ -77,7 +77,7 @@ interface Box {
   /** Exits with this code at its next read by id. */
   exitOnRead?: number;
   fixture?: RunningFixture;
-  /** Bridge mode: the sandbox's execd, forwarding `/proxy/<port>/…` to its server. */
+  /** The sandbox's execd (bridge and gateway modes): `/proxy/<port>/…` to its server (bridge), `/command` in its guest. */
   execd?: Server;
   workspace?: string;
   /** Started when the sandbox was created with a networkPolicy. */
@@ -231,7 +231,8 @@ export class OpenSandboxStandin {
       return;
     }
     const shell: GuestShell = { env: () => ({ ...box.env, ...box.guestEnv }), record: (e) => this.execdLog.push(e) };
-    if (this.mode() === 'bridge') box.execd = await startExecd(box.fixture, serverPortOf(box), shell);
+    // Host networking has no per-sandbox execd address to model; the gateway routes port 44772 to this one.
+    if (this.mode() !== 'host') box.execd = await startExecd(box.fixture, serverPortOf(box), shell);
     // Stopped while this server started (a client that gave up, a test that ended): it must not outlive the stand-in.
     if (this.stopped) await this.halt(box);
   }
@@ -482,7 +483,8 @@ export class OpenSandboxStandin {
       res.end(JSON.stringify({ code: 'ROUTE_NOT_FOUND', message: 'no route (missing or wrong ingress header)' }));
       return;
     }
-    forward(req, res, box.fixture.url, match[3]);
+    const execd = box.execd?.address() as { port: number } | undefined;
+    forward(req, res, Number(match[2]) === EXECD_PORT && execd !== undefined ? `http://127.0.0.1:${execd.port}` : box.fixture.url, match[3]);
   }
 }
 
