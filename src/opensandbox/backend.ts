@@ -22,6 +22,7 @@ import { createMetadata, META_MAX_DURATION, META_NAME, observedOf, owctlMetadata
 import { CREATION_KEYS } from './egress-metadata.ts';
 import { readEgress, syncPolicy, verifyVault, writeVault, type EgressContext } from './egress-ops.ts';
 import { credentialProxyOf, fakeEnv, networkPolicyOf } from './egress-request.ts';
+import { readGuestVariables } from './guest-env.ts';
 import type { WireCreate, WireSandbox, WireVolume } from './wire.ts';
 
 const POLL_MS = 250;
@@ -232,6 +233,8 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       const id = instance ?? ('id' in sandbox && (sandbox as ObservedSandbox).id !== undefined ? (sandbox as ObservedSandbox).id : (await idsOf(sandbox.name))[0]);
       return id === undefined ? null : address(sandbox, id);
     },
+    // Through the sandbox's execd: what a program in the guest finds in its environment (the `credentials` step).
+    readGuestVariables: async (name, keys, instance) => readGuestVariables(egress, await idFor(name, instance), name, keys),
     async verifyCredentials(sandbox, instance) {
       const id = instance ?? (await idsOf(sandbox.name))[0];
       return id === undefined ? undefined : verifyVault(egress, id, sandbox);

@@ -133,4 +133,24 @@ describe('OpenSandbox stand-in models the real server', { timeout: 120_000 }, ()
     assert.deepEqual([refused.status, refused.body.code], [400, 'SANDBOX::INVALID_PARAMETER']);
     assert.match(refused.body.message, /exceeds configured maximum of 86400s/);
   });
+
+  it('execd runs a command in the guest with the create request\'s env, at the endpoint of port 44772 (bridge and gateway)', async () => {
+    for (const endpointMode of ['bridge', 'gateway'] as const) {
+      const s = await standin({ endpointMode });
+      const id = (await create(s, { env: { ...TOKENS, SOME_VAR: 'fake-value' } })).body.id;
+      const at = (await call(s, 'GET', `/sandboxes/${id}/endpoints/44772`)).body as { endpoint: string; headers?: Record<string, string> };
+      const run = async (command: string) => {
+        const res = await fetch(`http://${at.endpoint}/command`, { method: 'POST', headers: { ...at.headers, 'content-type': 'application/json' }, body: JSON.stringify({ command }) });
+        assert.equal(res.status, 200, endpointMode);
+        return (await res.text()).split('\n\n').filter(Boolean).map((frame) => JSON.parse(frame.replace(/^data: /, '')) as { type: string; text?: string; error?: { evalue: string } });
+      };
+      const set = await run('printenv SOME_VAR');
+      assert.deepEqual(set.map((e) => e.type), ['init', 'stdout', 'execution_complete']);
+      assert.equal(set[1]!.text, 'fake-value\n');
+      s.guestEnv(id, { SOME_VAR: 'from-the-image' });
+      assert.equal((await run('printenv SOME_VAR'))[1]!.text, 'from-the-image\n');
+      const unset = await run('printenv NOT_SET');
+      assert.deepEqual([unset.at(-1)!.type, unset.at(-1)!.error?.evalue], ['error', '1']);
+    }
+  });
 });

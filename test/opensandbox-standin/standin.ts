@@ -11,6 +11,7 @@ import { startOpencode } from '../fixture/opencode-process.mjs';
 import type { OpencodeHandle } from '../fixture/opencode-process.mjs';
 import { startFixture, type RunningFixture } from '../fixture/start-fixture.ts';
 import { EGRESS_AUTH, EGRESS_PORT, EgressSidecar, egressCreateProblem, type EgressServerOptions } from './egress-sidecar.ts';
+import { commandRoute, type GuestShell } from './execd-commands.ts';
 import { readBody } from './read-body.ts';
 
 export interface StandinOptions {
@@ -76,11 +77,13 @@ interface Box {
   /** Exits with this code at its next read by id. */
   exitOnRead?: number;
   fixture?: RunningFixture;
-  /** Bridge mode: the sandbox's execd, forwarding `/proxy/<port>/…` to its server. */
+  /** The sandbox's execd (bridge and gateway modes): `/proxy/<port>/…` to its server (bridge), `/command` in its guest. */
   execd?: Server;
   workspace?: string;
   /** Started when the sandbox was created with a networkPolicy. */
   sidecar?: EgressSidecar;
+  /** Variables the guest's shell sets over the create request's env (`guestEnv`), seen by execd's commands. */
+  guestEnv?: Record<string, string>;
   /** Host-path volumes (`host.path` → `mountPath`): the server's files under them outlive the sandbox. */
   mounts?: Array<{ guest: string; host: string }>;
 }
@@ -94,6 +97,8 @@ function guestFiles(box: Box): Record<string, string> {
 const LABEL_VALUE = /^(?:[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
 const LABEL_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 const INGRESS = 'OPEN-SANDBOX-INGRESS';
+/** The port execd listens on inside every sandbox (the upstream SDKs' default). */
+export const EXECD_PORT = 44772;
 
 function labelProblem(key: string, value: unknown): string | undefined {
   const slash = key.lastIndexOf('/');
@@ -127,6 +132,20 @@ export class OpenSandboxStandin {
   /** Every request to a sandbox's egress sidecar (`/policy`, `/credential-vault`), checked against the egress spec. */
   egressExchanges(): Exchange[] {
     return [...this.egressLog];
+  }
+
+  private readonly execdLog: Exchange[] = [];
+
+  /** Every command run through a sandbox's execd (`POST /command`), checked against the execd spec. */
+  execdExchanges(): Exchange[] {
+    return [...this.execdLog];
+  }
+
+  /** Variables the sandbox's guest shell exports over its create env (tests: an image that sets a credential's value). */
+  guestEnv(id: string, vars: Record<string, string>): void {
+    const box = this.boxes.get(id);
+    if (!box) throw new Error(`no sandbox ${id}`);
+    box.guestEnv = vars;
   }
 
   /** The egress sidecar of a live sandbox, by id (tests inspect its policy and vault). */
@@ -211,7 +230,9 @@ export class OpenSandboxStandin {
       this.exited(box, 1);
       return;
     }
-    if (this.mode() === 'bridge') box.execd = await startExecd(box.fixture, serverPortOf(box));
+    const shell: GuestShell = { env: () => ({ ...box.env, ...box.guestEnv }), record: (e) => this.execdLog.push(e) };
+    // Host networking has no per-sandbox execd address to model; the gateway routes port 44772 to this one.
+    if (this.mode() !== 'host') box.execd = await startExecd(box.fixture, serverPortOf(box), shell);
     // Stopped while this server started (a client that gave up, a test that ended): it must not outlive the stand-in.
     if (this.stopped) await this.halt(box);
   }
@@ -448,6 +469,8 @@ export class OpenSandboxStandin {
     // Host networking: `{server.host}:{port}`, the same for every sandbox.
     if (this.mode() === 'host') return send(200, { endpoint: `127.0.0.1:${port}` });
     const execd = box.execd?.address() as { port: number } | undefined;
+    // execd itself answers on its own (mapped) port; every other port through its `/proxy/<port>`.
+    if (port === EXECD_PORT && execd !== undefined) return send(200, { endpoint: `127.0.0.1:${execd.port}` });
     send(200, { endpoint: `127.0.0.1:${execd?.port ?? 40000 + (port % 20000)}/proxy/${port}` });
   }
 
@@ -460,7 +483,8 @@ export class OpenSandboxStandin {
       res.end(JSON.stringify({ code: 'ROUTE_NOT_FOUND', message: 'no route (missing or wrong ingress header)' }));
       return;
     }
-    forward(req, res, box.fixture.url, match[3]);
+    const execd = box.execd?.address() as { port: number } | undefined;
+    forward(req, res, Number(match[2]) === EXECD_PORT && execd !== undefined ? `http://127.0.0.1:${execd.port}` : box.fixture.url, match[3]);
   }
 }
 
@@ -483,9 +507,10 @@ function forward(req: IncomingMessage, res: ServerResponse, base: string, rest: 
   req.pipe(upstream);
 }
 
-/** A sandbox's execd in bridge mode: `/proxy/<port>/…` reaches the server's port inside the sandbox. */
-async function startExecd(fixture: RunningFixture, serverPort: number): Promise<Server> {
-  const execd = createServer((req, res) => {
+/** A sandbox's execd in bridge mode: `/proxy/<port>/…` reaches the server's port inside the sandbox; `/command` runs a command in the guest. */
+async function startExecd(fixture: RunningFixture, serverPort: number, shell: GuestShell): Promise<Server> {
+  const execd = createServer(async (req, res) => {
+    if (await commandRoute(req, res, shell)) return;
     const match = /^\/proxy\/(\d+)(\/[^?]*)?/.exec(req.url ?? '/');
     if (!match || Number(match[1]) !== serverPort) {
       res.writeHead(502, { 'content-type': 'text/plain' });

@@ -45,6 +45,9 @@ describe('opensandbox: egress rules and the Credential Vault end to end', { time
     const applied = await run(['apply', '--auto-approve']);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.match(applied.stdout, /agent: verify:credential-vault ok/);
+    // The guest's variable read inside the sandbox, through its execd, holds the fake value.
+    assert.match(applied.stdout, /agent: verify:credentials ok/);
+    assert.ok(p.standin.execdExchanges().some((e) => e.method === 'POST' && e.path === '/command'), 'read through execd');
     const create = p.standin.exchanges().find((e) => e.method === 'POST' && e.path === '/sandboxes')!;
     const body = create.requestBody as { networkPolicy: unknown; credentialProxy: unknown; env: Record<string, string> };
     assert.deepEqual(body.networkPolicy, { defaultAction: 'deny', egress: [{ action: 'allow', target: 'api.anthropic.com' }] });
@@ -89,6 +92,16 @@ describe('opensandbox: egress rules and the Credential Vault end to end', { time
     assert.equal((await run(['plan', '--detailed-exitcode'])).code, 0, 'converged');
   });
 
+  it('a guest that holds the value itself fails verification, and the value is printed nowhere', async () => {
+    // The image's shell exports the value over the placeholder the create request set.
+    p.standin.guestEnv(box().id, { ANTHROPIC_API_KEY: ROTATED });
+    const verified = await run(['verify']);
+    assert.equal(verified.code, 1, verified.stdout + verified.stderr);
+    assert.match(verified.stdout + verified.stderr, /ANTHROPIC_API_KEY holds the credential's value in the guest/);
+    assertNoSecrets([verified.stdout, verified.stderr], [KEY, ROTATED]);
+    p.standin.guestEnv(box().id, {});
+  });
+
   it('removing the credential deletes it from the vault in place', async () => {
     const id = box().id;
     await p.write([agent(['api.anthropic.com', '*.github.com'], false)]);
@@ -107,7 +120,10 @@ describe('opensandbox: egress rules and the Credential Vault end to end', { time
     const carrying = p.standin.egressExchanges().filter((e) => JSON.stringify(e).includes(KEY) || JSON.stringify(e).includes(ROTATED));
     assert.deepEqual([...new Set(carrying.map((e) => `${e.method} ${e.path}`))], ['POST /credential-vault', 'PATCH /credential-vault']);
     assert.ok(carrying.every((e) => !JSON.stringify(e.responseBody ?? '').includes(KEY) && !JSON.stringify(e.responseBody ?? '').includes(ROTATED)), 'no answer carries it');
+    // The guest reads carry variable names only: no value ever travels to the guest.
+    assertNoSecrets([JSON.stringify(p.standin.execdExchanges().map((e) => e.requestBody))], [KEY, ROTATED, API_KEY]);
   });
+
 });
 
 describe('opensandbox: credentials on a host-network server', { timeout: 120_000 }, () => {

@@ -15,6 +15,10 @@ export const SPEC_AVAILABLE = existsSync(SPEC_PATH) || existsSync('/work/shared/
 export const EGRESS_SPEC_PATH = resolve(import.meta.dirname, '../../../../shared/data/opensandbox/egress-api.yaml');
 export const EGRESS_SPEC_AVAILABLE = existsSync(EGRESS_SPEC_PATH) || existsSync('/work/shared/data/opensandbox/egress-api.yaml');
 
+/** execd's API (the per-sandbox daemon: `/command` and the rest), beside the lifecycle spec, or where OWCTL_EXECD_SPEC names. */
+export const EXECD_SPEC_PATH = process.env.OWCTL_EXECD_SPEC ?? resolve(import.meta.dirname, '../../../../shared/data/opensandbox/execd-api.yaml');
+export const EXECD_SPEC_AVAILABLE = existsSync(EXECD_SPEC_PATH) || existsSync('/work/shared/data/opensandbox/execd-api.yaml');
+
 type Node = Record<string, any>;
 
 const require = createRequire(import.meta.url);
@@ -23,9 +27,14 @@ export class Spec {
   private readonly doc: Node;
   private readonly ajv: any;
 
-  /** `egress`: the sidecar's spec instead of the lifecycle API's. */
-  constructor(which: 'lifecycle' | 'egress' = 'lifecycle') {
-    const [near, fallback] = which === 'egress' ? [EGRESS_SPEC_PATH, '/work/shared/data/opensandbox/egress-api.yaml'] : [SPEC_PATH, '/work/shared/data/opensandbox/sandbox-lifecycle.yml'];
+  /** `egress`: the sidecar's spec instead of the lifecycle API's; `execd`: execd's. */
+  constructor(which: 'lifecycle' | 'egress' | 'execd' = 'lifecycle') {
+    const files = {
+      lifecycle: [SPEC_PATH, '/work/shared/data/opensandbox/sandbox-lifecycle.yml'],
+      egress: [EGRESS_SPEC_PATH, '/work/shared/data/opensandbox/egress-api.yaml'],
+      execd: [EXECD_SPEC_PATH, '/work/shared/data/opensandbox/execd-api.yaml'],
+    } as const;
+    const [near, fallback] = files[which];
     const file = existsSync(near) ? near : fallback;
     this.doc = parse(readFileSync(file, 'utf8')) as Node;
     const { Ajv2020 } = require('ajv/dist/2020.js');
@@ -61,6 +70,17 @@ export class Spec {
   /** Local refs (`#/components/…`) point into the registered spec schema. */
   private rebase(schema: Node): Node {
     return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"spec#/components/')) as Node;
+  }
+
+  /** Problems of `value` against the spec's schema `components.schemas.<name>` (e.g. one event of a stream). */
+  schemaProblems(name: string, value: unknown): string[] {
+    const schema = this.doc.components?.schemas?.[name] as Node | undefined;
+    return schema === undefined ? [`no schema ${name} in the spec`] : this.check(schema, value);
+  }
+
+  /** The schema the spec names for a response's media type (`text/event-stream` for execd's streams). */
+  responseSchema(method: string, path: string, status: number, media: string): Node | undefined {
+    return this.deref(this.deref(this.operation(method, path)?.responses?.[String(status)])?.content?.[media]?.schema as Node | undefined);
   }
 
   /** Problems of one exchange against the spec; `undocumented` when the spec has no schema for its status. */
