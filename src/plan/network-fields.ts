@@ -74,16 +74,15 @@ function hostsText(hosts: readonly string[]): string {
 }
 
 /**
- * The lines a new sandbox's plan shows for its egress and credentials. A sandbox with credentials but no declared
- * policy says the runtime's default applies (where the credential's reach depends on it); one with neither shows
- * nothing, as before these keys existed.
+ * The lines a new sandbox's plan shows for its egress and credentials. A sandbox without a declared policy says
+ * which default the runtime applies, so no reader takes "no rules" for "no egress" (or for "no limits").
  */
 export function networkCreationFields(desired: DesiredSandbox, caps: BackendCapabilities): FieldChange[] {
   const added = (path: string, after: unknown): FieldChange => ({ path, before: null, after, sensitive: false, disposition: 'replace', origin: 'file' });
   const fields: FieldChange[] = [];
   const credentials = credentialsOf(desired);
   const declared = desired.network?.egress !== undefined || desired.network?.rules !== undefined;
-  if (!declared && Object.keys(credentials).length > 0) fields.push(added('network', `(runtime default: ${caps.egress.defaultPolicy})`));
+  if (!declared) fields.push(added('network', `(runtime default: ${caps.egress.defaultPolicy})`));
   else if (declared) {
     const policy = effectivePolicy(desired, caps.egress.implicit);
     fields.push(added('network.egress', policy.egress), added('network.rules', rulesText(canonicalRules(policy.rules))));

@@ -128,4 +128,12 @@ describe('planning network and credentials', () => {
     assert.match(String(bare.fields.find((f) => f.path === 'network')?.after), /runtime default: egress deny with an implicit allow of public addresses/);
     assert.equal(JSON.stringify(created).includes(KEY), false);
   });
+
+  it('a new sandbox with neither network nor credentials names the runtime default too: no rules is not no egress', () => {
+    const created = plan(desiredState([desiredSandbox('alice')]), observedState([])).changes[0]!;
+    assert.deepEqual(
+      created.fields.filter((f) => f.path.startsWith('network')).map((f) => [f.path, f.after]),
+      [['network', "(runtime default: egress deny with an implicit allow of public addresses (msb's default: allow@public))"]],
+    );
+  });
 });
