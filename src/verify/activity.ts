@@ -6,7 +6,7 @@
  * Published-port traffic never reaches msb's idle monitor, so asking the server is the only way to know.
  */
 import { HttpClient, parseJson } from './http.ts';
-import { LEFTOVER_AFTER_MS, deleteSessions, isVerifySession, listedSessions } from './verify-sessions.ts';
+import { deleteSessions, isLeftoverVerifySession, isVerifySession, listedSessions } from './verify-sessions.ts';
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -32,7 +32,7 @@ export async function lastClientActivity(baseUrl: string, clientToken: string, s
     if (sessions.kind === 'failure') return { kind: 'unknown', reason: `listing OpenCode sessions: ${sessions.message}` };
     if (sessions.status !== 200) return { kind: 'unknown', reason: `listing OpenCode sessions answered ${sessions.status}` };
     const list = parseJson(sessions.body);
-    const leftovers = listedSessions(list).filter((s) => isVerifySession(s) && s.createdMs !== undefined && nowMs - s.createdMs > LEFTOVER_AFTER_MS);
+    const leftovers = listedSessions(list).filter((s) => isLeftoverVerifySession(s, nowMs));
     const removedVerifySessions = await deleteSessions(http, url, headers, leftovers);
     return { kind: 'known', lastUsedMs: newestUpdate(list), removedVerifySessions };
   } finally {

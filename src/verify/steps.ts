@@ -7,7 +7,7 @@ import * as hints from './hints.ts';
 import type { Diagnosis } from './hints.ts';
 import { type HttpClient, type HttpFailure, type HttpOutcome, errorCodeOf, parseJson } from './http.ts';
 import type { VerifyStepName, VerifyTarget, WaitingListener } from './types.ts';
-import { LEFTOVER_AFTER_MS, deleteSessions, isVerifySession, listedSessions, verifySessionTitle } from './verify-sessions.ts';
+import { deleteSessions, isLeftoverVerifySession, listedSessions, verifySessionTitle } from './verify-sessions.ts';
 
 /** Per-request timeouts. */
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -207,9 +207,7 @@ async function removeLateSessions(ctx: StepContext, root: string): Promise<numbe
   if (listed.kind !== 'answer' || listed.status !== 200) return 0;
   const own = verifySessionTitle(ctx.runId);
   const now = (ctx.target.nowMs ?? Date.now)();
-  const late = listedSessions(parseJson(listed.body)).filter(
-    (s) => isVerifySession(s) && s.title !== own && s.createdMs !== undefined && now - s.createdMs > LEFTOVER_AFTER_MS,
-  );
+  const late = listedSessions(parseJson(listed.body)).filter((s) => s.title !== own && isLeftoverVerifySession(s, now));
   return deleteSessions(ctx.http, root, bearer(ctx), late);
 }
 

@@ -43,6 +43,11 @@ export function isVerifySession(session: { title?: string }): boolean {
   return session.title?.startsWith(VERIFY_SESSION_PREFIX) === true;
 }
 
+/** A verification session left behind: older than any verification keeps its own (one in flight is left alone). */
+export function isLeftoverVerifySession(session: ListedSession, nowMs: number): boolean {
+  return isVerifySession(session) && session.createdMs !== undefined && nowMs - session.createdMs > LEFTOVER_AFTER_MS;
+}
+
 /**
  * Deletes `sessions` (each `root/<id>`), best effort and not bound to the caller's signal; answers how many went.
  */
