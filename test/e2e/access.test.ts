@@ -9,7 +9,6 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PERSISTED_STATE_ENV } from '../../src/config/persisted-state.ts';
-import { startOpencode } from '../fixture/opencode-process.mjs';
 import { assertValid, compileSchema } from '../helpers/json-schema.ts';
 import { Project, SIMULATOR_ONLY, freePort, json, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
@@ -36,8 +35,6 @@ async function listed(spec: Spec): Promise<Array<{ id: string; scope: string; la
 describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ONLY }, () => {
   let project: Project;
   let spec: Spec;
-  // One OpenCode for both boots of the sandbox (a cold one costs ~15 s of CPU per boot; sessions are not the point here).
-  const opencode = SIMULATOR_ONLY === false ? startOpencode() : undefined;
   const outputs: string[] = [];
   const values: string[] = [];
   const tokenFile = (person: string) => join(project.dir, '.owctl', 'access', 'team', `${person}.token`);
@@ -62,17 +59,12 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
       extraEnv: {
         ...PERSISTED_STATE_ENV,
         OPENWORK_FIXTURE_BOOT_OWNER_TOKEN: '1',
-        OPENWORK_FIXTURE_OPENCODE_URL: (await opencode!.ready).url,
-        OPENWORK_FIXTURE_OPENCODE_PASSWORD: opencode!.password,
-        OPENWORK_FIXTURE_OPENCODE_DIRECTORY: project.dir,
       },
       access: { bob: 'viewer', carol: 'collaborator' },
     };
   });
-  after(async () => {
-    await project.cleanup();
-    await opencode?.stop();
-  });
+  // Both boots of the sandbox use the harness's shared OpenCode (sessions are not the point here).
+  after(() => project.cleanup());
 
   it('apply issues one token per person, labelled as owctl\'s, each value once in a 0600 git-ignored file, and verifies its scope', async () => {
     await project.writeFile([spec]);

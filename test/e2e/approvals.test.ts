@@ -49,7 +49,8 @@ describe('owctl approvals through the simulator', () => {
   };
 
   before(async () => {
-    project = await Project.create('approvals');
+    // No real OpenCode: both sandboxes use the event stand-in below.
+    project = await Project.create('approvals', { opencode: 'none' });
     opencode = await startEventOpencode();
     const shared = { OPENWORK_FIXTURE_OPENCODE_URL: opencode.url };
     alice = { name: 'alice', port: await freePort(), tokens: tokens('alice'), extraEnv: { ...shared, OPENWORK_APPROVAL_MODE: 'manual', OPENWORK_APPROVAL_TIMEOUT_MS: '60000' } };

@@ -25,7 +25,13 @@ describe('a sandbox drained by its idle_timeout is asleep, and --wake wakes it',
   it('msb drains it while a client keeps using the published port (that traffic never counts)', async () => {
     const traffic = setInterval(() => void health(), 500);
     try {
-      await eventually(async () => (await project.inspect('alice'))?.status === 'Stopped', 90_000, 'the idle drain');
+      // The client's traffic has reached the server before and while the idle time passes.
+      await eventually(async () => (await health()) === 200, 10_000, 'the server to answer the client');
+      // The simulator's fake lifecycle clock lets the 30 s pass at once (the drain itself is real: the monitor stops
+      // the sandbox). Before it, the sandbox is still up: apply's own run did not reach the timeout.
+      assert.equal((await project.inspect('alice'))?.status, 'Running');
+      assert.deepEqual(project.advanceIdleClock(30), ['alice']);
+      await eventually(async () => (await project.inspect('alice'))?.status === 'Stopped', 20_000, 'the idle drain');
     } finally {
       clearInterval(traffic);
     }

@@ -7,11 +7,14 @@
  * they then fail (loudly) rather than pass.
  */
 import { spawn } from 'node:child_process';
+import { after } from 'node:test';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { writeOciImage } from '../helpers/oci-image.ts';
+import { startOpencode } from '../fixture/opencode-process.mjs';
+import { advanceLifecycleClock } from '../sim/lib/clock.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const SIM = join(ROOT, 'test', 'sim', 'msb');
@@ -53,9 +56,55 @@ export interface SandboxSpec {
   access?: Record<string, string>;
 }
 
+/**
+ * One warm `opencode serve` per test file, shared by every sandbox the simulator boots in that file
+ * (MSB_SIM_FIXTURE_OPENCODE_URL/_PASSWORD → the fixture's OPENWORK_FIXTURE_OPENCODE_URL/_PASSWORD). A cold OpenCode
+ * costs 10–30 s and ~400 MB per boot on a loaded two-core host, which was most of the e2e files' wall time. Each
+ * fixture keeps its sessions in its own directory there (the host folder of its workspace mount) and lists only
+ * those (openwork-server.mjs). FIDELITY: the server's OpenCode is then not its own process: it does not start with
+ * the sandbox, does not die with it, and keeps no sessions in the guest's files — scenarios whose facts need that
+ * pass `opencode: 'own'` to Project.create. Stopped after the file's last test (a root-level after hook), else
+ * SIGKILLed when this process exits; OpenCode also runs under `setpriv --pdeathsig KILL` (opencode-process.mjs).
+ */
+let sharedOpencode: ReturnType<typeof startOpencode> | undefined;
+
+async function sharedOpencodeEnv(): Promise<Record<string, string>> {
+  if (sharedOpencode === undefined) {
+    const handle = startOpencode();
+    sharedOpencode = handle;
+    process.once('exit', () => handle.killNow());
+    handle.ready.catch(() => {
+      if (sharedOpencode === handle) sharedOpencode = undefined;
+    });
+  }
+  const ready = await sharedOpencode.ready;
+  return { MSB_SIM_FIXTURE_OPENCODE_URL: ready.url, MSB_SIM_FIXTURE_OPENCODE_PASSWORD: sharedOpencode.password };
+}
+
+// Only inside a test file (node --test sets NODE_TEST_CONTEXT in its children): a script importing the harness
+// (bench/) has no test run to hook into.
+if (process.env.NODE_TEST_CONTEXT !== undefined) {
+  after(async () => {
+    const handle = sharedOpencode;
+    sharedOpencode = undefined;
+    await handle?.stop();
+  });
+}
+
+export interface ProjectOptions {
+  /**
+   * 'shared' (default): the file's warm OpenCode (see sharedOpencodeEnv). 'own': each fixture starts its own
+   * OpenCode process in the guest's files, as the image does — for facts that need that process (say why at the
+   * call). 'none': nothing in the scenario reaches OpenCode, so the shared one is not started for it (a fixture that
+   * did reach it would start its own).
+   */
+  opencode?: 'shared' | 'own' | 'none';
+}
+
 export class Project {
   readonly secrets: string[] = [];
   private readonly tokenVars: Record<string, string> = {};
+  private opencodeVars: Record<string, string> = {};
 
   private constructor(
     readonly dir: string,
@@ -65,7 +114,7 @@ export class Project {
     readonly name: string,
   ) {}
 
-  static async create(name: string): Promise<Project> {
+  static async create(name: string, options: ProjectOptions = {}): Promise<Project> {
     const dir = await mkdtemp(join(tmpdir(), `owctl-e2e-${name}-`));
     const msbHome = join(dir, 'msb-home');
     const argvLog = join(dir, 'msb-argv.log');
@@ -82,11 +131,12 @@ export class Project {
     if (REAL_MSB === undefined) await writeOciImage(dir, { ref: IMAGE, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', OWCTL_IMAGE: '1' } });
     const loaded = await project.msbRaw(['load', '-i', archive, '-t', IMAGE]);
     if (loaded.code !== 0) throw new Error(`msb load failed: ${loaded.stderr}`);
+    if (REAL_MSB === undefined && (options.opencode ?? 'shared') === 'shared') project.opencodeVars = await sharedOpencodeEnv();
     return project;
   }
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return { PATH: process.env.PATH, HOME: process.env.HOME, MSB_HOME: this.msbHome, OWCTL_MSB: this.msb, ...this.tokenVars, ...extra };
+    return { PATH: process.env.PATH, HOME: process.env.HOME, MSB_HOME: this.msbHome, OWCTL_MSB: this.msb, ...this.opencodeVars, ...this.tokenVars, ...extra };
   }
 
   /** Writes openwork.yaml for `sandboxes`; tokens go into the environment, never into the file. */
@@ -147,7 +197,7 @@ export class Project {
 
   /** msb directly (the simulator, or OWCTL_E2E_MSB), for setting up and inspecting state. */
   async msbRaw(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const child = spawn(REAL_MSB ?? SIM, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, MSB_HOME: this.msbHome, ...extraEnv } });
+    const child = spawn(REAL_MSB ?? SIM, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, MSB_HOME: this.msbHome, ...this.opencodeVars, ...extraEnv } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -180,6 +230,16 @@ export class Project {
         if (text.includes(secret)) throw new Error(`a token value leaked into ${where}`);
       }
     }
+  }
+
+  /**
+   * Simulator only: lets `seconds` pass for msb's idle-timeout and max-duration monitor of every running sandbox
+   * (the simulator's fake lifecycle clock, test/sim/lib/clock.mjs), so a drain is proved without waiting it out in
+   * real time. Returns the sandboxes whose clocks moved.
+   */
+  advanceIdleClock(seconds: number): string[] {
+    if (REAL_MSB !== undefined) throw new Error('advanceIdleClock needs the simulator');
+    return advanceLifecycleClock(this.msbHome, seconds * 1000);
   }
 
   /** Host processes the simulator runs as sandbox workloads (the OpenWork fixture and its opencode). */

@@ -36,7 +36,8 @@ describe('apply --json and destroy --json on failure', { skip: SIMULATOR_ONLY },
   let port: number;
   let spec: { name: string; port: number; tokens: ReturnType<typeof tokens> };
   before(async () => {
-    project = await Project.create('jsonerrors');
+    // Every apply here fails before verification or runs a tiny workload: nothing reaches OpenCode.
+    project = await Project.create('jsonerrors', { opencode: 'none' });
     port = await freePort();
     spec = { name: 'j1', port, tokens: tokens('j1') };
     await project.writeFile([spec]);

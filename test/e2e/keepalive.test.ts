@@ -60,9 +60,16 @@ describe('keepalive keeps a used sandbox awake, and lets an unused one drain', {
         await useIt();
       }
       assert.match(keeper.output(), /alice: used by a client \d+ s ago \(idle_timeout 30 s\): touched/);
-      // The client stops: the last use ages past the idle timeout, keepalive stops touching, msb drains.
-      await eventually(async () => (await project.inspect('alice'))?.status === 'Stopped', 3 * IDLE_SECS * 1000, 'the drain after the client stopped');
-      await eventually(async () => /alice: no client activity for \d+ s \(idle_timeout 30 s\): left to msb's idle drain/.test(keeper.output()), 10_000, 'keepalive to say so');
+      // The client stops: the last use ages past the idle timeout (real seconds: keepalive's own clock), keepalive
+      // says so and stops touching.
+      const leftToDrain = /alice: no client activity for \d+ s \(idle_timeout 30 s\): left to msb's idle drain/;
+      await eventually(async () => leftToDrain.test(keeper.output()), 3 * IDLE_SECS * 1000, 'keepalive to leave it to the drain');
+      const touches = (await project.msbCalls()).filter((argv) => argv[0] === 'touch').length;
+      // msb's idle timer then runs out since keepalive's last touch. The simulator's fake lifecycle clock lets those
+      // 30 s pass at once (they were waited out in real time before); the drain itself is real.
+      assert.deepEqual(project.advanceIdleClock(IDLE_SECS), ['alice']);
+      await eventually(async () => (await project.inspect('alice'))?.status === 'Stopped', 20_000, 'the drain after the client stopped');
+      assert.equal((await project.msbCalls()).filter((argv) => argv[0] === 'touch').length, touches, 'no touch once left to the drain');
     } finally {
       keeper.child.kill('SIGINT');
       await keeper.done;

@@ -16,7 +16,8 @@ function words(command: string): string[] {
 describe('when msb misbehaves', () => {
   let project: Project;
   before(async () => {
-    project = await Project.create('misbehaves');
+    // Its sandboxes run a tiny workload: nothing reaches OpenCode.
+    project = await Project.create('misbehaves', { opencode: 'none' });
   });
   after(() => project.cleanup());
 

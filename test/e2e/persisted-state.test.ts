@@ -50,7 +50,9 @@ describe('state that outlives a sandbox', { skip: SIMULATOR_ONLY }, () => {
   const made: Record<string, { session: string; tokenId: string; token: string }> = {};
 
   before(async () => {
-    project = await Project.create('persist');
+    // Its own OpenCode per sandbox: the fact is where OpenCode keeps its sessions (the guest's XDG folders, in /data or
+    // on the root filesystem), which a shared OpenCode outside the guest would not show.
+    project = await Project.create('persist', { opencode: 'own' });
     kept = { name: 'kept', port: await freePort(), tokens: tokens('kept'), data: true, extraEnv: { ...PERSISTED_STATE_ENV } };
     lost = { name: 'lost', port: await freePort(), tokens: tokens('lost'), data: true };
   });

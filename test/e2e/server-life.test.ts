@@ -17,7 +17,9 @@ describe('the server gets SIGTERM before its sandbox stops', { skip: SIMULATOR_O
   const received = async () => (await readFile(signals, 'utf8').catch(() => '')).split('\n').filter(Boolean);
 
   before(async () => {
-    project = await Project.create('serverlife');
+    // Its own OpenCode per boot: the server's stop includes stopping its OpenCode, and owctl's wait for that stop
+    // must cover it.
+    project = await Project.create('serverlife', { opencode: 'own' });
     signals = join(project.dir, 'signals.log');
     alice = { name: 'alice', port: await freePort(), tokens: tokens('alice') };
     await project.writeFile([alice]);
