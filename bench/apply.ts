@@ -9,7 +9,7 @@
  * its own each): an opencode process spends about 34 s of CPU in the half minute after its first session
  * (measured on the 2-core reference machine), so 20 of them cannot all answer within verification's timeouts
  * there. That cost is the stand-in's, not owctl's or msb's. `--own-opencode` gives each fixture its own, as the
- * e2e tests do. `--warm-opencode` (shared OpenCode only) first creates and deletes one session in each sandbox's
+ * image does (and the e2e scenarios whose facts need it). `--warm-opencode` (shared OpenCode only) first creates and deletes one session in each sandbox's
  * session directory, so verification meets a warm OpenCode: OpenCode's first session in a directory costs ~0.7 s.
  */
 import { spawnSync } from 'node:child_process';
@@ -41,7 +41,8 @@ function quantile(values: number[], q: number): number {
 const build = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'build-if-stale.mjs')], { stdio: 'inherit' });
 if (build.status !== 0) throw new Error('the build failed');
 
-const project = await Project.create('bench-apply');
+// The harness's own shared OpenCode is not used: this bench shares (or not) its own, below.
+const project = await Project.create('bench-apply', { opencode: ownOpencode ? 'own' : 'none' });
 const opencode = ownOpencode ? undefined : startOpencode();
 try {
   const shared = opencode === undefined ? undefined : await opencode.ready;

@@ -95,8 +95,8 @@ export interface ProjectOptions {
   /**
    * 'shared' (default): the file's warm OpenCode (see sharedOpencodeEnv). 'own': each fixture starts its own
    * OpenCode process in the guest's files, as the image does — for facts that need that process (say why at the
-   * call). 'none': nothing in the scenario reaches OpenCode, so the shared one is not started for it (a fixture that
-   * did reach it would start its own).
+   * call). 'none': the harness starts none — nothing in the scenario reaches OpenCode, or it brings its own (a
+   * fixture reaching OpenCode without one would start its own).
    */
   opencode?: 'shared' | 'own' | 'none';
 }
