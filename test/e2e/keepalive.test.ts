@@ -54,10 +54,18 @@ describe('keepalive keeps a used sandbox awake, and lets an unused one drain', {
     try {
       await eventually(async () => /alice: used by a client \d+ s ago/.test(keeper.output()), 20_000, 'the first keepalive pass');
       // The client works until well past the idle timeout counted from the last msb activity but keepalive's touches.
-      while (Date.now() - clockStart < (IDLE_SECS + 5) * 1000) {
-        await new Promise((resolve) => setTimeout(resolve, 4_000));
-        assert.equal((await project.inspect('alice'))?.status, 'Running', 'a sandbox in use was drained');
+      // msb's side of that time passes on the simulator's fake lifecycle clock, a third of the timeout at a time, each step
+      // followed by client work and the next touch (they were 35 real seconds before): over the loop, more than the
+      // idle timeout passes for msb's monitor since the last activity that was not keepalive's.
+      const touched = async () => (await project.msbCalls()).filter((argv) => argv[0] === 'touch').length;
+      let advanced = 0;
+      while (advanced + (Date.now() - clockStart) / 1000 < IDLE_SECS + 5) {
+        const before = await touched();
+        assert.deepEqual(project.advanceIdleClock(IDLE_SECS / 3), ['alice']);
+        advanced += IDLE_SECS / 3;
         await useIt();
+        await eventually(async () => (await touched()) > before, IDLE_SECS * 1000, 'keepalive\'s next touch');
+        assert.equal((await project.inspect('alice'))?.status, 'Running', 'a sandbox in use was drained');
       }
       assert.match(keeper.output(), /alice: used by a client \d+ s ago \(idle_timeout 30 s\): touched/);
       // The client stops: the last use ages past the idle timeout (real seconds: keepalive's own clock), keepalive
