@@ -16,6 +16,7 @@ import { compareNetwork, networkCreationFields } from './network-fields.ts';
 import { formatDuration, formatSize } from '../model/units.ts';
 import { SENSITIVE } from '../model/plan.ts';
 import { withAccess } from './access.ts';
+import { accessRecordOf } from '../model/access-record.ts';
 
 const UP: ReadonlySet<string> = new Set(['Running', 'Starting']);
 
@@ -212,7 +213,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
       // Sandboxes of other owners that carry the same name are theirs: never compared, healed or deleted.
       const planned = planDeclared(sandbox, current, caps, instanceIds(owned), options);
       const decided = replace.has(sandbox.name) ? replacedOnRequest(sandbox, current, planned, caps) : planned;
-      changes.push(withAccess(desired.project, decided, sandbox, current.access, rotate, caps));
+      changes.push(withAccess(desired.project, decided, sandbox, current.access, rotate, caps, accessRecordOf(current.labels)));
     }
   }
   for (const [name, group] of live) {
