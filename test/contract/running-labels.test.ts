@@ -6,7 +6,8 @@
  * - with --next-start it is `next start`, applied, and lands in `config.labels` at once: `inspect` reads it back and
  *   `ls --label` filters by it, while the sandbox stays Running (nothing restarts);
  * - on a Stopped sandbox --next-start is accepted too (the same as without).
- * The real binary cannot boot here, so its Running state is set in its SQLite state (needs the sqlite3 CLI).
+ * The real binary cannot boot here, so its Running state is set in its SQLite state (needs the sqlite3 CLI). msb 0.7.2
+ * (OWCTL_TEST_MSB=0.7.2) answered the same when this was written.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
