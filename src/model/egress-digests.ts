@@ -34,7 +34,7 @@ export function networkDigest(sandbox: DesiredSandbox): string {
   return label(createHash('sha256').update(`network:${canonicalJson(declaredPolicy(sandbox))}`).digest('hex'));
 }
 
-/** Every egress digest of a sandbox, keyed as ObservedSandbox.digests holds them. */
+/** Every egress digest of a sandbox, by digest key (`network`, `cv.NAME`, `cb.NAME`): what the runtime records for EgressRecord. */
 export function egressDigests(sandbox: DesiredSandbox, salt: string): Record<string, string> {
   const digests: Record<string, string> = {};
   if (declaresEgressPolicy(sandbox)) digests.network = networkDigest(sandbox);

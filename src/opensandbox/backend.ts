@@ -142,9 +142,8 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       // The egress sidecar's policy and vault of each sandbox made with one, at most `parallelism` at once.
       const withSidecar = sandboxes.filter((s) => known.get(s.id!)?.metadata?.['owctl.dev/egress-sidecar'] === 'true');
       await runPool(withSidecar, request.parallelism, async (s) => {
-        s.egress = await readEgress(egress, known.get(s.id!)!, s.name, declared.get(s.name));
+        s.egress = await readEgress(egress, known.get(s.id!)!, s.egress!, s.name, declared.get(s.name));
       }, () => false);
-      for (const s of sandboxes) s.egress ??= { enforced: false, credentialProxy: false };
       sandboxes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.id ?? '') < (b.id ?? '') ? -1 : 1));
       return { backend: 'local', sandboxes, images: {}, capabilities: capabilitiesFor(await sharesAddress(sandboxes)) };
     },

@@ -10,9 +10,8 @@ import { LABEL_APPLIED, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT } from '
 import type { ObservedSandbox, ObservedState } from '../model/observed.ts';
 import type { Action, Change, Conflict, FieldChange, Plan } from '../model/plan.ts';
 import { ACTIONS } from '../model/plan.ts';
-import { compareEgress } from './egress-fields.ts';
+import { compareEgress, egressCreationFields } from './egress-fields.ts';
 import { compareInPlaceFields, compareReplaceFields, describeMount, describePort } from './fields.ts';
-import { compareNetwork, networkCreationFields } from './network-fields.ts';
 import { formatDuration, formatSize } from '../model/units.ts';
 import { SENSITIVE } from '../model/plan.ts';
 import { withAccess } from './access.ts';
@@ -51,7 +50,7 @@ function creationFields(sandbox: DesiredSandbox, caps: BackendCapabilities): Fie
   if (sandbox.command) fields.push(added('command', sandbox.command.join(' ')));
   if (sandbox.idleTimeoutSecs !== undefined) fields.push(added('idle_timeout', formatDuration(sandbox.idleTimeoutSecs)));
   if (sandbox.maxDurationSecs !== undefined) fields.push(added('max_duration', formatDuration(sandbox.maxDurationSecs)));
-  return [...fields, ...networkCreationFields(sandbox, caps)];
+  return [...fields, ...egressCreationFields(sandbox, caps)];
 }
 
 function change(sandbox: string, action: Action, reason: string, extra: Partial<Change> = {}): Change {
@@ -67,10 +66,6 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
   const attribution = { replaceFieldsUnchangedInFile: () => (unchangedInFile ??= liveHash !== undefined && liveHash === configHash(desired)), applied };
   const replace = compareReplaceFields(desired, live, attribution, caps);
   const inPlace = compareInPlaceFields(desired, live, guestEnv(desired), secretEnvKeys(desired), attribution, caps);
-  const network = compareNetwork(desired, live, caps);
-  inPlace.fields.push(...network.fields);
-  inPlace.unchanged += network.unchanged;
-  // Engines that read back their egress sidecar and vault (OpenSandbox) report ObservedSandbox.egress instead.
   const egress = compareEgress(desired, live, caps);
   inPlace.fields.push(...egress.fields);
   inPlace.unchanged += egress.unchanged;
