@@ -1,7 +1,8 @@
 /**
  * End-to-end harness: a project folder, a temporary MSB_HOME, the msb simulator (test/sim/msb) behind a wrapper
  * that records every argv msb receives, and the OpenWork image loaded into it. The simulator "boots" a sandbox by
- * running the OpenWork server fixture (backed by a real opencode serve) on the sandbox's published host port.
+ * running the OpenWork server fixture (backed by a real opencode serve: by default one warm OpenCode per test file,
+ * shared by every boot — see sharedOpencodeEnv) on the sandbox's published host port.
  *
  * OWCTL_E2E_MSB=/path/to/msb runs the same scenarios against a real msb instead; on a host that cannot boot VMs
  * they then fail (loudly) rather than pass.
