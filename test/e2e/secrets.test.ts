@@ -3,7 +3,7 @@
  * owctl relays that log without them, with `logs` and `logs -f`.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { confRoot } from '../../src/msb/conf.ts';
@@ -120,12 +120,28 @@ describe('a secret in env, alone or inside another value, through an in-place up
     }
     assert.match(outputs.join('\n'), /AUTH_HEADER/);
     outputs.push(await readFile(join(project.dir, 'plan.json'), 'utf8'));
-    // Every process's command line, sampled while the in-place update runs.
+    // Every process's command line, sampled while the in-place update runs. msb modify is held until the sampler has
+    // seen its command line (a scan of /proc on a busy host can miss a short-lived process): its arguments are what
+    // must carry no secret. The hold reads a file the test writes, it does not sleep a fixed time.
+    const seenModify = join(project.dir, 'sampler-saw-modify');
+    const holding = join(project.dir, 'msb-hold-modify');
+    await writeFile(holding, `#!/bin/sh\nif [ "$1" = modify ]; then while [ ! -e '${seenModify}' ]; do sleep 0.05; done; fi\nexec '${project.msb}' "$@"\n`);
+    await chmod(holding, 0o755);
     const sampler = sampleCommandLines(5);
-    const updated = await project.spawnOwctl(['apply', 'plan.json'], env).done;
+    const update = project.spawnOwctl(['apply', 'plan.json'], { ...env, OWCTL_MSB: holding });
+    try {
+      await eventually(async () => sampler.seen().some((line) => line.includes(`${holding} modify `)), 120_000, 'the sampler to see msb modify');
+    } catch (error) {
+      // Let the apply finish (nothing left running), then fail naming the wait.
+      await writeFile(seenModify, '');
+      await update.done;
+      await sampler.stop();
+      throw error;
+    }
+    await writeFile(seenModify, '');
+    const updated = await update.done;
     const seen = await sampler.stop();
     assert.equal(updated.code, 0, updated.stdout + updated.stderr);
-    assert.ok(seen.some((line) => line.includes(' modify ')), 'the sampler saw msb modify');
     const calls = await project.msbCalls();
     assert.ok(calls.some((argv) => argv[0] === 'modify'), 'an in-place update');
     assert.ok(!calls.some((argv) => argv[0] === 'rm'), 'no replacement');

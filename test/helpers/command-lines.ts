@@ -1,7 +1,7 @@
 /** Every process command line on this host, sampled until `stop()`: what any local user could read in /proc. */
 import { readdir, readFile } from 'node:fs/promises';
 
-export function sampleCommandLines(intervalMs = 20): { stop: () => Promise<string[]> } {
+export function sampleCommandLines(intervalMs = 20): { seen: () => string[]; stop: () => Promise<string[]> } {
   const seen = new Set<string>();
   let sampling = true;
   const loop = (async () => {
@@ -15,6 +15,8 @@ export function sampleCommandLines(intervalMs = 20): { stop: () => Promise<strin
     }
   })();
   return {
+    /** What was seen so far (sampling goes on). */
+    seen: () => [...seen],
     stop: async () => {
       sampling = false;
       await loop;
