@@ -49,7 +49,9 @@ function spawnExec(sim: Sim, args: string[], extraEnv: Record<string, string> = 
   return { child, exited };
 }
 
-describe('guest processes, stop and idle detection (simulator; facts from the msb sources)', () => {
+// The tests run at once: most of their time is waited out (idle timeouts, max durations, servers starting), each uses
+// its own sandbox names in the one simulator home, and the simulator serialises its state like msb does.
+describe('guest processes, stop and idle detection (simulator; facts from the msb sources)', { concurrency: true }, () => {
   let sim: Sim;
 
   before(async () => {
@@ -137,24 +139,32 @@ describe('guest processes, stop and idle detection (simulator; facts from the ms
     assert.doesNotMatch((await sim.run(['logs', 'idle'])).stdout, /received SIGTERM/, 'the drain gives the orphaned server no SIGTERM');
   });
 
-  it('runtime heartbeat.rs + cli touch.rs: an open exec session and `msb touch` keep the idle timer from firing; touch of a stopped sandbox fails', async () => {
+  // The open session and the touches are two facts on two sandboxes, so that their waits overlap.
+  it('runtime heartbeat.rs: an open exec session keeps the idle timer from firing', async () => {
     // Timeouts of a few seconds: each simulator call is a node process, slow on a loaded machine.
     await boot('busy', ['--idle-timeout', '5']);
     const session = spawnExec(sim, ['busy', '--', OPENWORK_ENTRYPOINT]);
-    await eventually(async () => ((await sim.run(['logs', 'busy'])).stdout.includes('listening') ? true : undefined), 10_000, 'the session to start');
-    // Two idle timeouts pass with the session open: an open session is never idle.
-    const openSince = Date.now();
-    await eventually(async () => (Date.now() - openSince > 10_000 ? true : undefined), 12_000, 'two idle timeouts');
-    assert.equal(await status(sim, 'busy'), 'Running');
-    session.child.kill('SIGTERM');
-    await session.exited;
+    try {
+      await eventually(async () => ((await sim.run(['logs', 'busy'])).stdout.includes('listening') ? true : undefined), 10_000, 'the session to start');
+      // Two idle timeouts pass with the session open: an open session is never idle.
+      const openSince = Date.now();
+      await eventually(async () => (Date.now() - openSince > 10_000 ? true : undefined), 12_000, 'two idle timeouts');
+      assert.equal(await status(sim, 'busy'), 'Running');
+    } finally {
+      session.child.kill('SIGTERM');
+      await session.exited;
+    }
+  });
+
+  it('runtime heartbeat.rs + cli touch.rs: `msb touch` keeps the idle timer from firing; touch of a stopped sandbox fails', async () => {
+    await boot('touched', ['--idle-timeout', '5']);
     // Touches back to back for two idle timeouts: each succeeds only on a running sandbox.
     const touchingSince = Date.now();
-    while (Date.now() - touchingSince < 10_000) assert.equal((await sim.run(['touch', 'busy'])).exitCode, 0, 'a touched sandbox was drained');
-    await eventually(async () => ((await status(sim, 'busy')) === 'Stopped' ? true : undefined), 20_000, 'the drain once touches stop');
-    const touched = await sim.run(['touch', 'busy']);
+    while (Date.now() - touchingSince < 10_000) assert.equal((await sim.run(['touch', 'touched'])).exitCode, 0, 'a touched sandbox was drained');
+    await eventually(async () => ((await status(sim, 'touched')) === 'Stopped' ? true : undefined), 20_000, 'the drain once touches stop');
+    const touched = await sim.run(['touch', 'touched']);
     assert.equal(touched.exitCode, 1);
-    assert.match(touched.stderr, /^error: sandbox 'busy' is not running \(status: Stopped\); cannot touch$/m);
+    assert.match(touched.stderr, /^error: sandbox 'touched' is not running \(status: Stopped\); cannot touch$/m);
   });
 
   it('runtime vm.rs: max duration drains however busy the sandbox is; `start` then boots idle, without the server (launch not persisted)', async () => {
