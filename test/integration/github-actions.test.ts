@@ -36,9 +36,7 @@ function assertMaskedFirst(result: CliResult, p: RealProject): void {
   }
 }
 
-// Each test has its own MSB_HOME and project folder and runs the CLI in-process with its own env and cwd: the tests
-// run at once (their time is msb's: the image load, the observes).
-describe('owctl in GitHub Actions', { concurrency: true }, () => {
+describe('owctl in GitHub Actions', () => {
   it('plan masks the tokens first and appends the Markdown plan to the step summary', async (t) => {
     const p = await project(t);
     const env = inActions(p);

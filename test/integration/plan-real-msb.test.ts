@@ -40,9 +40,9 @@ function fieldPaths(changes: Change[], sandbox: string): string[] {
   return changes.find((change) => change.sandbox === sandbox)?.fields.map((field) => field.path) ?? [];
 }
 
-// Each test has its own MSB_HOME and project folder, and the CLI runs in-process with the test's own environment and
-// folder: the tests run at once, since most of their time is spent waiting on msb (loads, creates, failed boots).
-describe('owctl plan against the real msb', { concurrency: true }, () => {
+// Not at once: run side by side (each its own MSB_HOME), these failed now and then with msb errors ("msb inspect
+// failed (exit 1)", "unexpected output from msb image inspect: not JSON") at a load average of 20; not yet explained.
+describe('owctl plan against the real msb', () => {
   it('plans a create for every declared sandbox in an empty MSB_HOME, and creates no folder', async (t) => {
     const p = await project(t);
     await p.write(projectYaml(PROJECT, { a: {}, b: { ports: ['18787:8787'] } }));
@@ -266,7 +266,7 @@ describe('owctl plan against the real msb', { concurrency: true }, () => {
   });
 });
 
-describe('owctl validate and doctor against the real msb', { concurrency: true }, () => {
+describe('owctl validate and doctor against the real msb', () => {
   it('validate accepts the example openwork.yaml when its tokens are set', async (t) => {
     const home = await mkdtemp(join(tmpdir(), 'owctl-validate-'));
     t.after(() => rm(home, { recursive: true, force: true }));
