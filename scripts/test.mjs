@@ -1,8 +1,11 @@
 /**
- * `npm test`: build (when stale), typecheck, the suite against msb 0.6.18, then the msb 0.7.2 suite — each step
- * announced with its time, the second suite run (or its skip said) whatever the first one's result, and at the end
- * a sweep for processes the tests left running: every child carries OWCTL_TEST_RUN=<id> in its environment, so any
- * process still holding it is named, stopped, and fails the run. Exit code: 0 only when every step passed.
+ * `npm test`: build (when stale), then the typecheck, the suite against msb 0.6.18 and the msb 0.7.2 suite side by
+ * side — the suites spend most of their time waiting on processes they started, so the typecheck and the short
+ * second suite fit in those waits. The first suite prints as it runs; the other two steps' output is kept and
+ * printed once each is done, with its time. Every step runs (or its skip is said) whatever another's result, and at
+ * the end a sweep looks for processes the tests left running: every child carries OWCTL_TEST_RUN=<id> in its
+ * environment, so any process still holding it is named, stopped, and fails the run. Exit code: 0 only when every
+ * step passed.
  *
  * Options: OWCTL_TEST_FILES="test/a/x.test.ts …" (environment) runs only those files (the msb 0.7.2 step then runs
  * only if one of them is in its list); --no-build skips the build and the typecheck, and says so.
@@ -43,19 +46,30 @@ function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-function run(name, command, args, env = {}) {
-  process.stdout.write(`\n▶ ${name}\n`);
+/**
+ * Runs one step. `quiet`: its output is kept and printed in one piece when it is done (for steps that run beside
+ * the first suite, whose dots would otherwise interleave with theirs).
+ */
+function run(name, command, args, { env = {}, quiet = false } = {}) {
+  process.stdout.write(quiet ? `\n▶ ${name} (beside the suite; its output follows when it is done)\n` : `\n▶ ${name}\n`);
   const t0 = Date.now();
   return new Promise((resolve) => {
     // NODE_TEST_CONTEXT is set when this runner itself runs inside a test: node --test would then refuse to run files.
     const { NODE_TEST_CONTEXT: _, ...inherited } = process.env;
-    const child = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: { ...inherited, OWCTL_TEST_RUN: RUN_ID, ...env } });
+    const child = spawn(command, args, { cwd: ROOT, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...inherited, OWCTL_TEST_RUN: RUN_ID, ...env } });
+    const kept = [];
+    if (quiet) for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => kept.push(chunk));
     child.on('error', (error) => finish(`could not start: ${error.message}`));
-    child.on('exit', (code, signal) => finish(code === 0 ? 'passed' : signal ? `ended by ${signal}` : `failed (exit ${code})`));
+    child.on('close', (code, signal) => finish(code === 0 ? 'passed' : signal ? `ended by ${signal}` : `failed (exit ${code})`));
+    let done = false;
     function finish(outcome) {
+      if (done) return;
+      done = true;
       const result = { name, outcome, ok: outcome === 'passed', ms: Date.now() - t0 };
       results.push(result);
-      process.stdout.write(`${result.ok ? '✓' : '✗'} ${name}: ${outcome} in ${seconds(result.ms)}\n`);
+      const output = Buffer.concat(kept).toString('utf8').trimEnd();
+      const shown = quiet && output !== '' ? `\n── ${name} ──\n${output}\n` : '';
+      process.stdout.write(`${shown}${quiet ? '\n' : ''}${result.ok ? '✓' : '✗'} ${name}: ${outcome} in ${seconds(result.ms)}\n`);
       resolve(result.ok);
     }
   });
@@ -121,15 +135,15 @@ const testArgs = (files) => [...NODE_TEST, `--test-timeout=${TEST_TIMEOUT_MS}`, 
 const noBuild = process.argv.includes('--no-build');
 if (noBuild) ['build', 'typecheck'].forEach((step) => skip(step, '--no-build'));
 const built = noBuild || (await run('build (only when sources changed)', process.execPath, ['scripts/build-if-stale.mjs']));
-const typed = noBuild || (built && (await run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'])));
-if (!built) skip('typecheck', 'the build failed');
-if (typed) {
-  await run(`tests against msb 0.6.18 (${suite.length} files)`, process.execPath, testArgs(suite));
+if (built) {
+  const steps = [];
+  if (!noBuild) steps.push(run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { quiet: true }));
   if (suite07.length === 0) skip('tests against msb 0.7.2', 'none of the selected files runs against it');
-  else await run(`tests against msb 0.7.2 (${suite07.length} files)`, process.execPath, testArgs(suite07), { OWCTL_TEST_MSB: '0.7.2' });
+  else steps.push(run(`tests against msb 0.7.2 (${suite07.length} files)`, process.execPath, testArgs(suite07), { env: { OWCTL_TEST_MSB: '0.7.2' }, quiet: true }));
+  steps.unshift(run(`tests against msb 0.6.18 (${suite.length} files)`, process.execPath, testArgs(suite)));
+  await Promise.all(steps);
 } else {
-  skip('tests against msb 0.6.18', built ? 'the typecheck failed' : 'the build failed');
-  skip('tests against msb 0.7.2', built ? 'the typecheck failed' : 'the build failed');
+  for (const step of ['typecheck', 'tests against msb 0.6.18', 'tests against msb 0.7.2']) skip(step, 'the build failed');
 }
 await sweep();
 

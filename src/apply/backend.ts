@@ -52,6 +52,13 @@ export interface Backend extends Omit<Runtime, 'verify'> {
    * Vault lists each declared credential); undefined when there is nothing to check. Absent on engines without one.
    */
   verifyCredentials?(sandbox: DesiredSandbox, instance?: string): Promise<VerifyStepResult | undefined>;
+  /** owctl's own labels (msb) or metadata (OpenSandbox) of a live sandbox, as stored now; null when it does not exist. */
+  readLabels?(name: string, instance?: string): Promise<Record<string, string> | null>;
+  /**
+   * Sets (value) and deletes (null) owctl labels of a live sandbox without restarting it: the access record. msb
+   * saves them for the next start of a running VM, where they are read back at once; OpenSandbox patches metadata.
+   */
+  writeLabels?(name: string, patch: Record<string, string | null>, instance?: string): Promise<void>;
   /** The server's output; absent when the engine has no log API. */
   logs?(name: string, options: { tail: number; follow: boolean; onData: (text: string) => void }): LogReader;
 }

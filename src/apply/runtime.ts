@@ -76,4 +76,9 @@ export interface AccessRuntime {
    * deletes that person's file. Resolves to a note.
    */
   revoke(sandbox: DesiredSandbox, ids: string[], retired: RetiredToken | null, instance?: string, forget?: string): Promise<string | undefined>;
+  /**
+   * Rewrites owctl's record on the sandbox (labels or metadata: per person the scope and id of the current token and
+   * a salted digest of its value) from the server's list; resolves to a note.
+   */
+  record(sandbox: DesiredSandbox, instance?: string): Promise<string | undefined>;
 }

@@ -3,13 +3,14 @@
  * holding their token. The value only with --show-token, read from that file (written once, when it was issued);
  * under GitHub Actions it is masked first, so handing it to a pipeline's secret store never shows it in the log.
  */
-import type { ServerAddress } from '../apply/backend.ts';
+import type { Backend, ServerAddress } from '../apply/backend.ts';
 import { EXIT, OwctlError } from '../errors.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import { readTokenFile, tokenFilePath } from '../secrets/token-files.ts';
 import { isGitHubActions, type CommandIO } from './io.ts';
+import { notCurrent, recordOn, standingOf } from './token-standing.ts';
 
-export async function connectPerson(sandbox: DesiredSandbox, projectDir: string, person: string, address: ServerAddress, options: { showToken: boolean; json: boolean }, io: CommandIO): Promise<number> {
+export async function connectPerson(sandbox: DesiredSandbox, projectDir: string, person: string, address: ServerAddress, options: { showToken: boolean; json: boolean }, io: CommandIO, backend?: Backend): Promise<number> {
   const entry = (sandbox.access ?? []).find((e) => e.person === person);
   if (entry === undefined) {
     const people = (sandbox.access ?? []).map((e) => e.person);
@@ -18,7 +19,13 @@ export async function connectPerson(sandbox: DesiredSandbox, projectDir: string,
     });
   }
   const file = tokenFilePath(projectDir, sandbox.name, person);
-  const value = options.showToken ? await readTokenFile(projectDir, sandbox.name, person) : null;
+  const held = await readTokenFile(projectDir, sandbox.name, person);
+  const value = options.showToken ? held : null;
+  // A file another machine's rotation left behind would get a bare 401: say so, on stderr (stdout stays the document).
+  if (held !== null && backend !== undefined && standingOf(await recordOn(backend, sandbox), sandbox, person, held) === 'other') {
+    const { message, hint } = notCurrent(projectDir, sandbox, person);
+    io.stderr(`warning: ${message}\nhint: ${hint}\n`);
+  }
   if (options.showToken && value === null) {
     throw new OwctlError('usage', `${file} does not exist: this machine has no value for ${person}'s token (it is written once, where the token was issued)`, {
       hint: `issue a new one here with \`owctl apply --rotate ${sandbox.name}/${person}\``,

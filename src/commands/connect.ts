@@ -26,7 +26,7 @@ export async function connectCommand(options: { file: string; msb?: string; name
     const hint = backend.capabilities.backend === 'msb' ? `add ports: [{ host: ${port}, guest: ${port} }] to sandboxes.${sandbox.name}` : `create it with \`owctl apply\``;
     throw new OwctlError('usage', `${sandbox.name} has no address for guest port ${port} (server.port)`, { hint });
   }
-  if (options.as !== undefined) return connectPerson(sandbox, desired.dir, options.as, address, options, io);
+  if (options.as !== undefined) return connectPerson(sandbox, desired.dir, options.as, address, options, io, backend);
   const url = address.url;
   const headers = Object.keys(address.headers).sort();
   const details = {

@@ -48,25 +48,46 @@ export interface EgressCapabilities {
   defaultPolicy: string;
   /** The guest variable of a credential holds this prefix + its name (msb: `$MSB_`); null: the runtime sets none. */
   placeholderPrefix: string | null;
-  /** What the runtime records when the file names no egress default: that default, and rules it adds after the file's. */
+  /** What the runtime records when the file declares rules but no egress default: that default, and rules it adds after the file's. */
   implicit: { egress: EgressAction; rules: NetworkRule[] };
-  /**
-   * How each kind of egress change lands on a sandbox that reports its policy (ObservedSandbox.egress), and why;
-   * absent: the engine reports none, and `inPlace.network` / `inPlace.credentials` decide.
-   */
-  changes?: Record<EgressChangeKind, { disposition: Disposition; reason: string }>;
+  /** The policy a sandbox runs with when the file declares none, as the engine reports it (compared when one is in force). */
+  undeclared: { egress: EgressAction; rules: NetworkRule[] };
+  /** Credentials need a policy in force (OpenSandbox: the egress sidecar holds the vault); else they work without one. */
+  credentialsNeedPolicy: boolean;
+  /** The plan's path for the engine's switch that swaps credentials in (ObservedEgress.injects), shown off → on. */
+  injectionField: string;
+  /** How each kind of egress change lands on an existing sandbox, and why (a reason only where the engine gives one). */
+  changes: Record<EgressChangeKind, EgressChange>;
+}
+
+export interface EgressChange {
+  disposition: Disposition;
+  reason?: string;
 }
 
 /**
- * The kinds of egress change: the default action; the rules of a sandbox that enforces a policy; a policy on one
- * that enforces none; a credential added, removed, given a new value, or bound to other hosts or another header.
+ * The kinds of egress change: the default action; the rules; a policy on a sandbox that has none in force; the
+ * on_violation action; turning on the switch that swaps credentials in; a credential added, removed, given a new
+ * value, or bound to other hosts or another header.
  */
-export type EgressChangeKind = 'default_action' | 'rules' | 'first_policy' | 'credential_added' | 'credential_removed' | 'credential_value' | 'credential_binding';
+export type EgressChangeKind =
+  | 'default_action'
+  | 'rules'
+  | 'first_policy'
+  | 'on_violation'
+  | 'injection'
+  | 'credential_added'
+  | 'credential_removed'
+  | 'credential_value'
+  | 'credential_binding';
 
 export interface BackendCapabilities {
   backend: BackendKind;
-  /** How a change to each group lands on an existing sandbox: live, restart of the running sandbox, or a new sandbox. */
-  inPlace: Record<FieldGroup, Disposition>;
+  /**
+   * How a change to each group lands on an existing sandbox: live, restart of the running sandbox, or a new sandbox.
+   * `network` and `credentials` say it per kind of change instead (`egress.changes`).
+   */
+  inPlace: Record<Exclude<FieldGroup, 'network' | 'credentials'>, Disposition>;
   /** A longer max_duration is applied live (renewing the expiry); a shorter or removed one still needs a new sandbox. */
   extendMaxDurationLive: boolean;
   /** Names are not the engine's key, so the new sandbox can be created and verified before the old one is deleted. */
@@ -114,8 +135,6 @@ export const MSB_CAPABILITIES: BackendCapabilities = {
     command: 'replace',
     idle_timeout: 'replace',
     max_duration: 'replace',
-    network: 'replace',
-    credentials: 'restart',
     // Issued and revoked through the server's /tokens routes: no restart.
     access: 'live',
   },
@@ -134,6 +153,22 @@ export const MSB_CAPABILITIES: BackendCapabilities = {
     credentialHeader: 'ignored',
     defaultPolicy: 'egress deny with an implicit allow of public addresses (msb\'s default: allow@public)',
     implicit: MSB_IMPLICIT_EGRESS,
+    undeclared: MSB_IMPLICIT_EGRESS,
+    credentialsNeedPolicy: false,
+    // msb turns interception on only when it creates a sandbox with a secret (`msb modify --secret` leaves it off).
+    injectionField: 'network.tls_interception',
+    // The policy only with a new sandbox (msb modify has no network flags); credentials with a restart (see above).
+    changes: {
+      default_action: { disposition: 'replace' },
+      rules: { disposition: 'replace' },
+      first_policy: { disposition: 'replace' },
+      on_violation: { disposition: 'replace' },
+      injection: { disposition: 'replace' },
+      credential_added: { disposition: 'restart' },
+      credential_removed: { disposition: 'restart' },
+      credential_value: { disposition: 'restart' },
+      credential_binding: { disposition: 'restart' },
+    },
     placeholderPrefix: '$MSB_',
   },
 };

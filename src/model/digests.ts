@@ -37,6 +37,11 @@ function plain(group: Exclude<DigestedGroup, 'tokens'>, sandbox: DesiredSandbox)
 
 const label = (hex: string) => `${DIGEST_VERSION}-${hex.slice(0, 32)}`;
 
+/** A secret's digest under a random salt (hex), in label syntax: scrypt, never a fast or unsalted hash. */
+export function saltedDigest(domain: string, value: string, salt: string): string {
+  return label(scryptSync(value, `${domain}:${salt}`, 32, SCRYPT).toString('hex'));
+}
+
 /** One group's digest. `salt` (hex) is only used for tokens and must be the one recorded on the sandbox. */
 export function groupDigest(group: DigestedGroup, sandbox: DesiredSandbox, salt: string): string {
   if (group === 'tokens') {

@@ -3,12 +3,11 @@
  * value back (a credential's value never comes back; the policy and bindings stand in when the engine's answer is
  * missing). A value is digested only with scrypt under the sandbox's random salt, as tokens are.
  */
-import { createHash, scryptSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { canonicalJson } from './applied.ts';
 import { credentialsOf, declaresEgressPolicy, type DesiredSandbox } from './desired.ts';
-import { DIGEST_VERSION } from './digests.ts';
+import { DIGEST_VERSION, saltedDigest } from './digests.ts';
 
-const SCRYPT = { N: 1024, r: 8, p: 1, maxmem: 32 * 1024 * 1024 };
 const label = (hex: string) => `${DIGEST_VERSION}-${hex.slice(0, 32)}`;
 
 /** The digest key of a credential's value (`value`) or binding (`binding`); names that are not label syntax are hashed. */
@@ -18,7 +17,7 @@ export function credentialDigestKey(kind: 'value' | 'binding', name: string): st
 }
 
 export function credentialValueDigest(name: string, value: string, salt: string): string {
-  return label(scryptSync(value, `owctl-credential:${name}:${salt}`, 32, SCRYPT).toString('hex'));
+  return saltedDigest(`owctl-credential:${name}`, value, salt);
 }
 
 export function credentialBindingDigest(hosts: readonly string[], header: string | undefined): string {
@@ -35,7 +34,7 @@ export function networkDigest(sandbox: DesiredSandbox): string {
   return label(createHash('sha256').update(`network:${canonicalJson(declaredPolicy(sandbox))}`).digest('hex'));
 }
 
-/** Every egress digest of a sandbox, keyed as ObservedSandbox.digests holds them. */
+/** Every egress digest of a sandbox, by digest key (`network`, `cv.NAME`, `cb.NAME`): what the runtime records for EgressRecord. */
 export function egressDigests(sandbox: DesiredSandbox, salt: string): Record<string, string> {
   const digests: Record<string, string> = {};
   if (declaresEgressPolicy(sandbox)) digests.network = networkDigest(sandbox);

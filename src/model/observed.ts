@@ -5,7 +5,7 @@
  */
 import type { ObservedAccess } from './access.ts';
 import type { BackendCapabilities } from './capabilities.ts';
-import type { EgressAction, MountSpec, OnViolation, PortSpec, PullPolicy } from './desired.ts';
+import type { MountSpec, PortSpec, PullPolicy } from './desired.ts';
 import type { ObservedEgress } from './egress-observed.ts';
 
 export type SandboxStatus = 'Created' | 'Starting' | 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed';
@@ -15,24 +15,6 @@ export type ServerHealth = 'up' | 'down' | 'unknown';
 
 /** The lifecycle policy that stopped a sandbox (msb drained it), as opposed to a manual stop or a crash. */
 export type StopCause = 'idle_timeout' | 'max_duration';
-
-/**
- * The egress policy and credential references as the engine recorded them. Never a credential's value: engines
- * store only a reference to it (msb: the host variable it reads when the sandbox starts).
- */
-export interface ObservedNetwork {
-  /** The recorded policy, rules in canonical form (model/network.ts `canonicalRules`); null = none recorded (the runtime's default). */
-  policy: { egress: EgressAction; rules: string[] } | null;
-  /** null when no credential policy is recorded. */
-  onViolation: OnViolation | null;
-  /** Credential references by guest variable: the hosts each may be sent to. */
-  credentials: Record<string, { hosts: string[] }>;
-  /**
-   * The runtime intercepts the guest's TLS (where it swaps placeholders for values). msb turns it on only when a
-   * sandbox is created with a secret; `msb modify --secret` leaves it as it was (measured with msb 0.6.18).
-   */
-  interceptsTls: boolean;
-}
 
 export interface ObservedSandbox {
   name: string;
@@ -59,11 +41,9 @@ export interface ObservedSandbox {
   id?: string;
   /** Digests recorded when owctl made the sandbox, per field group the engine cannot report (label syntax). */
   digests?: Record<string, string>;
-  /** Egress policy and credential references; absent when the engine cannot report them. */
-  network?: ObservedNetwork;
   /** Set only on a Stopped sandbox that msb's own idle-timeout or max-duration drain stopped ("asleep"). */
   stoppedBy?: StopCause;
-  /** Egress policy and credentials, on engines that report them (else the planner does not compare them here). */
+  /** Egress policy and credentials as the engine reports them (every runtime maps its own answer); absent: not observed. */
   egress?: ObservedEgress;
   /** The server's issued tokens (ids, scopes, labels), read with the host token; absent when not read. */
   access?: ObservedAccess;

@@ -60,12 +60,13 @@ export interface Change {
 }
 
 /** Why an access operation is planned. */
-export type AccessCause = 'added' | 'removed' | 'scope' | 'rotate' | 'store_lost' | 'earlier_boot';
+export type AccessCause = 'added' | 'removed' | 'scope' | 'rotate' | 'store_lost' | 'earlier_boot' | 'record';
 
 /**
  * One person's token change, carried out in this order: issue a token of `issue` scope, write its value to the
  * person's file, verify it answers with that scope, then revoke `revoke` (ids; never values) and prove each gets 401.
- * No moment without a working token. Without `person`: the image's owner tokens from earlier boots.
+ * No moment without a working token. Without `person`: the image's owner tokens from earlier boots, or (`record`)
+ * nothing but rewriting owctl's record on the sandbox from the server's list. Every operation ends by rewriting it.
  */
 export interface AccessOp {
   person?: string;

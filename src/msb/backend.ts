@@ -13,6 +13,7 @@ import { MSB_CAPABILITIES } from '../model/capabilities.ts';
 import { credentialLabel } from '../model/credentials.ts';
 import type { CredentialSpec } from '../model/desired.ts';
 import { LABEL_CREDENTIALS } from '../model/labels.ts';
+import { isAccessRecordKey } from '../model/access-record.ts';
 import type { ObservedSandbox, SandboxStatus } from '../model/observed.ts';
 import { serverUrl } from './address.ts';
 import type { ServerPortSource } from '../model/server-port.ts';
@@ -44,6 +45,11 @@ export interface MsbBackendOptions {
 function credentialLabels(credentials: Record<string, CredentialSpec> | undefined): Record<string, string> {
   if (credentials === undefined || Object.keys(credentials).length === 0) return {};
   return { [LABEL_CREDENTIALS]: credentialLabel(credentials, randomBytes(16).toString('hex')) };
+}
+
+/** owctl's access record on a live sandbox (labels), to carry over to the sandbox that replaces it. */
+function recordOf(live: ObservedSandbox | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(live?.labels ?? {}).filter(([key]) => isAccessRecordKey(key)));
 }
 
 /** msb may still be being located: commands that only need an address (connect, verify) never wait for it. */
@@ -96,7 +102,8 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
       return created;
     },
     checkPorts: (sandbox) => checkHostPortsFree(sandbox, observedByName.get(sandbox.name)),
-    create: (sandbox, labels) => msb.create(sandbox, { ...labels, ...credentialLabels(sandbox.credentials) }),
+    // A replacement carries owctl's access record over (a kept token store keeps the tokens it names).
+    create: (sandbox, labels) => msb.create(sandbox, { ...labels, ...credentialLabels(sandbox.credentials), ...recordOf(observedByName.get(sandbox.name)) }),
     remove: async (name) => {
       try {
         await msb.remove(name, { force: true });
@@ -138,6 +145,15 @@ export function msbBackend(observer: LiveObserver | Promise<LiveObserver>, optio
       // Running, no restart: only label changes get here (everything else needs a restart in msb 0.6.18); msb
       // would refuse them on a running VM, so they are saved for the next start.
       await msb.modify(name, { labels: patch.labels, labelRemove: patch.labelRemove }, { nextStart: true, secretEnv });
+    },
+    readLabels: async (name) => (await msb.inspect(name))?.labels ?? null,
+    // Always --next-start: msb 0.6.18 refuses label changes on a running VM without --restart ("requires restart"),
+    // and with --next-start stores them in the sandbox's config at once (inspect and `ls --label` read them back);
+    // on a stopped one it is the same as without. Recording access never restarts anything.
+    writeLabels: async (name, patch) => {
+      const labels = Object.fromEntries(Object.entries(patch).filter((e): e is [string, string] => e[1] !== null));
+      const labelRemove = Object.keys(patch).filter((key) => patch[key] === null);
+      await msb.modify(name, { labels, labelRemove }, { nextStart: true });
     },
     launchServer: (name, argv) => msb.launchWorkload(name, argv),
     // One `printenv` per variable: its exit status tells an unset variable from an empty one.

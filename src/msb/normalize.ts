@@ -6,7 +6,7 @@
 import { OwctlError } from '../errors.ts';
 import type { MountSpec, PortSpec, PullPolicy } from '../model/desired.ts';
 import type { ObservedImage, ObservedSandbox, SandboxStatus } from '../model/observed.ts';
-import { normaliseNetworkPolicy } from './normalize-network.ts';
+import { normaliseEgress } from './normalize-network.ts';
 
 type Json = Record<string, unknown>;
 
@@ -46,10 +46,11 @@ export function normaliseSandbox(value: unknown): ObservedSandbox {
   const network = object(config.network ?? {}, 'inspect', 'config.network');
   const pull = PULL[String(config.pull_policy)];
   if (pull === undefined) throw badOutput('inspect', `unknown pull_policy ${JSON.stringify(config.pull_policy)}`);
+  const labels = stringMap(config.labels ?? {}, 'config.labels');
   return {
     name: string(top.name, 'inspect', 'name'),
     status: status(top.status, 'inspect'),
-    labels: stringMap(config.labels ?? {}, 'config.labels'),
+    labels,
     image: imageOf(config.image),
     manifestDigest: typeof config.manifest_digest === 'string' ? config.manifest_digest : null,
     pull,
@@ -61,7 +62,7 @@ export function normaliseSandbox(value: unknown): ObservedSandbox {
     idleTimeoutSecs: optionalNumber(lifecycle.idle_timeout_secs, 'config.lifecycle.idle_timeout_secs'),
     maxDurationSecs: optionalNumber(lifecycle.max_duration_secs, 'config.lifecycle.max_duration_secs'),
     server: 'unknown',
-    network: normaliseNetworkPolicy(network),
+    egress: normaliseEgress(network, labels),
   };
 }
 

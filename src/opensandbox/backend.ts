@@ -20,6 +20,7 @@ import { capabilitiesFor, HOST_NETWORK_REASON, isSharedHostAddress } from './net
 import { OpenSandboxClient } from './client.ts';
 import { createMetadata, META_MAX_DURATION, META_NAME, observedOf, owctlMetadata } from './metadata.ts';
 import { CREATION_KEYS } from './egress-metadata.ts';
+import { isAccessRecordKey } from '../model/access-record.ts';
 import { readEgress, syncPolicy, verifyVault, writeVault, type EgressContext } from './egress-ops.ts';
 import { credentialProxyOf, fakeEnv, networkPolicyOf } from './egress-request.ts';
 import { readGuestVariables } from './guest-env.ts';
@@ -141,15 +142,17 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       // The egress sidecar's policy and vault of each sandbox made with one, at most `parallelism` at once.
       const withSidecar = sandboxes.filter((s) => known.get(s.id!)?.metadata?.['owctl.dev/egress-sidecar'] === 'true');
       await runPool(withSidecar, request.parallelism, async (s) => {
-        s.egress = await readEgress(egress, known.get(s.id!)!, s.name, declared.get(s.name));
+        s.egress = await readEgress(egress, known.get(s.id!)!, s.egress!, s.name, declared.get(s.name));
       }, () => false);
-      for (const s of sandboxes) s.egress ??= { enforced: false, credentialProxy: false };
       sandboxes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : (a.id ?? '') < (b.id ?? '') ? -1 : 1));
       return { backend: 'local', sandboxes, images: {}, capabilities: capabilitiesFor(await sharesAddress(sandboxes)) };
     },
     async create(sandbox, labels) {
       const project = labels[LABEL_PROJECT] ?? desired.project;
       const body = createRequest(project, sandbox, spec, randomBytes(16).toString('hex'));
+      // A replacement carries owctl's access record over (a kept token store keeps the tokens it names).
+      const [previous] = idsByName.get(sandbox.name) ?? [];
+      Object.assign(body.metadata, accessRecordOf(previous === undefined ? undefined : known.get(previous)?.metadata));
       const created = await client.create(body, sandbox.name).catch((error: unknown) => {
         throw refusedCreate(error, sandbox, body.networkPolicy !== undefined) ?? error;
       });
@@ -214,7 +217,8 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
       for (const key of Object.keys(meta)) if (!key.startsWith(OWCTL_LABEL_PREFIX) && !(key in sandbox.labels)) change[key] = null;
       for (const [key, value] of Object.entries(sandbox.labels)) if (meta[key] !== value) change[key] = value;
       const own = owctlMetadata(desired.project, sandbox, meta['owctl.dev/salt'] ?? randomBytes(16).toString('hex'));
-      for (const key of Object.keys(meta)) if (key.startsWith(OWCTL_LABEL_PREFIX) && !(key in own) && !CREATION_KEYS.has(key)) change[key] = null;
+      // The access record is written by its own step (writeLabels), never by an update.
+      for (const key of Object.keys(meta)) if (key.startsWith(OWCTL_LABEL_PREFIX) && !(key in own) && !CREATION_KEYS.has(key) && !isAccessRecordKey(key)) change[key] = null;
       // Egress in place: the sidecar's rules, then the vault (a binding needs its host's allow rule first).
       const sidecar = meta['owctl.dev/egress-sidecar'] === 'true';
       if (sidecar) await syncPolicy(egress, id, sandbox, 'add');
@@ -232,6 +236,16 @@ export function openSandboxBackend(options: OpenSandboxBackendOptions): Backend 
     async serverAddress(sandbox, instance) {
       const id = instance ?? ('id' in sandbox && (sandbox as ObservedSandbox).id !== undefined ? (sandbox as ObservedSandbox).id : (await idsOf(sandbox.name))[0]);
       return id === undefined ? null : address(sandbox, id);
+    },
+    async readLabels(name, instance) {
+      const id = instance ?? (await idsOf(name))[0];
+      if (id === undefined) return null;
+      const wire = await client.get(id);
+      known.set(id, wire);
+      return wire.metadata ?? {};
+    },
+    async writeLabels(name, patch, instance) {
+      await client.patchMetadata(await idFor(name, instance), patch, name);
     },
     // Through the sandbox's execd: what a program in the guest finds in its environment (the `credentials` step).
     readGuestVariables: async (name, keys, instance) => readGuestVariables(egress, await idFor(name, instance), name, keys),
@@ -270,6 +284,11 @@ function refusedCreate(error: unknown, sandbox: DesiredSandbox, networkPolicy: b
   const timed = timeoutRefused(error, sandbox);
   if (!networkPolicy || !(error instanceof OwctlError) || error.code !== 'opensandbox.invalid_request') return timed;
   return new OwctlError(error.code, error.message, { hint: timed ? `${timed.hint}; or: ${EGRESS_HINT}` : EGRESS_HINT, details: error.details, cause: error });
+}
+
+/** owctl's access record in a sandbox's metadata. */
+function accessRecordOf(meta: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(meta ?? {}).filter(([key]) => isAccessRecordKey(key)));
 }
 
 function unsupported(what: string): never {

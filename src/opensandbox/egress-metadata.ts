@@ -5,6 +5,7 @@
  */
 import type { DesiredSandbox } from '../model/desired.ts';
 import { egressDigests } from '../model/egress-digests.ts';
+import type { EgressRecord, ObservedEgress } from '../model/egress-observed.ts';
 import { networkPolicyOf } from './egress-request.ts';
 
 export const META_EGRESS_SIDECAR = 'owctl.dev/egress-sidecar';
@@ -26,12 +27,22 @@ export function creationMarkers(sandbox: DesiredSandbox): Record<string, string>
   return markers;
 }
 
-/** The egress digests recorded on a sandbox, keyed as ObservedSandbox.digests holds them. */
-export function egressDigestsOf(meta: Record<string, string>): Record<string, string> {
-  const digests: Record<string, string> = {};
+/**
+ * The sandbox's egress as its metadata tells it, before (or without) asking its sidecar: made without a
+ * networkPolicy, no policy is in force; made with one, the policy is unknown until the sidecar answers (readEgress).
+ * owctl's digests (salted under the sandbox's `salt`) stand in for what the sidecar cannot or did not say.
+ */
+export function egressAtRest(meta: Record<string, string>, salt: string): ObservedEgress {
+  const record: EgressRecord = { format: 'egress-digests', salt, values: {}, bindings: {} };
   for (const [key, value] of Object.entries(meta)) {
-    if (key === 'owctl.dev/d.network') digests.network = value;
-    else if (/^owctl\.dev\/c[vb]\./.test(key)) digests[key.slice('owctl.dev/'.length)] = value;
+    if (key === 'owctl.dev/d.network') record.policy = value;
+    else if (key.startsWith('owctl.dev/cv.')) record.values[key.slice('owctl.dev/'.length)] = value;
+    else if (key.startsWith('owctl.dev/cb.')) record.bindings[key.slice('owctl.dev/'.length)] = value;
   }
-  return digests;
+  return {
+    ...(meta[META_EGRESS_SIDECAR] === 'true' ? {} : { policy: null }),
+    onViolation: null,
+    injects: meta[META_CREDENTIAL_PROXY] === 'true',
+    record,
+  };
 }

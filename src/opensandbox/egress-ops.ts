@@ -5,12 +5,12 @@
  */
 import { OwctlError } from '../errors.ts';
 import { credentialsOf, type DesiredSandbox } from '../model/desired.ts';
-import { declaredPolicy } from '../model/egress-digests.ts';
 import type { ObservedCredential, ObservedEgress } from '../model/egress-observed.ts';
+import { canonicalRules, effectivePolicy } from '../model/network.ts';
 import type { VerifyStepResult } from '../verify/types.ts';
+import { OPENSANDBOX_CAPABILITIES } from './capabilities.ts';
 import type { OpenSandboxClient } from './client.ts';
 import { EGRESS_PORT, EgressClient } from './egress-client.ts';
-import { META_CREDENTIAL_PROXY, META_EGRESS_SIDECAR } from './egress-metadata.ts';
 import { isSharedHostAddress } from './network-mode.ts';
 import { bindingOf, effectiveRules, policySync, vaultCreate, vaultMutation } from './egress-request.ts';
 import type { WireVaultState } from './egress-wire.ts';
@@ -46,26 +46,28 @@ function credentialsListed(state: WireVaultState | undefined): Record<string, Ob
 }
 
 /**
- * The sandbox's egress as the model sees it. The allows owctl adds for credential hosts are not the file's rules:
- * when the rules in force are exactly what this file makes, the declared rules are reported. An unanswered read
- * leaves `read` undefined (the recorded digests stand in).
+ * The sandbox's egress as the model sees it: its metadata's account (`atRest`), completed by what the sidecar
+ * answers. Rules come back in the model's canonical text; the allows owctl adds for credential hosts are not the
+ * file's rules: when the rules in force are exactly what this file makes, the declared rules are reported. An
+ * unanswered read (or a sandbox not running) leaves the policy unknown: the recorded digests stand in.
  */
-export async function readEgress(ctx: EgressContext, wire: WireSandbox, name: string, desired: DesiredSandbox | undefined): Promise<ObservedEgress> {
-  const meta = wire.metadata ?? {};
-  const observed: ObservedEgress = { enforced: meta[META_EGRESS_SIDECAR] === 'true', credentialProxy: meta[META_CREDENTIAL_PROXY] === 'true' };
-  if (!observed.enforced || wire.status.state !== 'Running') return observed;
+export async function readEgress(ctx: EgressContext, wire: WireSandbox, atRest: ObservedEgress, name: string, desired: DesiredSandbox | undefined): Promise<ObservedEgress> {
+  if (atRest.policy === null || wire.status.state !== 'Running') return atRest;
   try {
     return await using(ctx, wire.id, name, async (egress) => {
       const status = await egress.policy();
-      const vault = observed.credentialProxy ? await egress.vault() : undefined;
-      let rules = (status.policy?.egress ?? []).map((r) => ({ action: r.action, target: r.target }));
-      if (desired !== undefined && sameRules(rules, effectiveRules(desired))) rules = declaredPolicy(desired).rules;
-      return { ...observed, read: { defaultAction: status.policy?.defaultAction ?? 'deny', rules, credentials: credentialsListed(vault) } };
+      const vault = atRest.injects ? await egress.vault() : undefined;
+      const rules = (status.policy?.egress ?? []).map((r) => ({ action: r.action, target: r.target, ports: [] }));
+      const declared = desired !== undefined && sameRules(rules, effectiveRules(desired));
+      const policy = { egress: status.policy?.defaultAction ?? 'deny', rules: canonicalRules(declared ? effectivePolicy(desired, IMPLICIT).rules : rules) };
+      return { ...atRest, policy, credentials: credentialsListed(vault) };
     });
   } catch {
-    return observed;
+    return atRest;
   }
 }
+
+const IMPLICIT = OPENSANDBOX_CAPABILITIES.egress.implicit;
 
 function sameRules(a: ReadonlyArray<{ action: string; target: string }>, b: ReadonlyArray<{ action: string; target: string }>): boolean {
   return a.length === b.length && a.every((r, i) => r.action === b[i]!.action && r.target === b[i]!.target);

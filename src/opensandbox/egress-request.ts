@@ -8,7 +8,6 @@
  */
 import { credentialsOf, type CredentialSpec, type DesiredSandbox } from '../model/desired.ts';
 import { declaredPolicy } from '../model/egress-digests.ts';
-import type { ObservedEgressRule } from '../model/egress-observed.ts';
 import { OPENSANDBOX_CAPABILITIES } from './capabilities.ts';
 import type { WireAuth, WireBinding, WireEgressRule, WireNetworkPolicy, WireVaultCreate, WireVaultMutation, WireVaultState } from './egress-wire.ts';
 
@@ -28,10 +27,10 @@ function covers(target: string, host: string): boolean {
 }
 
 /** The rules the sidecar enforces for this file: the declared ones, then an allow for each credential host no allow rule names. */
-export function effectiveRules(sandbox: DesiredSandbox): ObservedEgressRule[] {
-  const rules: ObservedEgressRule[] = declaredPolicy(sandbox).rules;
+export function effectiveRules(sandbox: DesiredSandbox): WireEgressRule[] {
+  const rules: WireEgressRule[] = declaredPolicy(sandbox).rules;
   const hosts = Object.values(credentialsOf(sandbox)).flatMap((c) => c.hosts);
-  const added: ObservedEgressRule[] = [];
+  const added: WireEgressRule[] = [];
   for (const host of hosts) {
     if ([...rules, ...added].some((r) => r.action === 'allow' && (r.target.toLowerCase() === host.toLowerCase() || covers(r.target, host)))) continue;
     added.push({ action: 'allow', target: host });
@@ -45,7 +44,7 @@ export function networkPolicyOf(sandbox: DesiredSandbox): WireNetworkPolicy | un
   const credentials = Object.keys(credentialsOf(sandbox)).length > 0;
   if (declared.defaultAction === null && !credentials) return undefined;
   // Credentials without a declared policy: OpenSandbox's default (allow) with the hosts the vault needs.
-  return { defaultAction: declared.defaultAction ?? 'allow', egress: effectiveRules(sandbox) as WireEgressRule[] };
+  return { defaultAction: declared.defaultAction ?? 'allow', egress: effectiveRules(sandbox) };
 }
 
 /** `credentialProxy.enabled` when the file declares a credential (it needs the policy, which then exists). */
@@ -98,7 +97,7 @@ export function vaultMutation(sandbox: DesiredSandbox, state: WireVaultState): W
 
 /** From the rules in force to the file's: PATCH the whole list (it goes first, in order), then DELETE the rest. */
 export function policySync(sandbox: DesiredSandbox, live: ReadonlyArray<WireEgressRule>): { patch: WireEgressRule[]; remove: string[] } {
-  const wanted = effectiveRules(sandbox) as WireEgressRule[];
+  const wanted = effectiveRules(sandbox);
   const targets = new Set(wanted.map((r) => r.target));
   const same = live.length === wanted.length && live.every((r, i) => r.action === wanted[i]!.action && r.target === wanted[i]!.target);
   if (same) return { patch: [], remove: [] };

@@ -8,7 +8,7 @@ import type { DesiredSandbox } from '../model/desired.ts';
 import { LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT, OWCTL_LABEL_PREFIX } from '../model/labels.ts';
 import { serverPortLabels } from '../model/server-port.ts';
 import type { ObservedSandbox, SandboxStatus } from '../model/observed.ts';
-import { creationMarkers, egressDigestsOf, egressMetadata } from './egress-metadata.ts';
+import { creationMarkers, egressAtRest, egressMetadata } from './egress-metadata.ts';
 import type { WireSandbox } from './wire.ts';
 
 export const META_NAME = 'owctl.dev/name';
@@ -61,7 +61,6 @@ export function observedOf(wire: WireSandbox): ObservedSandbox {
     if (value !== undefined) digests[group] = value;
   }
   if (meta[META_SALT] !== undefined) digests.salt = meta[META_SALT];
-  Object.assign(digests, egressDigestsOf(meta));
   return {
     name: meta[META_NAME] ?? wire.id,
     id: wire.id,
@@ -79,6 +78,7 @@ export function observedOf(wire: WireSandbox): ObservedSandbox {
     maxDurationSecs: liveMaxDuration(wire, Number(meta[META_MAX_DURATION])),
     server: 'unknown',
     digests,
+    egress: egressAtRest(meta, meta[META_SALT] ?? ''),
   };
 }
 

@@ -3,6 +3,7 @@
  * server. Every change lands in place, through the server's /tokens routes: no restart.
  */
 import { peopleOf, staleOwnerTokens, tokenStoreKept, tokensOf, type ObservedAccess } from '../model/access.ts';
+import { accessFromRecord, recordMatchesServer, type AccessRecord } from '../model/access-record.ts';
 import type { BackendCapabilities } from '../model/capabilities.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { AccessOp, Change, FieldChange } from '../model/plan.ts';
@@ -11,6 +12,8 @@ import type { AccessOp, Change, FieldChange } from '../model/plan.ts';
 export type RotateRequest = ReadonlySet<string>;
 
 export const EARLIER_BOOT_PATH = 'access.(owner tokens from earlier boots)';
+export const RECORD_PATH = 'access.(record on the sandbox)';
+const FROM_RECORD = "access compared with owctl's record on the sandbox (its server did not list its tokens)";
 
 const rotating = (rotate: RotateRequest, sandbox: string, person: string) => rotate.has(sandbox) || rotate.has(`${sandbox}/${person}`);
 
@@ -68,28 +71,59 @@ function diff(project: string, desired: DesiredSandbox, access: ObservedAccess, 
   return out;
 }
 
+const recordOp: AccessOp = { revoke: [], cause: 'record' };
+
+/** What the record says, for the plan: its people and scopes. */
+function describeRecord(record: AccessRecord | null): string | null {
+  const names = Object.keys(record?.people ?? {}).sort();
+  return names.length === 0 ? null : names.map((name) => `${name} (${record!.people[name]!.scope})`).join(', ');
+}
+
+/** The server's list against the record: a record that disagrees (or is missing) is rewritten from the list. */
+function healRecord(project: string, desired: DesiredSandbox, access: ObservedAccess, record: AccessRecord | null, caps: BackendCapabilities): AccessPlan | undefined {
+  if (recordMatchesServer(record, access, project, desired.name)) return undefined;
+  const people = peopleOf(access, project, desired.name);
+  const after = people.length === 0 ? null : people.map((p) => `${p} (${tokensOf(access, project, desired.name, p).at(-1)!.scope})`).join(', ');
+  return { fields: [field(RECORD_PATH, describeRecord(record), after, caps, 'outside')], ops: [recordOp], unchanged: 0 };
+}
+
 /**
  * The change with its access part added. A sandbox in sync otherwise becomes an in-place update. A replacement keeps
- * the tokens when the token store is kept (under a mount), and otherwise says that every token changes.
+ * the tokens when the token store is kept (under a mount), and otherwise says that every token changes. Without the
+ * server's list, owctl's record on the sandbox stands in for it; with both, the list wins and heals the record.
  */
-export function withAccess(project: string, planned: Change, desired: DesiredSandbox, access: ObservedAccess | undefined, rotate: RotateRequest, caps: BackendCapabilities): Change {
+export function withAccess(project: string, planned: Change, desired: DesiredSandbox, access: ObservedAccess | undefined, rotate: RotateRequest, caps: BackendCapabilities, record: AccessRecord | null = null): Change {
   let part: AccessPlan | undefined;
+  let reason = planned.reason;
+  const declared = (desired.access ?? []).map((e) => e.person);
+  const recorded = record === null ? null : accessFromRecord(record, project, desired.name, declared);
   if (planned.action === 'create') part = issueAll(desired, () => null, (scope) => scope, 'added', caps);
   else if (planned.action === 'replace' && !tokenStoreKept(desired)) {
     const note = (scope: string) => `${scope} (new token: the token store is not under a mount, so the replacement loses it)`;
-    part = issueAll(desired, (person) => (access ? tokensOf(access, project, desired.name, person)[0]?.scope ?? null : null), note, 'store_lost', caps);
-  } else if (access !== undefined && planned.action !== 'delete') part = diff(project, desired, access, rotate, caps);
-  else if ((desired.access ?? []).length > 0 && planned.action !== 'delete') {
+    const seen = access ?? recorded;
+    part = issueAll(desired, (person) => (seen ? tokensOf(seen, project, desired.name, person)[0]?.scope ?? null : null), note, 'store_lost', caps);
+  } else if (access !== undefined && planned.action !== 'delete') {
+    part = diff(project, desired, access, rotate, caps);
+    // The list wins; the record follows it (ops rewrite it anyway; a replacement's new sandbox starts without one).
+    const heal = part.ops.length === 0 ? (planned.action === 'replace' ? { fields: [], ops: [recordOp], unchanged: 0 } : healRecord(project, desired, access, record, caps)) : undefined;
+    if (heal !== undefined) part = { fields: [...part.fields, ...heal.fields], ops: heal.ops, unchanged: part.unchanged };
+  } else if (recorded !== null && planned.action !== 'delete') {
+    part = diff(project, desired, recorded, rotate, caps);
+    if (planned.action === 'replace' && part.ops.length === 0) part.ops.push(recordOp);
+    reason = `${reason}; ${FROM_RECORD}`;
+  } else if ((declared.length > 0 || Object.keys(record?.people ?? {}).length > 0) && planned.action !== 'delete') {
     // Nothing to compare with: say so rather than guess (the next plan, once the server answers, shows the rest).
-    return { ...planned, reason: `${planned.reason}; access not compared (the server did not list its tokens)` };
+    return { ...planned, reason: `${planned.reason}; access not compared (the server did not list its tokens, and the sandbox holds no record of them)` };
   }
   if (part === undefined || (part.ops.length === 0 && part.unchanged === 0)) return planned;
-  const next: Change = { ...planned, fields: [...planned.fields, ...part.fields], unchanged: planned.unchanged + part.unchanged };
+  const next: Change = { ...planned, reason, fields: [...planned.fields, ...part.fields], unchanged: planned.unchanged + part.unchanged };
   if (part.ops.length > 0) next.access = part.ops;
   if (planned.action === 'noop' && part.ops.length > 0) {
     const { asleep: _asleep, ...rest } = next;
-    return { ...rest, action: 'update', reason: 'will be updated in place (no downtime: tokens only)' };
+    // A stopped (asleep) sandbox is started first: only its server issues and revokes tokens.
+    const down = planned.status !== 'Running' && planned.status !== 'Starting';
+    const how = down ? `then started (it is ${planned.status}): tokens only` : 'no downtime: tokens only';
+    return { ...rest, action: 'update', reason: `will be updated in place (${how})${reason === planned.reason ? '' : `; ${FROM_RECORD}`}`, start: down };
   }
   return next;
 }
-

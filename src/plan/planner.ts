@@ -10,12 +10,12 @@ import { LABEL_APPLIED, LABEL_CONFIG_HASH, LABEL_PROJECT, LABEL_PROTECT } from '
 import type { ObservedSandbox, ObservedState } from '../model/observed.ts';
 import type { Action, Change, Conflict, FieldChange, Plan } from '../model/plan.ts';
 import { ACTIONS } from '../model/plan.ts';
-import { compareEgress } from './egress-fields.ts';
+import { compareEgress, egressCreationFields } from './egress-fields.ts';
 import { compareInPlaceFields, compareReplaceFields, describeMount, describePort } from './fields.ts';
-import { compareNetwork, networkCreationFields } from './network-fields.ts';
 import { formatDuration, formatSize } from '../model/units.ts';
 import { SENSITIVE } from '../model/plan.ts';
 import { withAccess } from './access.ts';
+import { accessRecordOf } from '../model/access-record.ts';
 
 const UP: ReadonlySet<string> = new Set(['Running', 'Starting']);
 
@@ -50,7 +50,7 @@ function creationFields(sandbox: DesiredSandbox, caps: BackendCapabilities): Fie
   if (sandbox.command) fields.push(added('command', sandbox.command.join(' ')));
   if (sandbox.idleTimeoutSecs !== undefined) fields.push(added('idle_timeout', formatDuration(sandbox.idleTimeoutSecs)));
   if (sandbox.maxDurationSecs !== undefined) fields.push(added('max_duration', formatDuration(sandbox.maxDurationSecs)));
-  return [...fields, ...networkCreationFields(sandbox, caps)];
+  return [...fields, ...egressCreationFields(sandbox, caps)];
 }
 
 function change(sandbox: string, action: Action, reason: string, extra: Partial<Change> = {}): Change {
@@ -66,10 +66,6 @@ function planDeclared(desired: DesiredSandbox, live: ObservedSandbox, caps: Back
   const attribution = { replaceFieldsUnchangedInFile: () => (unchangedInFile ??= liveHash !== undefined && liveHash === configHash(desired)), applied };
   const replace = compareReplaceFields(desired, live, attribution, caps);
   const inPlace = compareInPlaceFields(desired, live, guestEnv(desired), secretEnvKeys(desired), attribution, caps);
-  const network = compareNetwork(desired, live, caps);
-  inPlace.fields.push(...network.fields);
-  inPlace.unchanged += network.unchanged;
-  // Engines that read back their egress sidecar and vault (OpenSandbox) report ObservedSandbox.egress instead.
   const egress = compareEgress(desired, live, caps);
   inPlace.fields.push(...egress.fields);
   inPlace.unchanged += egress.unchanged;
@@ -212,7 +208,7 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
       // Sandboxes of other owners that carry the same name are theirs: never compared, healed or deleted.
       const planned = planDeclared(sandbox, current, caps, instanceIds(owned), options);
       const decided = replace.has(sandbox.name) ? replacedOnRequest(sandbox, current, planned, caps) : planned;
-      changes.push(withAccess(desired.project, decided, sandbox, current.access, rotate, caps));
+      changes.push(withAccess(desired.project, decided, sandbox, current.access, rotate, caps, accessRecordOf(current.labels)));
     }
   }
   for (const [name, group] of live) {

@@ -16,8 +16,8 @@ export function inEventStream(error: unknown): boolean {
   return typeof error === 'object' && error !== null && streamed.has(error);
 }
 
-/** 1.1: the `outputs` event (apply). 1.2: `message` on a verification step's `step_start` (what it waits for). */
-export const EVENT_STREAM_VERSION = '1.2';
+/** 1.1: the `outputs` event (apply). 1.2: `message` on a verification step's `step_start` (what it waits for). 1.3: access:…:record steps. */
+export const EVENT_STREAM_VERSION = '1.3';
 
 export class EventStream {
   constructor(private readonly write: (text: string) => void) {

@@ -6,8 +6,8 @@ import { tokenFileOf } from '../model/access.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import type { Style } from './style.ts';
 
-/** 1.1: `access` (each person's scope and token file). */
-export const OUTPUT_FORMAT_VERSION = '1.1';
+/** 1.1: `access` (each person's scope and token file); 1.2: `token_file_current`. */
+export const OUTPUT_FORMAT_VERSION = '1.2';
 
 export interface SandboxOutput {
   sandbox: string;
@@ -18,7 +18,18 @@ export interface SandboxOutput {
   /** Headers the engine's gateway needs (OpenSandbox); absent when none. */
   headers?: Record<string, string>;
   /** Each person of the sandbox's `access:`: scope and the file holding their token, relative to the project folder. */
-  access?: Array<{ person: string; scope: string; token_file: string }>;
+  access?: PersonOutput[];
+}
+
+export interface PersonOutput {
+  person: string;
+  scope: string;
+  token_file: string;
+  /**
+   * Whether the file on this machine holds the person's current token (its salted digest against owctl's record on
+   * the sandbox); absent when that cannot be told (no file here, no record, a value owctl never held).
+   */
+  token_file_current?: boolean;
 }
 
 export interface OutputDocument {
@@ -27,10 +38,11 @@ export interface OutputDocument {
   outputs: SandboxOutput[];
 }
 
-export function sandboxOutput(sandbox: DesiredSandbox, address: { url: string; headers: Record<string, string> } | null): SandboxOutput {
+export function sandboxOutput(sandbox: DesiredSandbox, address: { url: string; headers: Record<string, string> } | null, current: Record<string, boolean> = {}): SandboxOutput {
   const headers = address !== null && Object.keys(address.headers).length > 0 ? { headers: address.headers } : {};
   const people = sandbox.access ?? [];
-  const access = people.length > 0 ? { access: people.map((e) => ({ person: e.person, scope: e.scope, token_file: tokenFileOf(sandbox.name, e.person) })) } : {};
+  const entry = (person: string, scope: string): PersonOutput => ({ person, scope, token_file: tokenFileOf(sandbox.name, person), ...(current[person] === undefined ? {} : { token_file_current: current[person] }) });
+  const access = people.length > 0 ? { access: people.map((e) => entry(e.person, e.scope)) } : {};
   return { sandbox: sandbox.name, url: address?.url ?? null, token_env: sandbox.tokens.clientEnv, host_token_env: sandbox.tokens.hostEnv, ...headers, ...access };
 }
 
@@ -41,7 +53,11 @@ export function renderOutputs(outputs: SandboxOutput[], s: Style): string {
   const lines = outputs.map((o) => {
     const where = o.url ?? s.dim("(no host port for the server's guest port)");
     const line = `  ${o.sandbox.padEnd(width)}  ${where}  ${s.dim(`token: sandboxes.${o.sandbox}.tokens.client (guest ${o.token_env}); \`owctl connect ${o.sandbox} --show-token\` prints it`)}`;
-    const people = (o.access ?? []).map((a) => `  ${''.padEnd(width)}    ${a.person} (${a.scope}): ${a.token_file}; \`owctl connect ${o.sandbox} --as ${a.person} --show-token\` prints it`);
+    const people = (o.access ?? []).map((a) =>
+      a.token_file_current === false
+        ? `  ${''.padEnd(width)}    ${a.person} (${a.scope}): ${a.token_file} ${s.dim('is not the current token (issued or rotated from another machine)')}`
+        : `  ${''.padEnd(width)}    ${a.person} (${a.scope}): ${a.token_file}; \`owctl connect ${o.sandbox} --as ${a.person} --show-token\` prints it`,
+    );
     return [line, ...people].join('\n');
   });
   return `${lines.join('\n')}\n`;

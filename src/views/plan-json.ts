@@ -5,8 +5,11 @@
 import type { Action, Change, Conflict, Plan } from '../model/plan.ts';
 import type { PreflightProblem } from '../model/preflight.ts';
 
-/** 1.1: `preflight` (what would make apply fail, found before any change); 1.2: a change's `access` operations. */
-export const PLAN_FORMAT_VERSION = '1.2';
+/**
+ * 1.1: `preflight` (what would make apply fail, found before any change); 1.2: a change's `access` operations; 1.3:
+ * the access cause `record`.
+ */
+export const PLAN_FORMAT_VERSION = '1.3';
 
 export interface PlanDocument {
   format_version: string;

@@ -18,6 +18,7 @@ function tokenRuntime(failCheck?: string) {
       return 'answers';
     },
     revoke: async (s, ids, _retired, _instance, forget) => (calls.push(`revoke ${ids.join(',')}${forget ? ` forget ${forget}` : ''}`), 'revoked'),
+    record: async () => (calls.push('record'), 'recorded'),
   };
   const nothing = async () => undefined;
   const runtime: Runtime = {
@@ -50,8 +51,8 @@ describe('executor: access', () => {
     const { runtime, calls } = tokenRuntime();
     const result = await execute(plan(desired, observedState([live([['bob', 'collaborator', 'tok_old']])])).changes, desired, runtime, { parallelism: 1, signal: new AbortController().signal, onEvent: (e) => void events.push(e) });
     assert.deepEqual(result.outcomes.map((o) => o.outcome), ['succeeded']);
-    assert.deepEqual(calls, ['verify', 'issue bob viewer', 'check bob viewer', 'revoke tok_old']);
-    assert.deepEqual(events.filter((e) => e.type === 'step_start').map((e) => (e as { step: string }).step), ['verify', 'access:bob:issue', 'access:bob:verify', 'access:bob:revoke']);
+    assert.deepEqual(calls, ['verify', 'issue bob viewer', 'check bob viewer', 'revoke tok_old', 'record']);
+    assert.deepEqual(events.filter((e) => e.type === 'step_start').map((e) => (e as { step: string }).step), ['verify', 'access:bob:issue', 'access:bob:verify', 'access:bob:revoke', 'access:bob:record']);
   });
 
   it('a new token that fails its check leaves the old one unrevoked (never a moment without a working token)', async () => {
@@ -61,12 +62,23 @@ describe('executor: access', () => {
     assert.equal(result.outcomes[0]?.outcome, 'failed');
     assert.equal(result.outcomes[0]?.error?.step, 'access:bob:verify');
     assert.ok(!calls.some((c) => c.startsWith('revoke')), calls.join('; '));
+    // The server now holds the new token too: the record on the sandbox follows its list even so.
+    assert.equal(calls.at(-1), 'record');
   });
 
   it('a removed person is revoked and their file forgotten', async () => {
     const desired = desiredState([{ ...alice, access: [] }]);
     const { runtime, calls } = tokenRuntime();
     await execute(plan(desired, observedState([live([['bob', 'viewer', 'tok_b']])])).changes, desired, runtime, { parallelism: 1, signal: new AbortController().signal, onEvent: () => undefined });
-    assert.deepEqual(calls, ['verify', 'revoke tok_b forget bob']);
+    assert.deepEqual(calls, ['verify', 'revoke tok_b forget bob', 'record']);
+  });
+
+  it('a record that disagrees with the server is rewritten, and nothing else happens (no modify, no token call)', async () => {
+    const desired = desiredState([alice]);
+    const { runtime, calls } = tokenRuntime();
+    const changes = plan(desired, observedState([live([['bob', 'viewer', 'tok_b']])])).changes;
+    assert.deepEqual(changes[0]?.access, [{ revoke: [], cause: 'record' }]);
+    await execute(changes, desired, runtime, { parallelism: 1, signal: new AbortController().signal, onEvent: () => undefined });
+    assert.deepEqual(calls, ['verify', 'record']);
   });
 });

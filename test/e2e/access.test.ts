@@ -92,12 +92,28 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
     assert.equal(again.code, 0, `in sync after apply:\n${again.stdout}`);
   });
 
+  it("apply records on the sandbox, in its labels, each person's scope, token id and a salted digest of the value — never the value", async () => {
+    const labels = (await project.inspect('team'))!.config.labels as Record<string, string>;
+    const ids = new Map((await listed(spec)).map((t) => [t.label, t.id]));
+    assert.equal(labels['owctl.dev/a.bob'], `viewer.${ids.get('owctl:access/team/bob')}`);
+    assert.equal(labels['owctl.dev/a.carol'], `collaborator.${ids.get('owctl:access/team/carol')}`);
+    assert.match(labels['owctl.dev/access-salt'] ?? '', /^[0-9a-f]{32}$/);
+    assert.match(labels['owctl.dev/ad.bob'] ?? '', /^v1-[0-9a-f]{32}$/);
+    // Salted: the digest is not a plain hash of the value.
+    const { createHash } = await import('node:crypto');
+    assert.ok(!labels['owctl.dev/ad.bob']!.includes(createHash('sha256').update(valueOf('bob')).digest('hex').slice(0, 32)));
+    // Recording never restarts the sandbox: msb saved the labels for the next start of the running VM.
+    const calls = (await project.msbCalls()).filter((argv) => argv[0] === 'modify');
+    assert.ok(calls.length > 0 && calls.every((argv) => argv.includes('--next-start') && !argv.includes('--restart')), JSON.stringify(calls));
+    assert.equal((await project.inspect('team'))!.status, 'Running');
+  });
+
   it('output --json names where each token lives; connect --as prints a value only when asked', async () => {
     const out = await owctl(['output', '--json']);
     assertValid(compileSchema('output.schema.json'), json(out), 'output --json');
     assert.deepEqual(json(out).outputs[0].access, [
-      { person: 'bob', scope: 'viewer', token_file: '.owctl/access/team/bob.token' },
-      { person: 'carol', scope: 'collaborator', token_file: '.owctl/access/team/carol.token' },
+      { person: 'bob', scope: 'viewer', token_file: '.owctl/access/team/bob.token', token_file_current: true },
+      { person: 'carol', scope: 'collaborator', token_file: '.owctl/access/team/carol.token', token_file_current: true },
     ]);
     const hidden = await owctl(['connect', 'team', '--as', 'bob']);
     assert.equal(hidden.code, 0, hidden.stderr);
@@ -159,6 +175,52 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
     assert.equal(await status(spec, '/workspaces', bearer(foreign.token)), 200, "a token owctl did not issue is never touched");
   });
 
+  it("a file another machine's rotation left behind: verify, connect --as and output say it is not the current token", async () => {
+    const stale = valueOf('bob');
+    const rotated = await owctl(['apply', '--auto-approve', '--rotate', 'team/bob']);
+    assert.equal(rotated.code, 0, rotated.stdout + rotated.stderr);
+    const current = valueOf('bob');
+    // This machine still holds the value from before (as if the rotation had run elsewhere).
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(tokenFile('bob'), `${stale}\n`);
+    const verified = await owctl(['verify', 'team', '--json']);
+    assert.notEqual(verified.code, 0);
+    const bob = json(verified).targets[0].access.find((c: { person: string }) => c.person === 'bob');
+    assert.equal(bob.ok, false);
+    assert.match(bob.message, /is not bob's current token: owctl's record on team holds the digest of another/);
+    const connect = await owctl(['connect', 'team', '--as', 'bob']);
+    assert.equal(connect.code, 0, connect.stderr);
+    assert.match(connect.stderr, /warning: .*bob\.token is not bob's current token/);
+    const out = await owctl(['output', '--json']);
+    assertValid(compileSchema('output.schema.json'), json(out), 'output --json');
+    assert.deepEqual(json(out).outputs[0].access.map((a: { person: string; token_file_current?: boolean }) => [a.person, a.token_file_current]), [['bob', false]]);
+    writeFileSync(tokenFile('bob'), `${current}\n`);
+    assert.deepEqual(json(await owctl(['output', '--json'])).outputs[0].access.map((a: { token_file_current?: boolean }) => a.token_file_current), [true]);
+  });
+
+  it("a stopped sandbox is planned from the record on it (no 'access not compared'); apply starts it, then issues", async () => {
+    const stopped = await project.msbRaw(['stop', 'team']);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    spec.access = { bob: 'viewer', dave: 'viewer' };
+    await project.writeFile([spec]);
+    const plan = await owctl(['plan', '--json']);
+    const change = json(plan).changes[0];
+    assert.doesNotMatch(change.reason, /not compared/);
+    assert.match(change.reason, /access compared with owctl's record on the sandbox/);
+    assert.deepEqual(change.access, [{ person: 'dave', issue: 'viewer', revoke: [], cause: 'added' }]);
+    assert.equal(change.start, true);
+    const applied = await owctl(['apply', '--auto-approve']);
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.equal(await status(spec, '/workspaces', bearer(valueOf('dave'))), 200);
+    assert.equal(await status(spec, '/workspaces', bearer(valueOf('bob'))), 200);
+    // The start was a new boot: its image issued another owner token, the only thing left to do.
+    const after = json(await owctl(['plan', '--json'])).changes[0];
+    assert.deepEqual(after.access.map((op: { cause: string }) => op.cause), ['earlier_boot']);
+    assert.equal((await owctl(['apply', '--auto-approve'])).code, 0);
+    const again = await owctl(['plan', '--detailed-exitcode']);
+    assert.equal(again.code, 0, `in sync after apply:\n${again.stdout}`);
+  });
+
   it('a replacement keeps the tokens with the store in /data; the owner token of the earlier boot is then revoked', async () => {
     const bob = valueOf('bob');
     spec.port = await freePort();
@@ -173,6 +235,9 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
     const events = compileSchema('events.schema.json');
     for (const line of replaced.stdout.trim().split('\n')) assertValid(events, JSON.parse(line), 'an apply --json event');
     assert.equal(await status(spec, '/workspaces', bearer(bob)), 200, "bob's token survived the replacement");
+    const carried = (await project.inspect('team'))!.config.labels as Record<string, string>;
+    assert.match(carried['owctl.dev/ad.bob'] ?? '', /^v1-/, 'the new sandbox carries the record, digests included');
+    assert.equal(json(await owctl(['output', '--json'])).outputs[0].access[0].token_file_current, true);
     const owners = () => listed(spec).then((items) => items.filter((t) => t.label === 'OpenWork owner token'));
     assert.equal((await owners()).length, 2, 'one owner token per boot so far');
     const pile = await owctl(['plan']);
@@ -188,7 +253,8 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
 
   it('secret sweep: no token value in any output, plan file, event or msb argv, and no label holds one', async () => {
     project.secrets.push(...values);
-    await project.assertNoSecrets(...outputs);
+    const labels = JSON.stringify((await project.inspect('team'))!.config.labels);
+    await project.assertNoSecrets(...outputs, labels);
     for (const token of await listed(spec)) for (const value of values) assert.ok(!(token.label ?? '').includes(value));
   });
 });

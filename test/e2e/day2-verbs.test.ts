@@ -33,7 +33,7 @@ describe('day-2 verbs', () => {
     assert.equal(all.code, 0, all.stderr);
     assert.match(all.stdout, /alice[\s\S]*bob/);
     const one = json(await project.owctl(['output', 'bob', '--json']));
-    assert.deepEqual(one, { format_version: '1.1', project: 'verbs', outputs: [{ sandbox: 'bob', url: `http://127.0.0.1:${bob.port}`, token_env: 'OPENWORK_TOKEN', host_token_env: 'OPENWORK_HOST_TOKEN' }] });
+    assert.deepEqual(one, { format_version: '1.2', project: 'verbs', outputs: [{ sandbox: 'bob', url: `http://127.0.0.1:${bob.port}`, token_env: 'OPENWORK_TOKEN', host_token_env: 'OPENWORK_HOST_TOKEN' }] });
     const verify = await project.owctl(['verify', '--json']);
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
     assertValid(compileSchema('verify.schema.json'), json(verify), 'verify');

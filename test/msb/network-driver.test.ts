@@ -57,11 +57,13 @@ describe('msb driver: network rules and credentials against the real binary', { 
     });
     await assert.rejects(msb.create(sandbox, { 'owctl.dev/project': 'demo' }), (e: unknown) => e instanceof OwctlError && e.code === 'msb.start_failed');
     const live = await msb.inspect('guarded');
-    assert.deepEqual(live?.network, {
+    assert.deepEqual(live?.egress, {
       policy: { egress: 'deny', rules: canonicalRules(effectivePolicy(sandbox).rules) },
       onViolation: 'block-and-log',
       credentials: { ANTHROPIC_API_KEY: { hosts: ['api.anthropic.com', '*.anthropic.com'] } },
-      interceptsTls: true,
+      injects: true,
+      // The driver writes no owctl label of its own (the backend adds the credentials digest label).
+      record: null,
     });
     const create = spawner.requests.find((r) => r.args[0] === 'create' && r.args.includes('guarded'))!;
     assert.equal(create.env?.ANTHROPIC_API_KEY, VALUE, 'the value reaches msb through its environment');
@@ -72,24 +74,24 @@ describe('msb driver: network rules and credentials against the real binary', { 
     const sandbox = spec('rules-only', { network: { rules: [{ action: 'allow', target: 'api.anthropic.com', ports: [] }] } });
     await assert.rejects(msb.create(sandbox, {}));
     const live = await msb.inspect('rules-only');
-    assert.deepEqual(live?.network?.policy, { egress: 'deny', rules: ['allow@api.anthropic.com', 'allow@host:udp+tcp:53', 'allow@public'] });
-    assert.deepEqual(live?.network?.policy?.rules, canonicalRules(effectivePolicy(sandbox).rules));
+    assert.deepEqual(live?.egress?.policy, { egress: 'deny', rules: ['allow@api.anthropic.com', 'allow@host:udp+tcp:53', 'allow@public'] });
+    assert.deepEqual(live?.egress?.policy?.rules, canonicalRules(effectivePolicy(sandbox).rules));
   });
 
   it('a sandbox without network or credentials gets no network flag: msb records no policy (its default applies)', async () => {
     const sandbox = spec('plain', {});
     assert.deepEqual(networkArgs(sandbox), []);
     await assert.rejects(msb.create(sandbox, {}));
-    assert.deepEqual((await msb.inspect('plain'))?.network, { policy: null, onViolation: null, credentials: {}, interceptsTls: false });
+    assert.deepEqual((await msb.inspect('plain'))?.egress, { policy: null, onViolation: null, credentials: {}, injects: false, record: null });
   });
 
   it('msb modify --secret/--secret-rm change the references on a stopped sandbox (next start), values only in its environment', async () => {
     const more = { ANTHROPIC_API_KEY: { value: VALUE, hosts: ['api.anthropic.com'] }, OPENAI_API_KEY: { value: `${VALUE}-openai`, hosts: ['api.openai.com'] } };
     const result = await msb.modify('guarded', { secrets: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'], credentials: more });
     assert.deepEqual(result.changes.map((c) => [c.change, c.disposition]), [['rotated', 'next start'], ['added', 'next start']]);
-    assert.deepEqual((await msb.inspect('guarded'))?.network?.credentials, { ANTHROPIC_API_KEY: { hosts: ['api.anthropic.com'] }, OPENAI_API_KEY: { hosts: ['api.openai.com'] } });
+    assert.deepEqual((await msb.inspect('guarded'))?.egress?.credentials, { ANTHROPIC_API_KEY: { hosts: ['api.anthropic.com'] }, OPENAI_API_KEY: { hosts: ['api.openai.com'] } });
     await msb.modify('guarded', { secretRemove: ['OPENAI_API_KEY'], credentials: credentialsOf({ credentials: { ANTHROPIC_API_KEY: more.ANTHROPIC_API_KEY } }) });
-    assert.deepEqual(Object.keys((await msb.inspect('guarded'))?.network?.credentials ?? {}), ['ANTHROPIC_API_KEY']);
+    assert.deepEqual(Object.keys((await msb.inspect('guarded'))?.egress?.credentials ?? {}), ['ANTHROPIC_API_KEY']);
   });
 
   it('secret sweep: no value in any argv, any file under MSB_HOME, any label or any inspect output', async () => {

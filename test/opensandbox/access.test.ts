@@ -31,7 +31,13 @@ describe('access on the opensandbox backend', { timeout: 300_000 }, () => {
   };
   const url = async () => JSON.parse((await p.owctl(['connect', 'team', '--json'])).stdout).url as string;
 
-  async function write(image: string, access: Record<string, string>): Promise<void> {
+  /** owctl's access record in the live team sandbox's metadata (the newest one). */
+  const record = () => {
+    const live = p.standin.sandboxes().filter((s) => s.metadata?.['owctl.dev/name'] === 'team').at(-1)!;
+    return Object.fromEntries(Object.entries(live.metadata ?? {}).filter(([key]) => /^owctl\.dev\/(a\.|ad\.|access-salt)/.test(key)));
+  };
+
+  async function write(image: string, access: Record<string, string>, labels = ''): Promise<void> {
     const data = join(p.dir, 'server-data');
     await mkdir(data, { recursive: true });
     const people = Object.entries(access).map(([person, scope]) => `      ${person}: { scope: ${scope} }`);
@@ -47,6 +53,7 @@ describe('access on the opensandbox backend', { timeout: 300_000 }, () => {
       `    mounts: [{ type: bind, source: ${data}, target: /data }]`,
       '    env: { OPENWORK_TOKEN_STORE: /data/openwork/tokens.json }',
       '    verify: { timeout: 60s }',
+      ...(labels === '' ? [] : [`    labels: { ${labels} }`]),
       ...(people.length > 0 ? ['    access:', ...people] : []),
       '',
     ];
@@ -69,6 +76,11 @@ describe('access on the opensandbox backend', { timeout: 300_000 }, () => {
     const server = await url();
     const [bob, carol] = [await value('bob'), await value('carol')];
     assert.equal(await code(server, bob), 200);
+    // The record on the sandbox: scope and id per person, a salted digest of each value, never a value.
+    const recorded = record();
+    assert.deepEqual(Object.keys(recorded).sort(), ['owctl.dev/a.bob', 'owctl.dev/a.carol', 'owctl.dev/access-salt', 'owctl.dev/ad.bob', 'owctl.dev/ad.carol']);
+    assert.match(recorded['owctl.dev/a.bob']!, /^viewer\.[A-Za-z0-9_-]+$/);
+    assert.match(recorded['owctl.dev/ad.carol']!, /^v1-[0-9a-f]{32}$/);
 
     let failures = 0;
     let stop = false;
@@ -93,13 +105,24 @@ describe('access on the opensandbox backend', { timeout: 300_000 }, () => {
     const removed = await run(['apply', '--auto-approve']);
     assert.equal(removed.code, 0, removed.stdout + removed.stderr);
     assert.equal(await code(server, carol), 401);
+    assert.deepEqual(Object.keys(record()).sort(), ['owctl.dev/a.bob', 'owctl.dev/access-salt', 'owctl.dev/ad.bob']);
+
+    // An in-place metadata update (a label) leaves the access record as it was.
+    const before = record();
+    await write(IMAGE, { bob: 'viewer' }, 'team: research');
+    const labelled = await run(['apply', '--auto-approve']);
+    assert.equal(labelled.code, 0, labelled.stdout + labelled.stderr);
+    assert.deepEqual(record(), before);
+    assert.equal((await run(['plan', '--detailed-exitcode'])).code, 0);
   });
 
   it('a replacement keeps the tokens when the store is on a volume; no value in any output, metadata or API request', async () => {
     const bob = await value('bob');
-    await write(IMAGE_V2, { bob: 'viewer' });
+    const before = record();
+    await write(IMAGE_V2, { bob: 'viewer' }, 'team: research');
     const replaced = await run(['apply', '--auto-approve']);
     assert.equal(replaced.code, 0, replaced.stdout + replaced.stderr);
+    assert.deepEqual(record(), before, 'the new sandbox carries the record (same salt, ids and digests)');
     assert.equal(await code(await url(), bob), 200, "bob's token works on the new sandbox");
     const again = await run(['plan', '--detailed-exitcode']);
     assert.equal(again.code, 0, again.stdout);

@@ -84,7 +84,7 @@ describe('opensandbox: egress rules and the Credential Vault end to end', { time
     const id = box().id;
     await p.write([agent(['api.anthropic.com', '*.github.com'])], { ANTHROPIC_API_KEY: ROTATED });
     const plan = await run(['plan']);
-    assert.match(plan.stdout, /network\.rules += "allow api\.anthropic\.com" -> "allow api\.anthropic\.com, allow \*\.github\.com" # live: through the egress sidecar.s \/policy/);
+    assert.match(plan.stdout, /network\.rules += "allow@api\.anthropic\.com" -> "allow@api\.anthropic\.com, allow@\*\.github\.com" # live: through the egress sidecar.s \/policy/);
     const applied = await run(['apply', '--auto-approve']);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.equal(box().id, id);

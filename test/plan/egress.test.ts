@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { groupDigests } from '../../src/model/digests.ts';
 import type { DesiredSandbox } from '../../src/model/desired.ts';
-import { egressDigests } from '../../src/model/egress-digests.ts';
 import type { ObservedEgress } from '../../src/model/egress-observed.ts';
 import type { ObservedSandbox } from '../../src/model/observed.ts';
 import { SENSITIVE } from '../../src/model/plan.ts';
 import { OPENSANDBOX_CAPABILITIES } from '../../src/opensandbox/capabilities.ts';
+import { creationMarkers, egressAtRest, egressMetadata } from '../../src/opensandbox/egress-metadata.ts';
 import { plan } from '../../src/plan/planner.ts';
 import { desiredSandbox, desiredState, observedFrom, observedState } from '../helpers/states.ts';
 
@@ -26,13 +26,15 @@ const agent = desiredSandbox('agent', {
   credentials: { ANTHROPIC_API_KEY: { value: KEY, hosts: ['api.anthropic.com'], header: 'x-api-key' } },
 });
 
-const asApplied: ObservedEgress = {
-  enforced: true,
-  credentialProxy: true,
-  read: { defaultAction: 'deny', rules: [{ action: 'allow', target: 'api.anthropic.com' }], credentials: { ANTHROPIC_API_KEY: { hosts: ['api.anthropic.com'], header: 'x-api-key' } } },
+/** What the sidecar and vault answer for `agent` as applied (the metadata's account is added by `live`). */
+const asApplied: Partial<ObservedEgress> = {
+  policy: { egress: 'deny', rules: ['allow@api.anthropic.com'] },
+  credentials: { ANTHROPIC_API_KEY: { hosts: ['api.anthropic.com'], header: 'x-api-key' } },
 };
 
-function live(applied: DesiredSandbox, egress: ObservedEgress): ObservedSandbox {
+/** `applied` as OpenSandbox observes it: its metadata's account (opensandbox/egress-metadata.ts), then `read`. */
+function live(applied: DesiredSandbox, read: Partial<ObservedEgress>): ObservedSandbox {
+  const atRest = egressAtRest({ ...egressMetadata(applied, SALT), ...creationMarkers(applied) }, SALT);
   return observedFrom('demo', applied, {
     id: 'id-1',
     labels: { 'owctl.dev/project': 'demo' },
@@ -40,8 +42,8 @@ function live(applied: DesiredSandbox, egress: ObservedEgress): ObservedSandbox 
     memoryMib: 0,
     env: {},
     mounts: [],
-    digests: { ...groupDigests(applied, SALT), ...egressDigests(applied, SALT), salt: SALT },
-    egress,
+    digests: { ...groupDigests(applied, SALT), salt: SALT },
+    egress: { ...atRest, ...read },
   });
 }
 
@@ -64,7 +66,7 @@ describe('planner: egress and credentials on an engine that reports them', () =>
     const more = { ...agent, network: { egress: 'deny' as const, rules: [...agent.network!.rules!, { action: 'allow' as const, target: '*.github.com', ports: [] }] } };
     const updated = planOf(more, live(agent, asApplied));
     assert.equal(updated.action, 'update');
-    assert.deepEqual(updated.fields.map((f) => [f.path, f.before, f.after, f.disposition]), [['network.rules', 'allow api.anthropic.com', 'allow api.anthropic.com, allow *.github.com', 'live']]);
+    assert.deepEqual(updated.fields.map((f) => [f.path, f.before, f.after, f.disposition]), [['network.rules', 'allow@api.anthropic.com', 'allow@api.anthropic.com, allow@*.github.com', 'live']]);
     const open = { ...agent, network: { ...agent.network!, egress: 'allow' as const } };
     const replaced = planOf(open, live(agent, asApplied));
     assert.equal(replaced.action, 'replace');
@@ -76,13 +78,19 @@ describe('planner: egress and credentials on an engine that reports them', () =>
     const removed = planOf(none, live(agent, asApplied));
     assert.deepEqual([removed.action, removed.fields[0]!.path, removed.fields[0]!.disposition], ['update', 'credentials.ANTHROPIC_API_KEY', 'live']);
     const bare = { ...agent, network: undefined, credentials: undefined };
-    const first = planOf(agent, live(bare, { enforced: false, credentialProxy: false }));
+    const first = planOf(agent, live(bare, {}));
     assert.equal(first.action, 'replace');
-    assert.deepEqual(first.fields.map((f) => f.path), ['network', 'credentials.ANTHROPIC_API_KEY']);
+    assert.deepEqual(first.fields.map((f) => [f.path, f.before, f.after]), [
+      ['network.egress', 'allow', 'deny'],
+      ['network.rules', '(none)', 'allow@api.anthropic.com'],
+      ['network.credential_proxy', 'off', 'on'],
+      ['credentials.ANTHROPIC_API_KEY', null, 'hosts api.anthropic.com (x-api-key)'],
+    ]);
+    assert.match(first.fields[0]!.reason!, /no egress sidecar/);
   });
 
   it('rules or a binding changed on the sidecar while the file still says what was applied: changed outside owctl', () => {
-    const edited: ObservedEgress = { ...asApplied, read: { ...asApplied.read!, rules: [{ action: 'allow', target: 'evil.example.com' }], credentials: { ANTHROPIC_API_KEY: { hosts: ['evil.example.com'], header: 'x-api-key' } } } };
+    const edited: Partial<ObservedEgress> = { policy: { egress: 'deny', rules: ['allow@evil.example.com'] }, credentials: { ANTHROPIC_API_KEY: { hosts: ['evil.example.com'], header: 'x-api-key' } } };
     const change = planOf(agent, live(agent, edited));
     assert.equal(change.action, 'update');
     assert.deepEqual(change.fields.map((f) => [f.path, f.origin]), [['network.rules', 'outside'], ['credentials.ANTHROPIC_API_KEY.hosts', 'outside']]);
@@ -96,7 +104,7 @@ describe('planner: egress and credentials on an engine that reports them', () =>
   });
 
   it('a sidecar that did not answer: the digests recorded at apply stand in', () => {
-    const unread = live(agent, { enforced: true, credentialProxy: true });
+    const unread = live(agent, {});
     assert.equal(planOf(agent, unread).action, 'noop');
     const moved = { ...agent, credentials: { ANTHROPIC_API_KEY: { ...agent.credentials!.ANTHROPIC_API_KEY!, hosts: ['api.anthropic.com', 'claude.ai'] } } };
     assert.deepEqual(planOf(moved, unread).fields.map((f) => f.path), ['credentials.ANTHROPIC_API_KEY.hosts']);

@@ -1,11 +1,12 @@
 /** The planner on `network` and `credentials`: diffs from what msb records, values only through salted digests. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { credentialLabel } from '../../src/model/credentials.ts';
+import { credentialLabel, parseCredentialLabel } from '../../src/model/credentials.ts';
 import type { DesiredSandbox } from '../../src/model/desired.ts';
 import { LABEL_CREDENTIALS } from '../../src/model/labels.ts';
 import { canonicalRules } from '../../src/model/network.ts';
-import type { ObservedNetwork, ObservedSandbox } from '../../src/model/observed.ts';
+import type { ObservedEgress } from '../../src/model/egress-observed.ts';
+import type { ObservedSandbox } from '../../src/model/observed.ts';
 import { plan } from '../../src/plan/planner.ts';
 import { desiredSandbox, desiredState, observedFrom, observedState } from '../helpers/states.ts';
 
@@ -21,19 +22,24 @@ function declared(overrides: Partial<DesiredSandbox> = {}): DesiredSandbox {
 }
 
 /** What msb records after owctl applied `sandbox` (policy as given, references only) and owctl's digest label. */
-function applied(sandbox: DesiredSandbox, overrides: Partial<ObservedSandbox> = {}, network: Partial<ObservedNetwork> = {}): ObservedSandbox {
+function applied(sandbox: DesiredSandbox, overrides: Partial<ObservedSandbox> = {}, egress: Partial<ObservedEgress> = {}): ObservedSandbox {
   const live = observedFrom('demo', sandbox, overrides);
   const credentials = sandbox.credentials ?? {};
-  live.labels = { ...live.labels, [LABEL_CREDENTIALS]: credentialLabel(credentials, SALT) };
-  live.network = {
+  const label = credentialLabel(credentials, SALT);
+  live.labels = { ...live.labels, [LABEL_CREDENTIALS]: label };
+  live.egress = {
     policy: sandbox.network?.egress ? { egress: sandbox.network.egress, rules: canonicalRules(sandbox.network.rules ?? []) } : null,
     onViolation: Object.keys(credentials).length > 0 ? 'block-and-log' : null,
     credentials: Object.fromEntries(Object.entries(credentials).map(([name, spec]) => [name, { hosts: spec.hosts }])),
-    interceptsTls: Object.keys(credentials).length > 0,
-    ...network,
+    injects: Object.keys(credentials).length > 0,
+    record: { format: 'credential-label', salt: SALT, values: parseCredentialLabel(label)!.digests, bindings: {} },
+    ...egress,
   };
   return live;
 }
+
+/** What msb records for a sandbox made without network or credentials, or with `policy` by hand. */
+const plainEgress = (policy: ObservedEgress['policy'] = null): ObservedEgress => ({ policy, onViolation: null, credentials: {}, injects: false, record: null });
 
 const planFor = (sandbox: DesiredSandbox, live: ObservedSandbox) => plan(desiredState([sandbox]), observedState([live])).changes[0]!;
 
@@ -85,8 +91,8 @@ describe('planning network and credentials', () => {
 
   it('no network in the file and none recorded: nothing to compare (the runtime default); a recorded policy the file dropped is a replace', () => {
     const plain = desiredSandbox('alice');
-    assert.equal(planFor(plain, observedFrom('demo', plain, { network: { policy: null, onViolation: null, credentials: {}, interceptsTls: false } })).action, 'noop');
-    const leftover = observedFrom('demo', plain, { network: { policy: { egress: 'deny', rules: ['allow@api.anthropic.com'] }, onViolation: null, credentials: {}, interceptsTls: false } });
+    assert.equal(planFor(plain, observedFrom('demo', plain, { egress: plainEgress() })).action, 'noop');
+    const leftover = observedFrom('demo', plain, { egress: plainEgress({ egress: 'deny', rules: ['allow@api.anthropic.com'] }) });
     const change = planFor(plain, leftover);
     assert.equal(change.action, 'replace');
     assert.deepEqual(change.fields.map((f) => [f.path, f.before, f.after]), [
@@ -102,7 +108,7 @@ describe('planning network and credentials', () => {
 
   it('a first credential for a sandbox made without one: msb modify --secret leaves TLS interception off (msb 0.6.18), so it is replaced', () => {
     const plain = desiredSandbox('alice');
-    const live = observedFrom('demo', plain, { network: { policy: null, onViolation: null, credentials: {}, interceptsTls: false } });
+    const live = observedFrom('demo', plain, { egress: plainEgress() });
     const change = planFor(declared({ network: undefined }), live);
     assert.equal(change.action, 'replace');
     assert.match(change.reason, /network\.tls_interception/);
@@ -110,8 +116,7 @@ describe('planning network and credentials', () => {
 
   it('a sandbox made by hand with the secret but without owctl\'s digest label: the value cannot be vouched for, so it is restarted with it', () => {
     const sandbox = declared();
-    const live = applied(sandbox);
-    delete live.labels[LABEL_CREDENTIALS];
+    const live = applied(sandbox, {}, { record: null });
     assert.deepEqual(planFor(sandbox, live).fields.map((f) => f.path), ['credentials.ANTHROPIC_API_KEY.value']);
   });
 
