@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The published entry point runs the bundled CLI (npm runs `prepare`, which builds dist/, on install).
+// The published entry point runs the bundled CLI (npm runs `prepare`, which builds dist/, on install). It is a
+// CommonJS script (bin/package.json): Node starts it without its ES module loader, which costs ~9 ms of CPU.
+'use strict';
 
 // First of all, before anything else runs: signals that come while the bundle loads are kept, not left to the
 // default handler (which would kill owctl with no word). The CLI takes them over with its own handlers and answers
@@ -19,6 +21,63 @@ globalThis[Symbol.for('owctl.signalsWhileLoading')] = { kept, keep };
 //   benefits from a larger one): peak RSS of a plan of 1,000 sandboxes 112 -> 95 MiB, CPU within noise.
 // Node warns that flags changed after start may behave unpredictably, so this is done only on the V8 it was
 // measured with (Node 20's, 11.x); on any other Node, owctl runs with V8's defaults.
-if (process.versions.v8.startsWith('11.')) (await import('node:v8')).setFlagsFromString('--max-opt=2 --semi-space-growth-factor=1');
+if (process.versions.v8.startsWith('11.')) require('node:v8').setFlagsFromString('--max-opt=2 --semi-space-growth-factor=1');
 
-await import('../dist/bundle/run.js');
+load();
+
+/**
+ * Runs dist/bundle/owctl.cjs (scripts/bundle.mjs), compiled with V8's code cache: the bytecode of the functions a
+ * run of the same command used last time, so that they are neither parsed nor compiled again (BENCHMARKS.md).
+ * The cache is kept beside the script, one file per command, named after the script's size and time so that a
+ * rebuilt script never meets an old cache; V8 itself refuses one made by another V8 or with other flags
+ * (`cachedDataRejected`). A run that had no usable cache and succeeded writes one as it exits (to a temporary
+ * file, then renamed: runs side by side never read half a file); where the folder cannot be written, owctl just
+ * runs without one.
+ */
+function load() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const vm = require('node:vm');
+  const dir = path.join(__dirname, '..', 'dist', 'bundle');
+  const file = path.join(dir, 'owctl.cjs');
+  const fd = fs.openSync(file, 'r');
+  const stat = fs.fstatSync(fd);
+  const source = fs.readFileSync(fd, 'latin1'); // the build keeps it pure ASCII
+  fs.closeSync(fd);
+  const cacheFile = path.join(dir, `owctl.cjs.${commandOf(process.argv.slice(2))}-${stat.size}-${Math.trunc(stat.mtimeMs)}.cache`);
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __owctlUrl, __owctlImport) {${source}\n})`, { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected === true) {
+    process.once('exit', (code) => {
+      if (code !== 0) return;
+      const temporary = `${cacheFile}.${process.pid}`;
+      try {
+        fs.writeFileSync(temporary, script.createCachedData());
+        fs.renameSync(temporary, cacheFile);
+      } catch {
+        fs.rmSync(temporary, { force: true });
+      }
+    });
+  }
+  const module = { exports: {} };
+  // The script's import() calls (the microsandbox SDK, an ES module) are made from here: the same package, so the
+  // same node_modules (scripts/bundle.mjs says why they are not left to the script).
+  const importer = (specifier) => import(specifier);
+  script.runInThisContext()(module.exports, require('node:module').createRequire(file), module, file, dir, require('node:url').pathToFileURL(file).href, importer);
+  return module.exports.start();
+}
+
+/** The command a run names (its first word that is not an option or an option's value): the cache it uses. */
+function commandOf(args) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '-f' || arg === '--file' || arg === '--msb') i++;
+    else if (!arg.startsWith('-')) return /^[a-z][a-z-]{0,30}$/.test(arg) ? arg : 'other';
+  }
+  return 'none';
+}

@@ -22,7 +22,8 @@ export async function connectPerson(sandbox: DesiredSandbox, projectDir: string,
   const held = await readTokenFile(projectDir, sandbox.name, person);
   const value = options.showToken ? held : null;
   // A file another machine's rotation left behind would get a bare 401: say so, on stderr (stdout stays the document).
-  if (held !== null && backend !== undefined && standingOf(await recordOn(backend, sandbox), sandbox, person, held) === 'other') {
+  const standing = held !== null && backend !== undefined ? standingOf(await recordOn(backend, sandbox), sandbox, person, held) : 'unknown';
+  if (standing === 'other') {
     const { message, hint } = notCurrent(projectDir, sandbox, person);
     io.stderr(`warning: ${message}\nhint: ${hint}\n`);
   }
@@ -36,7 +37,7 @@ export async function connectPerson(sandbox: DesiredSandbox, projectDir: string,
   const headers = Object.keys(address.headers).sort();
   if (options.json) {
     const details = {
-      format_version: '1.1',
+      format_version: '1.2',
       sandbox: sandbox.name,
       url: address.url,
       token_env: sandbox.tokens.clientEnv,
@@ -45,6 +46,7 @@ export async function connectPerson(sandbox: DesiredSandbox, projectDir: string,
       person,
       scope: entry.scope,
       token_file: file,
+      ...(standing === 'unknown' ? {} : { token_file_current: standing === 'current' }),
       ...(value !== null ? { token: value } : {}),
     };
     io.stdout(`${JSON.stringify(details, null, 2)}\n`);

@@ -16,6 +16,13 @@ import { ECHO_WORKLOAD, SIM_MSB, eventually, makeSim } from './harness.ts';
 
 type Sim = Side & { work: string; cleanup(): Promise<void> };
 const REF = 'owctl-guest:1';
+/**
+ * The idle timeout and the max duration the drain tests give their sandboxes: long enough for a launch (or the next
+ * touch) to land before them on a loaded host with this file's tests running at once (each simulator call is a node
+ * process: one took over 5 s at a load average of 20), short enough to wait for.
+ */
+const IDLE_SECS = 8;
+const MAX_SECS = 10;
 /** The launch owctl used before: nohup in the exec's own process group. */
 const GROUP_LAUNCH = 'nohup "$0" "$@" >>/tmp/openwork-server.log 2>&1 &';
 
@@ -49,7 +56,9 @@ function spawnExec(sim: Sim, args: string[], extraEnv: Record<string, string> = 
   return { child, exited };
 }
 
-describe('guest processes, stop and idle detection (simulator; facts from the msb sources)', () => {
+// The tests run at once: most of their time is waited out (idle timeouts, max durations, servers starting), each uses
+// its own sandbox names in the one simulator home, and the simulator serialises its state like msb does.
+describe('guest processes, stop and idle detection (simulator; facts from the msb sources)', { concurrency: true }, () => {
   let sim: Sim;
 
   before(async () => {
@@ -122,48 +131,54 @@ describe('guest processes, stop and idle detection (simulator; facts from the ms
   });
 
   it('runtime vm.rs/heartbeat.rs: the idle drain counts exec activity only — traffic on a published port does not keep the sandbox up', async () => {
-    const port = await boot('idle', ['--idle-timeout', '4']);
+    const port = await boot('idle', ['--idle-timeout', String(IDLE_SECS)]);
     assert.equal((await sim.run(['exec', 'idle', '--', '/bin/sh', '-c', WORKLOAD_LAUNCH_SCRIPT, OPENWORK_ENTRYPOINT])).exitCode, 0);
     await eventually(() => health(port), 10_000, 'the server to answer');
     // A client keeps talking to the published port; msb never hears of it.
     const traffic = setInterval(() => void health(port), 200);
     try {
-      await eventually(async () => ((await status(sim, 'idle')) === 'Stopped' ? true : undefined), 15_000, 'the idle drain');
+      await eventually(async () => ((await status(sim, 'idle')) === 'Stopped' ? true : undefined), IDLE_SECS * 1000 + 15_000, 'the idle drain');
     } finally {
       clearInterval(traffic);
     }
     const system = (await sim.run(['logs', 'idle', '--source', 'system'])).stdout;
-    assert.match(system, /sandbox idle, requesting guest shutdown idle_secs=4/);
+    assert.match(system, new RegExp(`sandbox idle, requesting guest shutdown idle_secs=${IDLE_SECS}`));
     assert.doesNotMatch((await sim.run(['logs', 'idle'])).stdout, /received SIGTERM/, 'the drain gives the orphaned server no SIGTERM');
   });
 
-  it('runtime heartbeat.rs + cli touch.rs: an open exec session and `msb touch` keep the idle timer from firing; touch of a stopped sandbox fails', async () => {
-    // Timeouts of a few seconds: each simulator call is a node process, slow on a loaded machine.
-    await boot('busy', ['--idle-timeout', '5']);
+  // The open session and the touches are two facts on two sandboxes, so that their waits overlap.
+  it('runtime heartbeat.rs: an open exec session keeps the idle timer from firing', async () => {
+    await boot('busy', ['--idle-timeout', String(IDLE_SECS)]);
     const session = spawnExec(sim, ['busy', '--', OPENWORK_ENTRYPOINT]);
-    await eventually(async () => ((await sim.run(['logs', 'busy'])).stdout.includes('listening') ? true : undefined), 10_000, 'the session to start');
-    // Two idle timeouts pass with the session open: an open session is never idle.
-    const openSince = Date.now();
-    await eventually(async () => (Date.now() - openSince > 10_000 ? true : undefined), 12_000, 'two idle timeouts');
-    assert.equal(await status(sim, 'busy'), 'Running');
-    session.child.kill('SIGTERM');
-    await session.exited;
+    try {
+      await eventually(async () => ((await sim.run(['logs', 'busy'])).stdout.includes('listening') ? true : undefined), 10_000, 'the session to start');
+      // Two idle timeouts pass with the session open: an open session is never idle.
+      const openSince = Date.now();
+      await eventually(async () => (Date.now() - openSince > 2 * IDLE_SECS * 1000 ? true : undefined), 2 * IDLE_SECS * 1000 + 2_000, 'two idle timeouts');
+      assert.equal(await status(sim, 'busy'), 'Running');
+    } finally {
+      session.child.kill('SIGTERM');
+      await session.exited;
+    }
+  });
+
+  it('runtime heartbeat.rs + cli touch.rs: `msb touch` keeps the idle timer from firing; touch of a stopped sandbox fails', async () => {
+    await boot('touched', ['--idle-timeout', String(IDLE_SECS)]);
     // Touches back to back for two idle timeouts: each succeeds only on a running sandbox.
     const touchingSince = Date.now();
-    while (Date.now() - touchingSince < 10_000) assert.equal((await sim.run(['touch', 'busy'])).exitCode, 0, 'a touched sandbox was drained');
-    await eventually(async () => ((await status(sim, 'busy')) === 'Stopped' ? true : undefined), 20_000, 'the drain once touches stop');
-    const touched = await sim.run(['touch', 'busy']);
+    while (Date.now() - touchingSince < 2 * IDLE_SECS * 1000) assert.equal((await sim.run(['touch', 'touched'])).exitCode, 0, 'a touched sandbox was drained');
+    await eventually(async () => ((await status(sim, 'touched')) === 'Stopped' ? true : undefined), IDLE_SECS * 1000 + 15_000, 'the drain once touches stop');
+    const touched = await sim.run(['touch', 'touched']);
     assert.equal(touched.exitCode, 1);
-    assert.match(touched.stderr, /^error: sandbox 'busy' is not running \(status: Stopped\); cannot touch$/m);
+    assert.match(touched.stderr, /^error: sandbox 'touched' is not running \(status: Stopped\); cannot touch$/m);
   });
 
   it('runtime vm.rs: max duration drains however busy the sandbox is; `start` then boots idle, without the server (launch not persisted)', async () => {
-    // Long enough for the launch and the first answer on a slow machine, short enough to wait for.
-    const port = await boot('capped', ['--max-duration', '6']);
+    const port = await boot('capped', ['--max-duration', String(MAX_SECS)]);
     assert.equal((await sim.run(['exec', 'capped', '--', '/bin/sh', '-c', WORKLOAD_LAUNCH_SCRIPT, OPENWORK_ENTRYPOINT])).exitCode, 0);
     await eventually(() => health(port), 10_000, 'the server to answer');
-    await eventually(async () => ((await status(sim, 'capped')) === 'Stopped' ? true : undefined), 20_000, 'the max-duration drain');
-    assert.match((await sim.run(['logs', 'capped', '--source', 'system'])).stdout, /max duration 6s exceeded, triggering exit/);
+    await eventually(async () => ((await status(sim, 'capped')) === 'Stopped' ? true : undefined), MAX_SECS * 1000 + 15_000, 'the max-duration drain');
+    assert.match((await sim.run(['logs', 'capped', '--source', 'system'])).stdout, new RegExp(`max duration ${MAX_SECS}s exceeded, triggering exit`));
     assert.equal((await sim.run(['start', 'capped'])).exitCode, 0);
     assert.equal(await status(sim, 'capped'), 'Running');
     assert.equal(await health(port), undefined, 'a started sandbox runs no server until one is launched');

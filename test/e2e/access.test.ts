@@ -116,6 +116,7 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
     const shown = await project.owctl(['connect', 'team', '--as', 'bob', '--show-token', '--json']);
     assert.equal(json(shown).token, valueOf('bob'));
     assert.equal(json(shown).scope, 'viewer');
+    assert.equal(json(shown).token_file_current, true);
     assertValid(compileSchema('connect.schema.json'), json(shown), 'connect --as --json');
     assertValid(compileSchema('verify.schema.json'), json(verified), 'verify --json');
   });
@@ -183,6 +184,9 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
     const connect = await owctl(['connect', 'team', '--as', 'bob']);
     assert.equal(connect.code, 0, connect.stderr);
     assert.match(connect.stderr, /warning: .*bob\.token is not bob's current token/);
+    const connectJson = await owctl(['connect', 'team', '--as', 'bob', '--json']);
+    assertValid(compileSchema('connect.schema.json'), json(connectJson), 'connect --as --json');
+    assert.equal(json(connectJson).token_file_current, false);
     const out = await owctl(['output', '--json']);
     assertValid(compileSchema('output.schema.json'), json(out), 'output --json');
     assert.deepEqual(json(out).outputs[0].access.map((a: { person: string; token_file_current?: boolean }) => [a.person, a.token_file_current]), [['bob', false]]);

@@ -6,8 +6,13 @@
  *    as one `data: <json>` block;
  *  - `POST /session`: creates a session, publishes `session.created` {sessionID, info} before it answers;
  *  - `GET /session/:id`, `GET /session/:id/message`: the session, and its messages (none);
- *  - `DELETE /session/:id`: removes it (publishes `session.deleted`).
- * The OpenWork fixture proxies to it with OPENWORK_FIXTURE_OPENCODE_URL.
+ *  - `DELETE /session/:id`: removes it (publishes `session.deleted`);
+ *  - `GET /session`: the sessions of the directory the request names (`x-opencode-directory`, as the OpenWork server
+ *    sends it; OpenCode keeps sessions per project directory), with their title and `time.created/updated`;
+ *  - `GET /global/health`: `{ healthy: true, version }`.
+ * A session takes the title it was created with. Events are not kept per directory: every subscriber gets every
+ * event. The OpenWork fixture proxies to it with OPENWORK_FIXTURE_OPENCODE_URL; the OpenSandbox stand-in uses it by
+ * default (its `opencode` option).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
@@ -22,7 +27,7 @@ export interface EventOpencode {
 
 export async function startEventOpencode(): Promise<EventOpencode> {
   const subscribers = new Set<ServerResponse>();
-  const sessions = new Map<string, { id: string; title: string }>();
+  const sessions = new Map<string, { id: string; title: string; directory: string; time: { created: number; updated: number } }>();
   const publish = (event: unknown) => {
     for (const res of subscribers) res.write(`data: ${JSON.stringify(event)}\n\n`);
   };
@@ -36,11 +41,27 @@ export async function startEventOpencode(): Promise<EventOpencode> {
       res.write(`data: ${JSON.stringify({ type: 'server.connected', properties: {} })}\n\n`);
       return;
     }
+    const directory = decodeURIComponent(String(req.headers['x-opencode-directory'] ?? ''));
+    if (req.method === 'GET' && path === '/global/health') return json(200, { healthy: true, version: 'event-opencode' });
+    if (req.method === 'GET' && path === '/session') return json(200, [...sessions.values()].filter((s) => s.directory === directory));
     if (req.method === 'POST' && path === '/session') {
-      const info = { id: `ses_${randomBytes(8).toString('hex')}`, title: 'session' };
-      sessions.set(info.id, info);
-      publish({ type: 'session.created', properties: { sessionID: info.id, info } });
-      return json(200, info);
+      let body = '';
+      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      req.once('end', () => {
+        let title = 'session';
+        try {
+          const parsed = JSON.parse(body) as { title?: unknown };
+          if (typeof parsed.title === 'string') title = parsed.title;
+        } catch {
+          // no body or not JSON: OpenCode then picks a title itself
+        }
+        const now = Date.now();
+        const info = { id: `ses_${randomBytes(8).toString('hex')}`, title, directory, time: { created: now, updated: now } };
+        sessions.set(info.id, info);
+        publish({ type: 'session.created', properties: { sessionID: info.id, info } });
+        json(200, info);
+      });
+      return;
     }
     const one = /^\/session\/([^/]+)(\/message)?$/.exec(path);
     const session = one ? sessions.get(one[1]!) : undefined;

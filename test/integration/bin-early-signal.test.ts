@@ -2,7 +2,7 @@
  * A signal that comes early in a run is owctl's like any later one: exit 128 + its number (130 SIGINT, 143 SIGTERM,
  * 129 SIGHUP) with the interruption named, never death by the default handler. Each signal is sent at three early
  * points of the built program (bin/owctl.js): the moment the bundle is asked for, while it loads (held back by a
- * module hook, which stands for a slow disk or a loaded host), and just after it has loaded, while owctl waits for
+ * preloaded hook on its read, which stands for a slow disk or a loaded host), and just after it has loaded, while owctl waits for
  * its first msb call.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from '../e2e/harness.ts';
 
@@ -33,23 +32,23 @@ describe('a signal early in a run', () => {
     const dir = await mkdtemp(join(base, `${point}-${signal}-`));
     const asked = join(dir, 'asked');
     const msbCalled = join(dir, 'msb-called');
-    // The hook runs on the loader thread: it marks the moment the bundle is asked for, then holds it back.
-    const hooks = join(dir, 'hooks.mjs');
+    // A script preloaded with --require marks the moment bin/owctl.js opens the bundle, then holds the read back
+    // (the main thread blocks there, as on a slow disk).
+    const hold = join(dir, 'hold.cjs');
     await writeFile(
-      hooks,
-      `import { writeFileSync } from 'node:fs';\n` +
-        `export async function load(url, context, next) {\n` +
-        `  if (url.endsWith('/dist/bundle/run.js')) { writeFileSync(${JSON.stringify(asked)}, ''); await new Promise((r) => setTimeout(r, ${HOLD_MS})); }\n` +
-        `  return next(url, context);\n}\n`,
+      hold,
+      `const fs = require('node:fs');\n` +
+        `const open = fs.openSync;\n` +
+        `fs.openSync = function (path, ...rest) {\n` +
+        `  if (String(path).endsWith('/dist/bundle/owctl.cjs')) { fs.writeFileSync(${JSON.stringify(asked)}, ''); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${HOLD_MS}); }\n` +
+        `  return open.call(this, path, ...rest);\n};\n`,
     );
-    const register = join(dir, 'register.mjs');
-    await writeFile(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-    // msb's first call marks that owctl is past loading, then takes a while (its pid is kept, to wait for it).
+    // msb's first call marks that owctl is past loading, then outlasts the test (its pid is kept: the test ends it).
     const msb = join(dir, 'msb');
-    await writeFile(msb, `#!/bin/sh\necho $$ > '${msbCalled}'\nexec sleep 3\n`);
+    await writeFile(msb, `#!/bin/sh\necho $$ > '${msbCalled}'\nexec sleep 60\n`);
     await chmod(msb, 0o755);
     await writeFile(join(dir, 'openwork.yaml'), 'version: 1\nproject: demo\nsandboxes:\n  alice:\n    image: openwork-microsandbox:dev\n    tokens: { client: "client-token-0123456789", host: "host-token-0123456789ab" }\n');
-    const child = spawn(process.execPath, ['--import', pathToFileURL(register).href, BIN, 'plan'], {
+    const child = spawn(process.execPath, ['--require', hold, BIN, 'plan'], {
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', OWCTL_MSB: msb, MSB_HOME: join(dir, 'msb-home') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,8 +67,17 @@ describe('a signal early in a run', () => {
       assert.match(stderr, new RegExp(`interrupted by ${signal}`), `${point}, ${signal}`);
     } finally {
       child.kill('SIGKILL');
+      // The stand-in msb is ended here rather than waited out: whether owctl stops its msb on a signal is not this
+      // file's fact. Its pid file is written before the `exec`, so the pid may still be the shell's: same process.
       const pid = Number(await readFile(msbCalled, 'utf8').catch(() => ''));
-      if (pid > 0) await eventually(async () => !alive(pid), 10_000, 'the stand-in msb to end');
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await eventually(async () => !alive(pid), 10_000, 'the stand-in msb to end');
+      }
     }
   }
 

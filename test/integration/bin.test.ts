@@ -22,8 +22,8 @@ describe('bin/owctl.js (the bundled build)', () => {
   const owctl = (args: string[], extra: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: { ...env, ...extra }, encoding: 'utf8' });
 
   before(async () => {
-    const bundle = join(ROOT, 'dist', 'bundle', 'run.js');
-    assert.ok(existsSync(bundle), 'dist/bundle/run.js is missing: run `npm run build`');
+    const bundle = join(ROOT, 'dist', 'bundle', 'owctl.cjs');
+    assert.ok(existsSync(bundle), 'dist/bundle/owctl.cjs is missing: run `npm run build`');
     assert.ok(statSync(bundle).mtimeMs >= statSync(join(ROOT, 'src', 'cli', 'main.ts')).mtimeMs, 'dist/ is older than src/: run `npm run build`');
     dir = await mkdtemp(join(tmpdir(), 'owctl-bin-'));
     env = { PATH: process.env.PATH, HOME: dir, MSB_HOME: join(dir, 'msb-home'), NO_COLOR: '1', ...TOKENS };

@@ -40,6 +40,8 @@ function fieldPaths(changes: Change[], sandbox: string): string[] {
   return changes.find((change) => change.sandbox === sandbox)?.fields.map((field) => field.path) ?? [];
 }
 
+// Not at once: run side by side (each its own MSB_HOME), these failed now and then with msb errors ("msb inspect
+// failed (exit 1)", "unexpected output from msb image inspect: not JSON") at a load average of 20; not yet explained.
 describe('owctl plan against the real msb', () => {
   it('plans a create for every declared sandbox in an empty MSB_HOME, and creates no folder', async (t) => {
     const p = await project(t);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOpencode } from '../fixture/opencode-process.mjs';
 import type { OpencodeHandle } from '../fixture/opencode-process.mjs';
+import { type EventOpencode, startEventOpencode } from '../helpers/event-opencode.ts';
 import { startFixture, type RunningFixture } from '../fixture/start-fixture.ts';
 import { EGRESS_AUTH, EGRESS_PORT, EgressSidecar, egressCreateProblem, type EgressServerOptions } from './egress-sidecar.ts';
 import { commandRoute, type GuestShell } from './execd-commands.ts';
@@ -36,11 +37,15 @@ export interface StandinOptions {
   /** Extra env for every fixture. */
   fixtureEnv?: Record<string, string>;
   /**
-   * `shared` (default): every sandbox's fixture proxies to one real `opencode serve` (a session folder each), since an
-   * opencode process per sandbox costs about half a minute of CPU on its first session, the stand-in's cost, not
-   * owctl's; `own`: each fixture starts its own, as a real sandbox would.
+   * `stand-in` (default): every sandbox's fixture proxies to one in-process stand-in of OpenCode's session, event and
+   * health routes (test/helpers/event-opencode.ts). Fidelity: no real OpenCode behind the OpenSandbox tests, whose
+   * facts are the backend's; a real one costs 10-30 s and half a minute of CPU per start here. The real OpenCode
+   * behind the fixture is proven in test/fixture/, the stand-in's routes against it in test/fixture/event-stream.test.ts.
+   * `shared`: one real `opencode serve` for every sandbox (a session folder each), since an opencode process per
+   * sandbox costs about half a minute of CPU on its first session; `own`: each fixture starts its own, as a real
+   * sandbox would.
    */
-  opencode?: 'shared' | 'own';
+  opencode?: 'stand-in' | 'shared' | 'own';
   /**
    * The Kubernetes runtime: create answers 202 with the sandbox `Pending` until its pod is scheduled and ready, here
    * for `reads` reads of it (Infinity: never, e.g. no node has room), with the scheduler's reason and message.
@@ -116,6 +121,7 @@ export class OpenSandboxStandin {
   private port = 0;
   private busy = 0;
   private opencode?: OpencodeHandle;
+  private eventOpencode?: Promise<EventOpencode>;
 
   constructor(private readonly options: StandinOptions = {}) {}
 
@@ -178,6 +184,7 @@ export class OpenSandboxStandin {
     this.boxes.clear();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
     await this.opencode?.stop();
+    await (await this.eventOpencode?.catch(() => undefined))?.close();
   }
 
   private async halt(box: Box): Promise<void> {
@@ -272,7 +279,12 @@ export class OpenSandboxStandin {
   }
 
   private async sharedOpencode(directory: string): Promise<Record<string, string>> {
-    if ((this.options.opencode ?? 'shared') !== 'shared') return {};
+    const mode = this.options.opencode ?? 'stand-in';
+    if (mode === 'stand-in') {
+      this.eventOpencode ??= startEventOpencode();
+      return { OPENWORK_FIXTURE_OPENCODE_URL: (await this.eventOpencode).url, OPENWORK_FIXTURE_OPENCODE_DIRECTORY: directory };
+    }
+    if (mode !== 'shared') return {};
     if (this.opencode === undefined) {
       // Started with the first sandbox that runs a server; a failed start is reported by that sandbox's boot.
       this.opencode = startOpencode();

@@ -31,6 +31,9 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
     return result;
   };
   before(async () => {
+    // Fidelity: the servers proxy to the stand-in of OpenCode's routes (the stand-in's default), not a real OpenCode:
+    // these facts are the backend's. The real OpenCode behind the fixture is proven in test/fixture/, and the stand-in's
+    // routes against it in test/fixture/event-stream.test.ts.
     p = await Project.start();
   });
   after(async () => {

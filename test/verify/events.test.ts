@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { events, FIRST_EVENT_MS } from '../../src/verify/events.ts';
 import { HttpClient } from '../../src/verify/http.ts';
 import { readSse } from '../../src/verify/sse.ts';
@@ -45,21 +45,21 @@ describe('reading server-sent events', () => {
   });
 });
 
-describe('the events step against the fixture', () => {
-  let opencode: EventOpencode;
-  let fixture: RunningFixture;
+/** A fixture of the test's own, with its own stand-in OpenCode (whose sessions the test counts), stopped after it. */
+async function ownFixture(t: TestContext): Promise<{ opencode: EventOpencode; fixture: RunningFixture }> {
+  const opencode = await startEventOpencode();
+  t.after(() => opencode.close());
+  const fixture = await startFixture({ clientToken: CLIENT, hostToken: HOST, env: { OPENWORK_FIXTURE_OPENCODE_URL: opencode.url } });
+  t.after(() => fixture.stop());
+  return { opencode, fixture };
+}
 
-  before(async () => {
-    opencode = await startEventOpencode();
-    fixture = await startFixture({ clientToken: CLIENT, hostToken: HOST, env: { OPENWORK_FIXTURE_OPENCODE_URL: opencode.url } });
-  });
+// The tests run at once, each with its own fixture: most of their time is the step's own bounds waited out (5 s for
+// a first event, verify.timeout), which is what they prove.
+describe('the events step against the fixture', { concurrency: true }, () => {
 
-  after(async () => {
-    await fixture?.stop();
-    await opencode?.close();
-  });
-
-  test('a direct connection passes: server.connected, then session.created for the session the step creates; the session is deleted', async () => {
+  test('a direct connection passes: server.connected, then session.created for the session the step creates; the session is deleted', async (t) => {
+    const { opencode, fixture } = await ownFixture(t);
     const { outcome, ms } = await runEvents(fixture.url, 60);
     assert.deepEqual(outcome, { ok: true, url: `${fixture.url}/w/${WS}/opencode/event`, status: 200 });
     assert.deepEqual(opencode.sessions(), [], 'the step deletes its session');
@@ -71,7 +71,8 @@ describe('the events step against the fixture', () => {
     ['first-chunk', /session\.created for the new session ses_\w+ did not arrive within 5 s \(the stream delivered: server\.connected\)/],
   ];
   for (const [mode, message] of silent) {
-    test(`a proxy that buffers SSE (${mode}) fails the step fast, well within verify.timeout, with a hint naming buffering proxies`, async () => {
+    test(`a proxy that buffers SSE (${mode}) fails the step fast, well within verify.timeout, with a hint naming buffering proxies`, async (t) => {
+      const { opencode, fixture } = await ownFixture(t);
       const proxy = await startBufferingProxy(fixture.url, mode);
       try {
         const { outcome, ms } = await runEvents(proxy.url, 120);
@@ -89,7 +90,8 @@ describe('the events step against the fixture', () => {
     });
   }
 
-  test('owctl verify --url behind a buffering proxy exits 1 at step events, naming its URL and buffering proxies; every other step passes', async () => {
+  test('owctl verify --url behind a buffering proxy exits 1 at step events, naming its URL and buffering proxies; every other step passes', async (t) => {
+    const { fixture } = await ownFixture(t);
     const proxy = await startBufferingProxy(fixture.url, 'hold-body');
     try {
       const env = { PATH: process.env.PATH, OPENWORK_TOKEN: CLIENT, OPENWORK_HOST_TOKEN: HOST };
@@ -111,7 +113,8 @@ describe('the events step against the fixture', () => {
     }
   });
 
-  test('a proxy that holds the whole event stream (headers too) fails within verify.timeout', async () => {
+  test('a proxy that holds the whole event stream (headers too) fails within verify.timeout', async (t) => {
+    const { fixture } = await ownFixture(t);
     const proxy = await startBufferingProxy(fixture.url, 'hold-all');
     try {
       const { outcome, ms } = await runEvents(proxy.url, 2);
@@ -124,7 +127,8 @@ describe('the events step against the fixture', () => {
     }
   });
 
-  test('no secret reaches the outcome; a wrong token is refused with its status', async () => {
+  test('no secret reaches the outcome; a wrong token is refused with its status', async (t) => {
+    const { fixture } = await ownFixture(t);
     const http = new HttpClient(['wrong-token-aaaaaaaaaaaaaaaa']);
     const base = fixture.url;
     const ctx: StepContext = { http, base, target: { baseUrl: base, clientToken: 'wrong-token-aaaaaaaaaaaaaaaa', hostToken: HOST, timeoutSecs: 5 }, workspaceId: WS, runId: 'events-test', deadline: Date.now() + 5_000 };

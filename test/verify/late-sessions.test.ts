@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { lastClientActivity } from '../../src/verify/activity.ts';
 import { verifyEndpoint, type WaitingListener } from '../../src/verify/verify.ts';
 import { type RunningFixture, startFixture } from '../fixture/start-fixture.ts';
+import { type EventOpencode, startEventOpencode } from '../helpers/event-opencode.ts';
 
 const CLIENT = 'late-client-token-0123456789';
 const HOST = 'late-host-token-9876543210';
@@ -29,10 +30,19 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number, what
 
 describe('verification sessions on a cold OpenCode', () => {
   let fixture: RunningFixture;
+  let opencode: EventOpencode;
   before(async () => {
-    fixture = await startFixture({ clientToken: CLIENT, hostToken: HOST, env: { OPENWORK_FIXTURE_COLD_START_MS: String(COLD_MS) } });
+    // Fidelity: the stand-in of OpenCode's routes (test/helpers/event-opencode.ts, checked against the real one in
+    // test/fixture/event-stream.test.ts) behind the fixture: the cold start is the fixture's model
+    // (OPENWORK_FIXTURE_COLD_START_MS), the facts are owctl's. A real OpenCode start costs 10-30 s here;
+    // verify.test.ts keeps a real one behind the fixture.
+    opencode = await startEventOpencode();
+    fixture = await startFixture({ clientToken: CLIENT, hostToken: HOST, env: { OPENWORK_FIXTURE_COLD_START_MS: String(COLD_MS), OPENWORK_FIXTURE_OPENCODE_URL: opencode.url } });
   });
-  after(() => fixture?.stop());
+  after(async () => {
+    await fixture?.stop();
+    await opencode?.close();
+  });
 
   test('the session step waits only what is left of verify.timeout (not a fixed 30 s) and says what it waits for', async () => {
     const notes: Parameters<WaitingListener>[0][] = [];

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { probeHealth } from '../../src/verify/probe.ts';
 import { type RunningFixture, startFixture } from '../fixture/start-fixture.ts';
+import { type EventOpencode, startEventOpencode } from '../helpers/event-opencode.ts';
 
 const CLIENT = 'probe-client-token-0123456789';
 const HOST = 'probe-host-token-9876543210';
@@ -17,19 +18,24 @@ describe('probeHealth with the client token', () => {
   let healthy: RunningFixture;
   let hung: RunningFixture;
   let blackHole: Server;
+  let opencode: EventOpencode;
 
   before(async () => {
     // Accepts connections and never answers: an OpenCode that hangs.
     blackHole = createServer(() => undefined);
     await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
     const port = (blackHole.address() as AddressInfo).port;
+    opencode = await startEventOpencode();
+    // Fidelity: the stand-in of OpenCode's routes (test/helpers/event-opencode.ts, checked against the real one in
+    // test/fixture/event-stream.test.ts) behind the fixture: the fact is the probe's reading of an OpenCode that
+    // answers or hangs. A real OpenCode start costs 10-30 s here; verify.test.ts keeps a real one behind the fixture.
     [healthy, hung] = await Promise.all([
-      startFixture({ clientToken: CLIENT, hostToken: HOST }),
+      startFixture({ clientToken: CLIENT, hostToken: HOST, env: { OPENWORK_FIXTURE_OPENCODE_URL: opencode.url } }),
       startFixture({ clientToken: CLIENT, hostToken: HOST, env: { OPENWORK_FIXTURE_OPENCODE_URL: `http://127.0.0.1:${port}` } }),
     ]);
   });
   after(async () => {
-    await Promise.all([healthy?.stop(), hung?.stop()]);
+    await Promise.all([healthy?.stop(), hung?.stop(), opencode?.close()]);
     blackHole?.close();
   });
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { runCli } from '../helpers/cli.ts';
 import { type RunningFixture, startFixture } from '../fixture/start-fixture.ts';
+import { type EventOpencode, startEventOpencode } from '../helpers/event-opencode.ts';
 
 const CLIENT = 'verify-url-client-0123456789';
 const HOST = 'verify-url-host-9876543210';
@@ -20,10 +21,18 @@ const verify = (args: string[], env: Record<string, string> = {}) =>
 
 describe('owctl verify --url', () => {
   let fixture: RunningFixture;
+  let opencode: EventOpencode;
   before(async () => {
-    fixture = await startFixture({ clientToken: CLIENT, hostToken: HOST });
+    // Fidelity: the stand-in of OpenCode's routes (test/helpers/event-opencode.ts, checked against the real one in
+    // test/fixture/event-stream.test.ts) behind the fixture: these facts are about URLs and hints. A real OpenCode
+    // start costs 10-30 s here; verify.test.ts keeps a real one behind the fixture.
+    opencode = await startEventOpencode();
+    fixture = await startFixture({ clientToken: CLIENT, hostToken: HOST, env: { OPENWORK_FIXTURE_OPENCODE_URL: opencode.url } });
   });
-  after(() => fixture?.stop());
+  after(async () => {
+    await fixture?.stop();
+    await opencode?.close();
+  });
 
   test('a URL without a scheme is refused at once, with the URL to give instead', FAST, async () => {
     const address = fixture.url.replace('http://', '');
