@@ -8,9 +8,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { builtOwctl } from '../helpers/built-cli.ts';
 import { runCli } from '../helpers/cli.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const FILE = ['version: 1', 'project: p', 'sandboxes:', '  alice:', '    image: x:1', '    tokens: { client: "${UNSET_A}", host: "${UNSET_B}" }', '  bob: { image: "x:1" }', '  carol-2:', '    image: x:1', ''].join('\n');
 
 describe('completion of sandbox names', () => {
@@ -22,8 +22,8 @@ describe('completion of sandbox names', () => {
     mkdirSync(join(dir, 'bin'));
     writeFileSync(join(dir, 'project', 'openwork.yaml'), FILE);
     writeFileSync(join(dir, 'other', 'staging.yaml'), 'version: 1\nproject: s\nsandboxes:\n  stage-1: {}\n');
-    // `owctl` on PATH, as an installed one would be, running this checkout through tsx.
-    writeFileSync(join(dir, 'bin', 'owctl'), `#!/bin/sh\nexec '${process.execPath}' --import '${import.meta.resolve('tsx')}' '${join(ROOT, 'src', 'cli', 'run.ts')}' "$@"\n`);
+    // `owctl` on PATH, as an installed one would be: this checkout's built program.
+    writeFileSync(join(dir, 'bin', 'owctl'), `#!/bin/sh\nexec ${builtOwctl([]).map((word) => `'${word}'`).join(' ')} "$@"\n`);
     chmodSync(join(dir, 'bin', 'owctl'), 0o755);
   });
   after(() => rmSync(dir, { recursive: true, force: true }));

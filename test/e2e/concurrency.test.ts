@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { lockPath } from '../../src/apply/lock.ts';
+import { built } from '../helpers/built-cli.ts';
 import { Project, eventually, freePort, get, tokens } from './harness.ts';
 
 describe('locking and interrupts', () => {
@@ -16,7 +17,7 @@ describe('locking and interrupts', () => {
   after(() => project.cleanup());
 
   it('a second concurrent apply fails at once and names the holder', async () => {
-    const slow = project.spawnOwctl(['apply', '--auto-approve', '--target', 'a1'], { MSB_SIM_BOOT_DELAY_MS: '4000' });
+    const slow = project.spawnOwctl(['apply', '--auto-approve', '--target', 'a1'], { MSB_SIM_BOOT_DELAY_MS: '4000' }, built());
     const lock = lockPath('concurrency', project.msbHome);
     await eventually(async () => existsSync(lock), 20_000, 'the first apply to take the lock');
     const second = await project.owctl(['apply', '--auto-approve']);
@@ -29,7 +30,7 @@ describe('locking and interrupts', () => {
   });
 
   it('SIGINT mid-apply starts nothing new, exits 130, releases the lock, and the re-run converges', async () => {
-    const run = project.spawnOwctl(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '1500' });
+    const run = project.spawnOwctl(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '1500' }, built());
     await eventually(async () => /a2: create started/.test(run.output()), 60_000, 'the first create to start');
     run.child.kill('SIGINT');
     const result = await run.done;

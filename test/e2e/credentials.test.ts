@@ -9,6 +9,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sampleCommandLines } from '../helpers/command-lines.ts';
+import { built } from '../helpers/built-cli.ts';
 import { Project, SIMULATOR_ONLY, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 const POLICY = [
@@ -103,7 +104,7 @@ describe('host-held credentials and an egress policy on msb', { skip: SIMULATOR_
     assert.match(outputs.at(-8)!, /~ credentials\.ANTHROPIC_API_KEY\.value += \(sensitive value\) -> \(sensitive value\)|credentials\.ANTHROPIC_API_KEY\.value/);
     outputs.push(await readFile(planFile, 'utf8'));
     const sampler = sampleCommandLines();
-    const applied = await project.spawnOwctl(['apply', 'plan.json'], env).done;
+    const applied = await project.spawnOwctl(['apply', 'plan.json'], env, built()).done;
     commandLines += (await sampler.stop()).join('\n');
     outputs.push(applied.stdout, applied.stderr);
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);

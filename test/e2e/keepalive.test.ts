@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { built } from '../helpers/built-cli.ts';
 import { Project, SIMULATOR_ONLY, eventually, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 // Longer than apply's own verification (a cold OpenCode start on a busy machine), which msb does not count either.
@@ -50,7 +51,7 @@ describe('keepalive keeps a used sandbox awake, and lets an unused one drain', {
     assert.equal((await project.msbRaw(['touch', 'alice'])).code, 0);
     const clockStart = Date.now();
     await useIt();
-    const keeper = project.spawnOwctl(['keepalive', '--interval', '2s']);
+    const keeper = project.spawnOwctl(['keepalive', '--interval', '2s'], {}, built());
     try {
       await eventually(async () => /alice: used by a client \d+ s ago/.test(keeper.output()), 20_000, 'the first keepalive pass');
       // The client works until well past the idle timeout counted from the last msb activity but keepalive's touches.

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { confRoot } from '../../src/msb/conf.ts';
 import { sampleCommandLines } from '../helpers/command-lines.ts';
+import { built } from '../helpers/built-cli.ts';
 import { Project, SIMULATOR_ONLY, eventually, freePort, tokens, type SandboxSpec, type Tokens } from './harness.ts';
 
 describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
@@ -33,7 +34,7 @@ describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
   });
 
   it('logs -f redacts them too', async () => {
-    const follow = project.spawnOwctl(['logs', 'alice', '--follow', '--tail', '50']);
+    const follow = project.spawnOwctl(['logs', 'alice', '--follow', '--tail', '50'], {}, built());
     try {
       // Generous: a cold owctl through tsx on a loaded host (it failed at 15 s under a load average near 30).
       await eventually(async () => /Bearer \[redacted\]/.test(follow.output()), 90_000, 'the followed log');
@@ -73,7 +74,7 @@ describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
     await project.writeFile([spec, carol]);
     const [tmp, otherTmp] = [join(project.dir, 'tmp'), join(project.dir, 'other-tmp')];
     for (const dir of [tmp, otherTmp]) await mkdir(dir);
-    const run = project.spawnOwctl(['apply', '--auto-approve', '--target', 'carol'], { TMPDIR: tmp, MSB_SIM_BOOT_DELAY_MS: '3000' });
+    const run = project.spawnOwctl(['apply', '--auto-approve', '--target', 'carol'], { TMPDIR: tmp, MSB_SIM_BOOT_DELAY_MS: '3000' }, built());
     // The per-user place, shared with other runs of this user: only this run's folder counts.
     const confs = async () => (await readdir(confRoot()).catch(() => [])).filter((name) => name.startsWith(`owctl-conf-${run.child.pid}-`));
     try {
@@ -83,7 +84,7 @@ describe('secrets on a live sandbox', { skip: SIMULATOR_ONLY }, () => {
     }
     await run.done;
     assert.equal((await confs()).length, 1, 'SIGKILL leaves the conf folder behind');
-    const status = await project.spawnOwctl(['status'], { TMPDIR: otherTmp }).done;
+    const status = await project.spawnOwctl(['status'], { TMPDIR: otherTmp }, built()).done;
     assert.equal(status.code, 0, status.stderr);
     assert.deepEqual(await confs(), [], 'the next run removed it');
     for (const dir of [tmp, otherTmp]) assert.deepEqual(await filesHolding(dir, [carol.tokens.client, carol.tokens.host]), []);
@@ -128,7 +129,7 @@ describe('a secret in env, alone or inside another value, through an in-place up
     await writeFile(holding, `#!/bin/sh\nif [ "$1" = modify ]; then while [ ! -e '${seenModify}' ]; do sleep 0.05; done; fi\nexec '${project.msb}' "$@"\n`);
     await chmod(holding, 0o755);
     const sampler = sampleCommandLines(5);
-    const update = project.spawnOwctl(['apply', 'plan.json'], { ...env, OWCTL_MSB: holding });
+    const update = project.spawnOwctl(['apply', 'plan.json'], { ...env, OWCTL_MSB: holding }, built());
     try {
       await eventually(async () => sampler.seen().some((line) => line.includes(`${holding} modify `)), 120_000, 'the sampler to see msb modify');
     } catch (error) {

@@ -3,11 +3,11 @@
  * typed on the terminal, so Ctrl-C is the byte 0x03, which the terminal's line discipline turns into SIGINT for
  * its whole foreground process group — not a `kill` aimed at one pid. The session's shell `exec`s owctl, so owctl
  * leads that process group; `signalGroup` sends other signals to the group (SIGTERM, SIGHUP) the same way.
+ * owctl is the built program (bin/owctl.js, test/helpers/built-cli.ts), as a person's terminal runs it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { builtOwctl } from './built-cli.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 export const CTRL_C = '\u0003';
 export const CTRL_D = '\u0004';
 
@@ -30,7 +30,7 @@ const ESCAPES = /\u001b\[[0-9;?]*[A-Za-z]|\u001b[78=>]/g;
 
 /** Runs `owctl ARGS` in a pseudo-terminal of 120 columns (or `columns`); `pipe` appends a shell pipeline (`| cat`) after owctl. */
 export function inTerminal(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; pipe?: string; columns?: number }): TerminalRun {
-  const owctl = [process.execPath, '--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'run.ts'), ...args].map(quote).join(' ');
+  const owctl = builtOwctl(args).map(quote).join(' ');
   const line = options.pipe === undefined ? `exec ${owctl}` : `set -o pipefail; ${owctl} ${options.pipe}`;
   const command = `stty cols ${options.columns ?? 120} rows 40; echo "OWCTL_PGID=$$"; ${line}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {

@@ -9,10 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { eventually } from '../e2e/harness.ts';
+import { builtOwctl } from '../helpers/built-cli.ts';
 import { assertValid, compileSchema } from '../helpers/json-schema.ts';
 import { API_KEY, IMAGE_V2, Project, assertNoSecrets, mutating } from './project.ts';
-
-const ROOT = join(import.meta.dirname, '..', '..');
 
 const require = createRequire(import.meta.url);
 
@@ -169,7 +168,7 @@ describe('opensandbox backend end to end', { timeout: 600_000 }, () => {
     await p.write([{ name: 'carol' }, { name: 'dave' }, ...fresh.map((name) => ({ name }))]);
     const creates = () => p.standin.exchanges().filter((e) => e.method === 'POST' && e.path === '/sandboxes').length;
     const before = creates();
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, 'src', 'cli', 'run.ts'), 'apply', '--auto-approve', '--parallelism', '1'], {
+    const child = spawn(process.execPath, builtOwctl(['apply', '--auto-approve', '--parallelism', '1']).slice(1), {
       cwd: p.dir,
       env: p.env,
       stdio: ['ignore', 'pipe', 'pipe'],
