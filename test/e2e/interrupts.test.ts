@@ -4,8 +4,9 @@
  * nothing new starts, the lock is released, the exit code is 130 and the output says what happened.
  */
 import assert from 'node:assert/strict';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,33 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
   const creates = async () => (await project.msbCalls()).filter((argv) => argv[0] === 'create').length;
   const terminal = (args: string[], extra: Record<string, string> = {}, pipe?: string) =>
     inTerminal(args, { cwd: project.dir, env: project.env(extra), ...(pipe === undefined ? {} : { pipe }) });
+  // A named pipe that holds up whoever reads it (the simulator's boot with MSB_SIM_BOOT_GATE, a slow msb wrapper)
+  // until `release` opens it for writing and closes it: a call stays in flight exactly until the test has seen what
+  // it waits for.
+  const gate = (name: string) => {
+    const path = join(project.dir, name);
+    execFileSync('mkfifo', [path]);
+    return path;
+  };
+  const release = (path: string) =>
+    eventually(
+      async () => {
+        // Without a reader yet, a non-blocking open fails (ENXIO) instead of waiting for one.
+        const writer = await open(path, constants.O_WRONLY | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'ENXIO') return null;
+          throw error;
+        });
+        await writer?.close();
+        return writer !== null;
+      },
+      120_000,
+      `the gate ${path} to be read`,
+    );
+  // The first interrupt acknowledged: by the progress tree (its first line goes to stderr, which the tree holds until
+  // it ends), or, when the Ctrl-C came before the tree was first drawn, on stderr directly.
+  const acknowledged = (run: { output(): string }) =>
+    /SIGINT received: starting nothing new/.test(run.output()) ||
+    (/SIGINT: finishing [a-z-]+, then stopping/.test(run.output()) && /create a2\n\s*› SIGINT: will not start/.test(run.output()));
 
   before(async () => {
     project = await Project.create('interrupts');
@@ -31,11 +59,17 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
   after(() => project.cleanup());
 
   it('Ctrl-C mid-apply: the msb create in flight finishes, nothing new starts, exit 130 with what finished, was interrupted and never started', async () => {
-    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_DELAY_MS: '6000' });
+    // The boot lasts until the interrupt has been acknowledged: the create is in flight when it comes, whatever the load.
+    const boot = gate('boot-gate');
+    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { MSB_SIM_BOOT_GATE: boot });
     await eventually(async () => (await creates()) === 1, 120_000, 'the first msb create to start');
-    // A long step shows itself in flight with its elapsed time (the boot takes 6 s here).
+    // A long step shows itself in flight with its elapsed time.
     await eventually(async () => /create · [1-5] s/.test(run.output()), 120_000, 'the create step shown with its elapsed time');
     run.type(CTRL_C);
+    await eventually(async () => acknowledged(run), 120_000, 'the interrupt to be acknowledged').catch((error: Error) => {
+      throw new Error(`${error.message}; the terminal showed:\n${run.output()}`);
+    });
+    await release(boot);
     const { code, output } = await run.done;
     assert.equal(code, 130, output);
     assert.match(output, /SIGINT received: starting nothing new/);
@@ -55,21 +89,17 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
   });
 
   it('a second Ctrl-C stops waiting, says what may be left, releases the lock and exits 130', async () => {
-    // An msb whose create starts slowly: both interrupts come before it has read its conf file, which must still be
-    // there for it after owctl has gone.
+    // An msb whose create starts only once owctl has gone: both interrupts come before it has read its conf file, which
+    // must still be there for it afterwards.
     const slow = join(project.dir, 'msb-slow-create');
     const starting = join(project.dir, 'create-started');
-    await writeFile(slow, `#!/bin/sh\nif [ "$1" = create ]; then : > '${starting}'; sleep 5; fi\nexec '${project.msb}' "$@"\n`);
+    const held = gate('create-gate');
+    await writeFile(slow, `#!/bin/sh\nif [ "$1" = create ]; then : > '${starting}'; cat '${held}' > /dev/null; fi\nexec '${project.msb}' "$@"\n`);
     await chmod(slow, 0o755);
-    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { OWCTL_MSB: slow, MSB_SIM_BOOT_DELAY_MS: '8000' });
+    const run = terminal(['apply', '--auto-approve', '--parallelism', '1'], { OWCTL_MSB: slow });
     await eventually(async () => existsSync(starting), 120_000, 'the first msb create to start');
     run.type(CTRL_C);
-    // The progress tree shows the interrupt at once (its first line goes to stderr, which the tree holds until it ends).
-    // (or, when the Ctrl-C came before the tree was first drawn, on stderr directly).
-    const acknowledged = () =>
-      /SIGINT received: starting nothing new/.test(run.output()) ||
-      (/SIGINT: finishing [a-z-]+, then stopping/.test(run.output()) && /create a2\n\s*› SIGINT: will not start/.test(run.output()));
-    await eventually(async () => acknowledged(), 120_000, 'the first interrupt to be acknowledged').catch((error: Error) => {
+    await eventually(async () => acknowledged(run), 120_000, 'the first interrupt to be acknowledged').catch((error: Error) => {
       throw new Error(`${error.message}; the terminal showed:\n${run.output()}`);
     });
     run.type(CTRL_C);
@@ -83,6 +113,7 @@ describe('interrupts in a terminal', { skip: SKIP, timeout: 600_000 }, () => {
     assert.match(output, /Apply interrupted: 0 finished, 1 left running \(a1\), 2 never started \(a2, a3\)\./);
     assert.equal(existsSync(lock()), false, 'the lock is released');
     // The msb call was left to finish on its own: the sandbox appears once it has.
+    await release(held);
     await eventually(async () => (await project.inspect('a1'))?.status === 'Running', 120_000, 'the abandoned create to finish').catch(
       async (error: Error) => {
         const logs = await project.msbRaw(['logs', '--source', 'system', 'a1']);
