@@ -2,7 +2,7 @@
  * The program users run, bin/owctl.js over dist/ (built by `npm run build`; `npm test` builds it before the suite,
  * `node scripts/build-if-stale.mjs` when it is stale). Tests that start owctl as its own process run this one: it
  * starts in a fraction of the CPU of src/ through tsx (~0.3 s against ~1.8 s), and it is what a terminal, a shell
- * or a signal meets in real use. A dist/ older than src/ would test old code without a word, so it is refused.
+ * or a signal meets in real use. A dist/ older than what it is built from would test old code without a word, so it is refused.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +23,9 @@ let checked = false;
 export function assertBuilt(): void {
   if (checked) return;
   if (!existsSync(BUNDLE)) throw new Error('dist/bundle/owctl.cjs is missing: run `node scripts/build-if-stale.mjs` (or `npm run build`)');
-  if (statSync(BUNDLE).mtimeMs < newest(join(ROOT, 'src'))) throw new Error('dist/ is older than src/: run `node scripts/build-if-stale.mjs` (or `npm run build`)');
+  if (statSync(BUNDLE).mtimeMs < Math.max(newest(join(ROOT, 'src')), newest(join(ROOT, 'schemas')))) {
+    throw new Error('dist/ is older than src/ or schemas/: run `node scripts/build-if-stale.mjs` (or `npm run build`)');
+  }
   checked = true;
 }
 
