@@ -11,7 +11,8 @@
  * `node --import tsx`), the longest first.
  *
  * Options: OWCTL_TEST_FILES="test/a/x.test.ts …" (environment) runs only those files (the msb 0.7.2 step then runs
- * only if one of them is in its list); --no-build skips the build and the typecheck, and says so.
+ * only if one of them is in its list); --no-build skips the build and the typecheck, and says so; --only-msb-0.7
+ * runs only the msb 0.7.2 step (npm run test:msb-0.7), printing as it runs.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -206,17 +207,19 @@ const suite07 = only ? suite.filter((file) => MSB_07_FILES().includes(file)) : l
 const testArgs = (files) => [...NODE_TEST, `--test-timeout=${TEST_TIMEOUT_MS}`, ...files];
 
 const noBuild = process.argv.includes('--no-build');
+const only07 = process.argv.includes('--only-msb-0.7');
 if (noBuild) ['build', 'typecheck'].forEach((step) => skip(step, '--no-build'));
 const built = noBuild || (await run('build (only when sources changed)', process.execPath, ['scripts/build-if-stale.mjs']));
-const compiled = built ? await compile(suite) : undefined;
+const compiled = built ? await compile(only07 ? suite07 : suite) : undefined;
 if (built) {
   const steps = [];
   // The typecheck runs even when the test files did not compile: it names the error in full.
   if (!noBuild) steps.push(run('typecheck', process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { quiet: true }));
   if (!compiled) ['tests against msb 0.6.18', 'tests against msb 0.7.2'].forEach((step) => skip(step, 'the test files did not compile'));
   else if (suite07.length === 0) skip('tests against msb 0.7.2', 'none of the selected files runs against it');
-  else steps.push(run(`tests against msb 0.7.2 (${suite07.length} files)`, process.execPath, testArgs(suite07.map((file) => compiled.get(file))), { env: { OWCTL_TEST_MSB: '0.7.2' }, quiet: true }));
-  if (compiled) steps.unshift(run(`tests against msb 0.6.18 (${suite.length} files)`, process.execPath, testArgs(suite.map((file) => compiled.get(file)))));
+  else steps.push(run(`tests against msb 0.7.2 (${suite07.length} files)`, process.execPath, testArgs(suite07.map((file) => compiled.get(file))), { env: { OWCTL_TEST_MSB: '0.7.2' }, quiet: !only07 }));
+  if (compiled && only07) skip('tests against msb 0.6.18', '--only-msb-0.7');
+  else if (compiled) steps.unshift(run(`tests against msb 0.6.18 (${suite.length} files)`, process.execPath, testArgs(suite.map((file) => compiled.get(file)))));
   await Promise.all(steps);
 } else {
   for (const step of ['typecheck', 'tests against msb 0.6.18', 'tests against msb 0.7.2']) skip(step, 'the build failed');
