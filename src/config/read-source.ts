@@ -22,6 +22,9 @@ const KIB = 1024;
  * not among Node's start-up modules, and loading it cost ~7 % of a `validate` (BENCHMARKS.md, start-up).
  */
 export async function readSource(file: string, maxBytes = MAX_FILE_BYTES): Promise<SourceResult> {
+  // One turn of the event loop, as the asynchronous read gave: a signal that came while owctl loaded is delivered
+  // here, so a command that reads and checks without any other I/O (validate) is still interrupted by it.
+  await new Promise((resolve) => setImmediate(resolve));
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
