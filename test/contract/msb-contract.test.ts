@@ -23,13 +23,13 @@ const REF = 'owctl-test:1';
 const DOCKER_REF = 'docker-save-test:1';
 const OWNER_LABELS = { 'owctl.dev/project': 'contract', 'owctl.dev/sandbox': 'owctl-web' };
 
-function desired(name: string, workspace: string): DesiredSandbox {
+function desired(name: string, workspace: string, memoryMib = 1024): DesiredSandbox {
   return {
     name,
     image: { ref: REF },
     pull: 'never',
     cpus: 2,
-    memoryMib: 1024,
+    memoryMib,
     mounts: [
       { type: 'bind', source: workspace, target: '/workspace', readonly: false },
       { type: 'volume', source: 'owctl-data', target: '/data', readonly: false },
@@ -98,7 +98,10 @@ describe('msb simulator contract (real msb 0.6.18 vs test/sim/msb)', () => {
   async function startSlowCreate(target: Pair): Promise<{ real: MsbRun; sim: MsbRun }> {
     await mkdir(join(target.work, 'workspace'), { recursive: true });
     const image = await writeOciImage(target.work, { ref: REF });
-    const conf = await owctlConf(target.work, desired('slow', join(target.work, 'workspace')));
+    // A small guest: a failing boot here spends system time that grows with the guest's
+    // memory before it gives up (real msb, measured on this host: 1024 MiB 24 s of CPU and ~75 s under load, 128 MiB
+    // 11 s, 64 MiB 10 s and ~25 s), and it fails the same way whatever the size.
+    const conf = await owctlConf(target.work, desired('slow', join(target.work, 'workspace'), 64));
     const volume = await target.both(['volume', 'create', 'owctl-data']);
     const load = await target.both(['load', '-q', '-i', image.archive]);
     assert.equal(load.real.exitCode + volume.real.exitCode, 0, load.real.stderr);
