@@ -80,13 +80,18 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-async function ensureBuilt(): Promise<string> {
+async function ensureBuilt(withModules: boolean): Promise<string> {
+  // The bundle bin/owctl.js runs: built when src/ (or anything it is built from) is newer.
+  await checked(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.mjs')], { ...(process.env as Record<string, string>) });
+  if (!withModules) return 'dist/ up to date';
+  // --phases imports src's modules one by one, as tsc emits them (dist/cli/main.js, …), which `npm run build` no
+  // longer writes (it bundles straight from src/): `npm run build:modules` does, for this diagnostic alone.
   const entry = join(ROOT, 'dist', 'cli', 'main.js');
   const why = !existsSync(entry) ? 'missing' : statSync(entry).mtimeMs < newestMtime(join(ROOT, 'src')) ? 'older than src/' : null;
   if (why === null) return 'dist/ up to date';
-  process.stderr.write(`dist/ is ${why}: npm run build …\n`);
-  await checked('npm', ['run', '--silent', 'build'], { ...(process.env as Record<string, string>) });
-  return `dist/ built by the bench (${why})`;
+  process.stderr.write(`dist/cli/main.js is ${why}: npm run build:modules …\n`);
+  await checked('npm', ['run', '--silent', 'build:modules'], { ...(process.env as Record<string, string>) });
+  return `dist/ modules built by the bench (${why})`;
 }
 
 type Channel = 'sdk' | 'cli';
@@ -306,7 +311,7 @@ function targets(rows: Row[]): string {
 }
 
 async function main(): Promise<void> {
-  const build = await ensureBuilt();
+  const build = await ensureBuilt(values.phases === true);
   const loadBefore = loadavg().map((v) => v.toFixed(2)).join(' ');
   const msbVersion = (await checked(MSB_BIN, ['--version'], { PATH: process.env.PATH ?? '' })).stdout.trim();
   const head = (await exec('git', ['rev-parse', '--short', 'HEAD'], { PATH: process.env.PATH ?? '' })).stdout.trim() || 'unknown';

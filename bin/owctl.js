@@ -26,7 +26,7 @@ if (process.versions.v8.startsWith('11.')) require('node:v8').setFlagsFromString
 load();
 
 /**
- * Runs dist/bundle/owctl.cjs (scripts/bundle.mjs), compiled with V8's code cache: the bytecode of the functions a
+ * Runs dist/bundle/owctl.cjs, or validate.cjs for validate's plain forms (scripts/bundle.mjs), compiled with V8's code cache: the bytecode of the functions a
  * run of the same command used last time, so that they are neither parsed nor compiled again (BENCHMARKS.md).
  * The cache is kept beside the script, one file per command, named after the script's size and time so that a
  * rebuilt script never meets an old cache; V8 itself refuses one made by another V8 or with other flags
@@ -39,12 +39,14 @@ function load() {
   const path = require('node:path');
   const vm = require('node:vm');
   const dir = path.join(__dirname, '..', 'dist', 'bundle');
-  const file = path.join(dir, 'owctl.cjs');
+  const args = process.argv.slice(2);
+  // `owctl validate`'s plain forms have a script of their own, a quarter of the whole CLI (src/cli/validate-main.ts).
+  const file = path.join(dir, plainValidate(args) ? 'validate.cjs' : 'owctl.cjs');
   const fd = fs.openSync(file, 'r');
   const stat = fs.fstatSync(fd);
   const source = fs.readFileSync(fd, 'latin1'); // the build keeps it pure ASCII
   fs.closeSync(fd);
-  const cacheFile = path.join(dir, `owctl.cjs.${commandOf(process.argv.slice(2))}-${stat.size}-${Math.trunc(stat.mtimeMs)}.cache`);
+  const cacheFile = `${file}.${commandOf(args)}-${stat.size}-${Math.trunc(stat.mtimeMs)}.cache`;
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
@@ -80,4 +82,14 @@ function commandOf(args) {
     else if (!arg.startsWith('-')) return /^[a-z][a-z-]{0,30}$/.test(arg) ? arg : 'other';
   }
   return 'none';
+}
+
+/**
+ * `owctl [-f FILE | --file FILE] validate [--json]`, nothing else (any other form, `--help` included, runs the whole
+ * CLI): the forms src/cli/validate-main.ts parses. A FILE that is empty or starts with '-' is left to commander.
+ */
+function plainValidate(args) {
+  const named = (args[0] === '-f' || args[0] === '--file') && args.length > 1 && args[1] !== '' && !args[1].startsWith('-');
+  const verb = named ? 2 : 0;
+  return args[verb] === 'validate' && (args.length === verb + 1 || (args.length === verb + 2 && args[verb + 1] === '--json'));
 }

@@ -7,8 +7,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
-const OUTPUTS = ['dist/bundle/owctl.cjs', 'dist/config/validators.cjs'].map((file) => join(ROOT, file));
-const INPUTS = ['src', 'schemas', 'scripts/bundle.mjs', 'scripts/build-validators.mjs', 'package.json', 'tsconfig.build.json'].map((file) => join(ROOT, file));
+const OUTPUTS = ['dist/bundle/owctl.cjs', 'dist/bundle/validate.cjs', 'dist/config/validators.cjs'].map((file) => join(ROOT, file));
+const INPUTS = ['src', 'schemas', 'scripts/bundle.mjs', 'scripts/build-validators.mjs', 'package.json', 'tsconfig.json'].map((file) => join(ROOT, file));
 
 function newest(path) {
   const stat = statSync(path);

@@ -2,8 +2,19 @@
  * `npm test`'s reporter (node --test-reporter): a dot per test while they run, then every failure in full with its
  * file and the output of the files that failed, the skipped tests grouped by reason, and one closing count of
  * passed, failed and skipped tests. Suites count only when they fail on their own (a hook), not for their tests.
+ *
+ * npm test runs the files compiled (scripts/build-tests.mjs): files are named by their source (test/….test.ts), and
+ * a failure's stack lines are mapped back to the .ts lines through the source maps written beside the compiled
+ * files (read only here, when a test failed, rather than by every test process).
  */
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, relative as relativePath, resolve } from 'node:path';
+
 const WIDTH = 80;
+// A compiled test file (.test-build/<run>/<order>/test/….test.mjs) and any compiled file's position in a stack line.
+const COMPILED_TEST = /\/\.test-build\/[^/]+\/\d{3}\/(.+)\.mjs$/;
+const COMPILED_POSITION = /(?:file:\/\/)?(\/[^\s()]*\/\.test-build\/[^\s():]+\.mjs):(\d+):(\d+)/;
 
 export default async function* reporter(source) {
   const names = new Map(); // file → name per nesting level
@@ -84,7 +95,28 @@ export default async function* reporter(source) {
 }
 
 function relative(file) {
-  return file ? file.replace(`${process.cwd()}/`, '') : '(unknown file)';
+  if (!file) return '(unknown file)';
+  const compiled = COMPILED_TEST.exec(file);
+  return compiled ? `${compiled[1]}.ts` : file.replace(`${process.cwd()}/`, '');
+}
+
+const maps = new Map(); // compiled file → its SourceMap, or null when it has none
+
+/** A stack line's position in a compiled file, as its source's (relative path:line:column); others as they are. */
+function original(line) {
+  return line.replace(COMPILED_POSITION, (whole, file, line, column) => {
+    if (!maps.has(file)) {
+      try {
+        maps.set(file, new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8'))));
+      } catch {
+        maps.set(file, null);
+      }
+    }
+    const entry = maps.get(file)?.findEntry(Number(line) - 1, Number(column) - 1);
+    if (!entry?.originalSource) return whole;
+    const source = resolve(dirname(file), entry.originalSource.replace(/^file:\/\//, ''));
+    return `${relativePath(process.cwd(), source)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+  });
 }
 
 function describe(error) {
@@ -95,6 +127,6 @@ function describe(error) {
     .split('\n')
     .filter((line) => /^\s+at /.test(line) && !line.includes('node:internal'))
     .slice(0, 5)
-    .map((line) => line.trim());
+    .map((line) => original(line.trim()));
   return [...message, ...stack];
 }

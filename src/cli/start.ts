@@ -2,47 +2,9 @@
  * Run the CLI as this process and set its exit code. bin/owctl.js runs the bundled copy of this file
  * (dist/bundle/owctl.cjs, scripts/bundle.mjs) and calls start(); from source, run.ts does.
  */
-import { EXIT, signalExit } from '../errors.ts';
-import { HANDLED_SIGNALS, Interrupts, ownProcessSignals } from '../commands/interrupt.ts';
 import { main } from './main.ts';
+import { startWith } from './start-process.ts';
 
-export async function start(): Promise<void> {
-  // A closed terminal (SIGHUP) or a reader that went away (`owctl apply | head`) makes writes fail: that must not
-  // crash owctl before it has released its lock and reported what it can.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-
-  // Every command reads the current folder (relative paths start there): one deleted under the shell gets a plain answer.
-  if (!currentFolderExists()) {
-    process.stderr.write('error: the current folder no longer exists (it was deleted or moved)\nhint: cd to your project folder (or any existing one) and run the command again\n');
-    process.exit(EXIT.error);
-  }
-
-  const interrupts = new Interrupts((text) => process.stderr.write(text));
-  ownProcessSignals(interrupts);
-  takeOverSignalsWhileLoading(interrupts);
-  const returned = await main(process.argv, undefined, interrupts);
-  // A run a signal ended exits 128 + its number, whichever way the command noticed it (a prompt says only "interrupted").
-  const code = interrupts.by !== undefined && returned === EXIT.interrupted ? signalExit(interrupts.by) : returned;
-  // After an interrupt, read-only work that was abandoned (an msb query, a health probe) must not hold the exit.
-  if (interrupts.by !== undefined && code === signalExit(interrupts.by)) process.exit(code);
-  process.exitCode = code;
-}
-
-/** bin/owctl.js keeps the signals that come while this bundle loads: they are answered now, in order. */
-function takeOverSignalsWhileLoading(handler: Interrupts): void {
-  const early = (globalThis as Record<symbol, unknown>)[Symbol.for('owctl.signalsWhileLoading')] as
-    | { kept: NodeJS.Signals[]; keep: (signal: NodeJS.Signals) => void }
-    | undefined;
-  if (early === undefined) return;
-  for (const signal of HANDLED_SIGNALS) process.off(signal, early.keep);
-  for (const signal of early.kept.splice(0)) handler.receive(signal);
-}
-
-function currentFolderExists(): boolean {
-  try {
-    process.cwd();
-    return true;
-  } catch {
-    return false;
-  }
+export function start(): Promise<void> {
+  return startWith(main);
 }

@@ -28,14 +28,18 @@ export function isGitHubActions(env: NodeJS.ProcessEnv): boolean {
 export function processIO(options: { noColor?: boolean; interrupts?: Interrupts } = {}): CommandIO {
   const env = process.env;
   const noColor = options.noColor === true || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+  // process.stdin is read only when asked about: creating it loads Node's stream and fs/promises modules (~9 % of a
+  // validate's CPU), which commands that never prompt do not need (BENCHMARKS.md, start-up).
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env,
     cwd: process.cwd(),
-    interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
     color: Boolean(process.stdout.isTTY) && !noColor,
-    prompt: Boolean(process.stdin.isTTY),
+    get prompt() {
+      return Boolean(process.stdin.isTTY);
+    },
     ...terminalWidths(),
     ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
   };

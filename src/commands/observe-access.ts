@@ -20,13 +20,16 @@ export async function observeAccess(desired: DesiredState, observed: ObservedSta
     return mine !== undefined && mine.tokens.host !== '' && s.labels[LABEL_PROJECT] === desired.project && s.status === 'Running' && s.server !== 'down';
   });
   if (readable.length === 0) return;
-  const { listTokens } = await import('../verify/access-api.ts');
+  // The HTTP client (undici) loads only once a server has an address to ask: loading it was ~25 % of the CPU of a
+  // plan whose running sandboxes publish no port (BENCHMARKS.md, start-up).
+  let listTokens: typeof import('../verify/access-api.ts').listTokens | undefined;
   await runPool(
     readable,
     parallelism,
     async (sandbox) => {
       const address = await backend.serverAddress(sandbox, sandbox.id).catch(() => null);
       if (address === null) return;
+      listTokens ??= (await import('../verify/access-api.ts')).listTokens;
       const access = await listTokens({ ...address, hostToken: declared.get(sandbox.name)!.tokens.host }, LIST_TIMEOUT_MS).catch(() => null);
       if (access !== null) sandbox.access = access;
     },

@@ -3,8 +3,7 @@
  * read, no blocking on FIFOs, and binary or non-UTF-8 content reported with its position instead of decoded.
  */
 import { Buffer, isUtf8 } from 'node:buffer';
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { MAX_FILE_BYTES } from './defaults.ts';
 
 export interface SourceProblem {
@@ -18,36 +17,43 @@ export type SourceResult = { kind: 'missing' } | { kind: 'text'; text: string } 
 
 const KIB = 1024;
 
+/**
+ * The reads are synchronous (a file of at most a few hundred KiB, read once before any other work): fs/promises is
+ * not among Node's start-up modules, and loading it cost ~7 % of a `validate` (BENCHMARKS.md, start-up).
+ */
 export async function readSource(file: string, maxBytes = MAX_FILE_BYTES): Promise<SourceResult> {
-  let handle: FileHandle;
+  // One turn of the event loop, as the asynchronous read gave: a signal that came while owctl loaded is delivered
+  // here, so a command that reads and checks without any other I/O (validate) is still interrupted by it.
+  await new Promise((resolve) => setImmediate(resolve));
+  let fd: number;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
     return problem(`cannot be read (${code ?? 'unknown error'})`, 'check the file and its permissions');
   }
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(fd);
     if (stat.isDirectory()) return problem('is a folder, not a file', 'pass the YAML file itself with -f FILE');
     if (!stat.isFile()) return problem('is not a regular file');
-    const bytes = await readBounded(handle, maxBytes);
+    const bytes = readBounded(fd, maxBytes);
     if (bytes === undefined) return tooLarge(maxBytes);
     return decode(bytes);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return problem(`cannot be read (${code ?? 'unknown error'})`, 'check the file and its permissions');
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 /** Reads at most `maxBytes`; undefined when the file holds more (it may grow after stat). */
-async function readBounded(handle: FileHandle, maxBytes: number): Promise<Buffer | undefined> {
+function readBounded(fd: number, maxBytes: number): Buffer | undefined {
   const buffer = Buffer.alloc(maxBytes + 1);
   let length = 0;
   while (length < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+    const bytesRead = readSync(fd, buffer, length, buffer.length - length, null);
     if (bytesRead === 0) break;
     length += bytesRead;
   }

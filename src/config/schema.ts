@@ -52,7 +52,8 @@ export function readSchema(): SchemaNode {
  */
 function precompiled(): Pick<Schema, 'validateFile' | 'validateComplete'> | null {
   try {
-    // From dist/config and from dist/bundle alike (src/config has none: there they are compiled at run time).
+    // The bundle (scripts/bundle.mjs) puts the build's validators in place of this require; src/config has none:
+    // from source they are compiled at run time.
     return require('../config/validators.cjs') as Pick<Schema, 'validateFile' | 'validateComplete'>;
   } catch {
     return null;

@@ -63,7 +63,7 @@ describe('access: per-person tokens through the simulator', { skip: SIMULATOR_ON
       access: { bob: 'viewer', carol: 'collaborator' },
     };
   });
-  // Both boots of the sandbox use the harness's shared OpenCode (sessions are not the point here).
+  // Both boots of the sandbox use the harness's stand-in of OpenCode (sessions are not the point here).
   after(() => project.cleanup());
 
   it('apply issues one token per person, labelled as owctl\'s, each value once in a 0600 git-ignored file, and verifies its scope', async () => {

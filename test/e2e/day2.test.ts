@@ -11,7 +11,9 @@ describe('day-2 commands', () => {
   let spec: SandboxSpec & { tokens: Tokens };
 
   before(async () => {
-    project = await Project.create('day2');
+    // The real OpenCode: this file is the witness that the whole lifecycle (apply's verification, verify, status,
+    // connect, logs) works against it; the other scenarios use the harness's stand-in of its routes.
+    project = await Project.create('day2', { opencode: 'shared' });
     spec = { name: 'alice', port: await freePort(), tokens: tokens('alice') };
   });
   after(() => project.cleanup());

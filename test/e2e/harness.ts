@@ -1,8 +1,8 @@
 /**
  * End-to-end harness: a project folder, a temporary MSB_HOME, the msb simulator (test/sim/msb) behind a wrapper
  * that records every argv msb receives, and the OpenWork image loaded into it. The simulator "boots" a sandbox by
- * running the OpenWork server fixture (backed by a real opencode serve: by default one warm OpenCode per test file,
- * shared by every boot — see sharedOpencodeEnv) on the sandbox's published host port.
+ * running the OpenWork server fixture on the sandbox's published host port, backed by default by the stand-in of
+ * OpenCode's routes (one per test file, see standInOpencodeEnv), else by a real opencode serve (see sharedOpencodeEnv).
  *
  * OWCTL_E2E_MSB=/path/to/msb runs the same scenarios against a real msb instead; on a host that cannot boot VMs
  * they then fail (loudly) rather than pass.
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { writeOciImage } from '../helpers/oci-image.ts';
 import { startOpencode } from '../fixture/opencode-process.mjs';
+import { type EventOpencode, startEventOpencode } from '../helpers/event-opencode.ts';
 import { advanceLifecycleClock } from '../sim/lib/clock.mjs';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -82,24 +83,43 @@ async function sharedOpencodeEnv(): Promise<Record<string, string>> {
   return { MSB_SIM_FIXTURE_OPENCODE_URL: ready.url, MSB_SIM_FIXTURE_OPENCODE_PASSWORD: sharedOpencode.password };
 }
 
+/**
+ * One stand-in of OpenCode's routes per test file, in this process (test/helpers/event-opencode.ts), behind every
+ * sandbox the simulator boots in that file; each fixture names its own directory there, as with the shared OpenCode.
+ * FIDELITY: no OpenCode runs at all. The stand-in answers what the fixture and owctl ask of OpenCode (verify's session
+ * and events steps, the late-session sweep, keepalive's activity reading, the health probe) as the real one does —
+ * test/fixture/event-stream.test.ts compares each of its routes with a real OpenCode — but starts nothing, prompts
+ * no model and checks no password. The whole path against a real OpenCode is witnessed by day2.test.ts ('shared').
+ * A real OpenCode costs ~3 s of CPU per start and 5–7 s per directory it serves: a third of the suite's CPU.
+ */
+let standInOpencode: Promise<EventOpencode> | undefined;
+
+async function standInOpencodeEnv(): Promise<Record<string, string>> {
+  standInOpencode ??= startEventOpencode();
+  return { MSB_SIM_FIXTURE_OPENCODE_URL: (await standInOpencode).url };
+}
+
 // Only inside a test file (node --test sets NODE_TEST_CONTEXT in its children): a script importing the harness
 // (bench/) has no test run to hook into.
 if (process.env.NODE_TEST_CONTEXT !== undefined) {
   after(async () => {
     const handle = sharedOpencode;
     sharedOpencode = undefined;
-    await handle?.stop();
+    const standIn = standInOpencode;
+    standInOpencode = undefined;
+    await Promise.all([handle?.stop(), standIn?.then((s) => s.close())]);
   });
 }
 
 export interface ProjectOptions {
   /**
-   * 'shared' (default): the file's warm OpenCode (see sharedOpencodeEnv). 'own': each fixture starts its own
-   * OpenCode process in the guest's files, as the image does — for facts that need that process (say why at the
-   * call). 'none': the harness starts none — nothing in the scenario reaches OpenCode, or it brings its own (a
-   * fixture reaching OpenCode without one would start its own).
+   * 'stand-in' (default): the file's in-process stand-in of OpenCode's routes (see standInOpencodeEnv). 'shared':
+   * the file's warm real OpenCode (see sharedOpencodeEnv) — for facts that need the real one's behaviour (say why at
+   * the call). 'own': each fixture starts its own OpenCode process in the guest's files, as the image does — for
+   * facts that need that process (say why at the call). 'none': the harness starts none — nothing in the scenario
+   * reaches OpenCode, or it brings its own (a fixture reaching OpenCode without one would start its own).
    */
-  opencode?: 'shared' | 'own' | 'none';
+  opencode?: 'stand-in' | 'shared' | 'own' | 'none';
 }
 
 export class Project {
@@ -132,7 +152,9 @@ export class Project {
     if (REAL_MSB === undefined) await writeOciImage(dir, { ref: IMAGE, env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', OWCTL_IMAGE: '1' } });
     const loaded = await project.msbRaw(['load', '-i', archive, '-t', IMAGE]);
     if (loaded.code !== 0) throw new Error(`msb load failed: ${loaded.stderr}`);
-    if (REAL_MSB === undefined && (options.opencode ?? 'shared') === 'shared') project.opencodeVars = await sharedOpencodeEnv();
+    const opencode = options.opencode ?? 'stand-in';
+    if (REAL_MSB === undefined && opencode === 'shared') project.opencodeVars = await sharedOpencodeEnv();
+    if (REAL_MSB === undefined && opencode === 'stand-in') project.opencodeVars = await standInOpencodeEnv();
     return project;
   }
 

@@ -27,9 +27,13 @@ describe('a signal early in a run', () => {
   });
   after(() => rm(base, { recursive: true, force: true }));
 
-  /** One run of `owctl plan`: signalled at `point`, it must exit with the signal's code and name it. */
-  async function signalAt(point: Point, signal: keyof typeof CODES): Promise<void> {
-    const dir = await mkdtemp(join(base, `${point}-${signal}-`));
+  /**
+   * One run of `owctl plan` (or of `owctl validate`, whose plain form loads a script of its own, validate.cjs):
+   * signalled at `point`, it must exit with the signal's code and name it.
+   */
+  async function signalAt(point: Point, signal: keyof typeof CODES, verb: 'plan' | 'validate' = 'plan'): Promise<void> {
+    const dir = await mkdtemp(join(base, `${verb}-${point}-${signal}-`));
+    const script = verb === 'validate' ? 'validate.cjs' : 'owctl.cjs';
     const asked = join(dir, 'asked');
     const msbCalled = join(dir, 'msb-called');
     // A script preloaded with --require marks the moment bin/owctl.js opens the bundle, then holds the read back
@@ -40,7 +44,7 @@ describe('a signal early in a run', () => {
       `const fs = require('node:fs');\n` +
         `const open = fs.openSync;\n` +
         `fs.openSync = function (path, ...rest) {\n` +
-        `  if (String(path).endsWith('/dist/bundle/owctl.cjs')) { fs.writeFileSync(${JSON.stringify(asked)}, ''); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${HOLD_MS}); }\n` +
+        `  if (String(path).endsWith('/dist/bundle/${script}')) { fs.writeFileSync(${JSON.stringify(asked)}, ''); Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ${HOLD_MS}); }\n` +
         `  return open.call(this, path, ...rest);\n};\n`,
     );
     // msb's first call marks that owctl is past loading, then outlasts the test (its pid is kept: the test ends it).
@@ -48,7 +52,7 @@ describe('a signal early in a run', () => {
     await writeFile(msb, `#!/bin/sh\necho $$ > '${msbCalled}'\nexec sleep 60\n`);
     await chmod(msb, 0o755);
     await writeFile(join(dir, 'openwork.yaml'), 'version: 1\nproject: demo\nsandboxes:\n  alice:\n    image: openwork-microsandbox:dev\n    tokens: { client: "client-token-0123456789", host: "host-token-0123456789ab" }\n');
-    const child = spawn(process.execPath, ['--require', hold, BIN, 'plan'], {
+    const child = spawn(process.execPath, ['--require', hold, BIN, verb], {
       cwd: dir,
       env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', OWCTL_MSB: msb, MSB_HOME: join(dir, 'msb-home') },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,6 +92,10 @@ describe('a signal early in a run', () => {
       await Promise.all(signals.map((signal) => signalAt(point, signal)));
     });
   }
+
+  it('validate\'s own script, while it loads: SIGINT, SIGTERM and SIGHUP each exit 128 + its number, saying so', { timeout: 120_000 }, async () => {
+    await Promise.all((['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((signal) => signalAt('loading', signal, 'validate')));
+  });
 });
 
 function alive(pid: number): boolean {
