@@ -3,8 +3,10 @@
  * created), so `destroy --purge` deletes only those: never a folder the user made, another sandbox made or the project
  * holds. The record is owctl's own, kept beside the project's lock inside the msb state it belongs to
  * (`<MSB_HOME>/owctl/folders/<project>.json`, MSB_HOME resolved): it outlives a replacement and a plain `destroy`
- * (whose folders stay), so a later purge still knows them. Each entry carries the folder's device and inode: a folder
- * someone removed and made again at the same path is not the one owctl created. Paths only, never a secret.
+ * (whose folders stay), so a later purge still knows them. Each entry carries the folder's device, inode and birth
+ * time: a folder someone removed and made again at the same path is not the one owctl created. The inode alone does
+ * not tell them apart (ext4 hands a freed inode number out again at once); the birth time does, where the filesystem
+ * records one (statx: ext4, xfs, btrfs, tmpfs). Paths only, never a secret.
  * Writers hold the project lock (apply, destroy); writes within one process are chained, and each is atomic.
  */
 import { lstat, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -17,12 +19,18 @@ export interface CreatedFolder {
   sandbox: string;
   dev: number;
   ino: number;
+  /** Birth time in nanoseconds, where the filesystem records one (absent in records written before it was kept). */
+  birth?: string;
 }
 
-async function identity(path: string): Promise<{ dev: number; ino: number } | null> {
+type Identity = Pick<CreatedFolder, 'dev' | 'ino' | 'birth'>;
+
+async function identity(path: string): Promise<Identity | null> {
   try {
-    const stats = await lstat(path);
-    return stats.isDirectory() ? { dev: stats.dev, ino: stats.ino } : null;
+    const stats = await lstat(path, { bigint: true });
+    if (!stats.isDirectory()) return null;
+    // A filesystem without birth times reports 0: the device and inode are then all there is.
+    return { dev: Number(stats.dev), ino: Number(stats.ino), ...(stats.birthtimeNs > 0n ? { birth: String(stats.birthtimeNs) } : {}) };
   } catch {
     return null;
   }
@@ -41,7 +49,7 @@ export async function createdEntries(sandbox: string, paths: readonly string[]):
 /** Whether the folder at `entry.path` is still the very folder owctl created. */
 export async function stillCreatedFolder(entry: CreatedFolder): Promise<boolean> {
   const now = await identity(entry.path);
-  return now !== null && now.dev === entry.dev && now.ino === entry.ino;
+  return now !== null && now.dev === entry.dev && now.ino === entry.ino && (entry.birth === undefined || now.birth === entry.birth);
 }
 
 export class FolderRecord {
@@ -94,5 +102,5 @@ export class FolderRecord {
 
 function isEntry(value: unknown): value is CreatedFolder {
   const e = value as Partial<CreatedFolder> | null;
-  return typeof e?.path === 'string' && typeof e.sandbox === 'string' && typeof e.dev === 'number' && typeof e.ino === 'number';
+  return typeof e?.path === 'string' && typeof e.sandbox === 'string' && typeof e.dev === 'number' && typeof e.ino === 'number' && (e.birth === undefined || typeof e.birth === 'string');
 }
