@@ -1,7 +1,7 @@
 // `msb load`: the images in a docker-save tar or an OCI image-layout tar, as msb 0.6.18 records them. The digest is
 // the manifest's sha256; for a docker-save archive (no manifest inside) msb synthesises an OCI manifest and hashes
 // its compact, key-sorted JSON — reproduced here byte for byte.
-import { builtin } from './builtin.mjs';
+import { createHash } from 'node:crypto';
 import { fail } from './errors.mjs';
 import { parseRef } from './refs.mjs';
 import { readTar } from './tar.mjs';
@@ -132,5 +132,5 @@ function parseError(detail) {
 }
 
 function sha256(bytes) {
-  return `sha256:${builtin('node:crypto').createHash('sha256').update(bytes).digest('hex')}`;
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }

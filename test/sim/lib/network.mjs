@@ -7,7 +7,7 @@
 //   `msb modify --secret` leaves it as it was;
 // - at every boot msb reads each secret's value from its own environment: unset or empty → `invalid config`.
 // The guest sees `$MSB_<ENV>` in ENV, and with TLS interception agentd's CA variables.
-import { builtin } from './builtin.mjs';
+import { isIP } from 'node:net';
 import { fail } from './errors.mjs';
 
 const GROUPS = new Set(['public', 'private', 'loopback', 'link-local', 'meta', 'multicast', 'host']);
@@ -145,7 +145,6 @@ function parseRule(token) {
 function destinationOf(target) {
   if (target === 'any') return 'any';
   if (GROUPS.has(target)) return { group: target };
-  const { isIP } = builtin('node:net');
   if (isIP(target) === 4) return { cidr: `${target}/32` };
   if (isIP(target) === 6) return { cidr: `${target}/128` };
   if (target.includes('/')) return { cidr: target };

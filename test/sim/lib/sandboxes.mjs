@@ -8,8 +8,10 @@ import { fail } from './errors.mjs';
 import { appendSystem, clearBootError, writeBootError } from './logs-store.mjs';
 import { stopGroups } from './processes.mjs';
 import { trackedGroups } from './sessions.mjs';
+import { superviseLifecycle } from './supervisor-spawn.mjs';
 import { withState } from './state.mjs';
 import { now } from './time.mjs';
+import { bootFailure, bootHints } from './vm.mjs';
 
 export const UP = new Set(['Starting', 'Running', 'Draining', 'Paused']);
 
@@ -50,8 +52,6 @@ export async function boot(home, name, env, rollbackVolumes = [], { fromCreate =
   if (secretError !== null) throw fail(secretError);
   clearBootError(home, name);
   appendSystem(home, name, `INFO microsandbox_runtime::vm: sandbox starting sandbox=${name}`);
-  // Loaded here, not with this module: inspect, ls and logs (most msb calls) read sandboxes but never boot one.
-  const [{ bootFailure, bootHints }, { superviseLifecycle }] = await Promise.all([import('./vm.mjs'), import('./supervisor-spawn.mjs')]);
   const failure = await bootFailure(name, config, busy, env);
   withState(home, (state) => {
     const record = state.sandboxes[name];

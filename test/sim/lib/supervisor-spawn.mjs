@@ -1,7 +1,7 @@
 // Starts the lifecycle supervisor of a freshly booted sandbox (supervisor.mjs) when its config sets an idle timeout
 // or a max duration — in msb that monitor lives in the sandbox's own host process (crates/runtime/lib/vm.rs).
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { builtin } from './builtin.mjs';
 import { withState } from './state.mjs';
 
 const SUPERVISOR = fileURLToPath(new URL('./supervisor.mjs', import.meta.url));
@@ -13,6 +13,6 @@ export function superviseLifecycle(home, name) {
     return record && (idle != null || max != null) ? record.bootId : null;
   });
   if (bootId === null) return;
-  const child = builtin('node:child_process').spawn(process.execPath, [SUPERVISOR, home, name, String(bootId)], { detached: true, stdio: 'ignore' });
+  const child = spawn(process.execPath, [SUPERVISOR, home, name, String(bootId)], { detached: true, stdio: 'ignore' });
   child.unref();
 }

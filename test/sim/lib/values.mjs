@@ -1,6 +1,6 @@
 // Value grammars of msb 0.6.18 (sizes, durations, ports, env, labels) with its exact error texts, probed against the
 // real binary. Each parser throws a plain MsbError (exit 1): msb validates these after clap, not in clap.
-import { builtin } from './builtin.mjs';
+import { isIP } from 'node:net';
 import { unsignedProblem } from './args.mjs';
 import { fail } from './errors.mjs';
 
@@ -72,7 +72,7 @@ export function parsePort(text) {
     else if (parts.length === 3) [bind, host, guest] = parts;
     else throw formatError();
   }
-  if (builtin('node:net').isIP(bind) === 0) throw fail(`invalid bind address: ${bind}`);
+  if (isIP(bind) === 0) throw fail(`invalid bind address: ${bind}`);
   if (unsignedProblem(host, U16_MAX)) throw fail(`invalid host port: ${host}`);
   if (unsignedProblem(guest, U16_MAX)) throw fail(`invalid guest port: ${guest}`);
   return { guest_port: Number(guest), host_bind: bind, host_port: Number(host), protocol };

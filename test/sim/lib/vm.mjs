@@ -2,10 +2,14 @@
 // that is missing or contains `..`, a host port already taken), then the failure knobs, and otherwise "boots" an
 // idle VM instantly: nothing listens until a workload is exec'd. The workload (the OpenWork image's entrypoint) runs
 // as a host process: by default test/fixture/openwork-server.mjs, or $MSB_SIM_WORKLOAD.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtin } from './builtin.mjs';
 import { outputLog, sandboxDir } from './home.mjs';
 import { envMap } from './sandbox-config.mjs';
 import { sleep } from './time.mjs';
@@ -35,7 +39,7 @@ export async function bootFailure(name, config, busyPorts, env = process.env) {
   if (delay > 0) await sleep(delay);
   // A test's gate: the boot goes on once the test has opened and closed the named pipe (end of file for this read),
   // so a boot lasts exactly until the test has seen what it waits for, instead of a delay long enough on any host.
-  if (env.MSB_SIM_BOOT_GATE) await builtin('node:fs/promises').readFile(env.MSB_SIM_BOOT_GATE);
+  if (env.MSB_SIM_BOOT_GATE) await readFile(env.MSB_SIM_BOOT_GATE);
   const failing = (env.MSB_SIM_BOOT_FAIL ?? '').split(',').map((s) => s.trim());
   if (env.MSB_SIM_NO_VIRT === '1' || failing.includes(name)) return { stage: 'other', errno: null, message: NO_AGENT, hints: [] };
   for (const port of config.network.ports) {
@@ -83,7 +87,7 @@ export function startWorkload(home, name, config, { args = [], extraEnv = {}, en
       writeSync(out, `nohup: can't execute '${script}': No such file or directory\n`);
       return null;
     }
-    return builtin('node:child_process').spawn(process.execPath, [script], { detached: true, stdio: ['ignore', out, out], env: childEnv, cwd: sandboxDir(home, name) });
+    return spawn(process.execPath, [script], { detached: true, stdio: ['ignore', out, out], env: childEnv, cwd: sandboxDir(home, name) });
   } finally {
     closeSync(out);
   }
@@ -111,7 +115,7 @@ function hostPathProblem(path) {
 }
 
 function mountTag(guest) {
-  return `${basename(guest) || 'root'}_${builtin('node:crypto').createHash('sha256').update(guest).digest('hex').slice(0, 8)}`;
+  return `${basename(guest) || 'root'}_${createHash('sha256').update(guest).digest('hex').slice(0, 8)}`;
 }
 
 function overlaps(a, b) {
@@ -126,12 +130,12 @@ function overlaps(a, b) {
 function canBind(port) {
   return new Promise((done) => {
     if (port.protocol === 'udp') {
-      const socket = builtin('node:dgram').createSocket(port.host_bind.includes(':') ? 'udp6' : 'udp4');
+      const socket = createSocket(port.host_bind.includes(':') ? 'udp6' : 'udp4');
       socket.once('error', () => done(false));
       socket.bind({ port: port.host_port, address: port.host_bind, exclusive: true }, () => socket.close(() => done(true)));
       return;
     }
-    const server = builtin('node:net').createServer();
+    const server = createServer();
     server.once('error', () => done(false));
     server.listen({ port: port.host_port, host: port.host_bind, exclusive: true }, () => server.close(() => done(true)));
   });
