@@ -60,6 +60,9 @@ const LAZY_HELPER = `function __owctlLazy(id) {
   return new Proxy({}, { get: (_, key) => get()[key], has: (_, key) => key in get(), ownKeys: () => Reflect.ownKeys(get()), getOwnPropertyDescriptor: (_, key) => { const d = Reflect.getOwnPropertyDescriptor(get(), key); return d && { ...d, configurable: true }; } });
 }
 `;
+// The validators: schema.ts requires '../config/validators.cjs' (built by scripts/build-validators.mjs into dist/config).
+const validatorsCall = /\brequire\d*\("\.\.\/config\/validators\.cjs"\)/g;
+const validatorsSource = readFileSync(new URL('../dist/config/validators.cjs', import.meta.url), 'utf8');
 for (const name of Object.keys(SCRIPTS)) finish(`${outdir}/${name}.cjs`);
 
 /** esbuild's output → the script bin/owctl.js loads: lazy Node modules, the validators inside, pure ASCII. */
@@ -69,9 +72,6 @@ function finish(outfile) {
     .replace(/(?<![\w$.])import\("/g, '__owctlImport("')
     .replace(lazyRequire, (_, name, id, keyword, plainName, plainId) => (lazied++, name === undefined ? `${keyword} ${plainName} = __owctlLazy("node:${plainId}")` : `${name} = __owctlLazy("node:${id}")`))
     .replace(/^"use strict";\n?/, `"use strict";\n${LAZY_HELPER}`);
-  // The validators: schema.ts requires '../config/validators.cjs' (built by scripts/build-validators.mjs into dist/config).
-  const validatorsCall = /\brequire\d*\("\.\.\/config\/validators\.cjs"\)/g;
-  const validatorsSource = readFileSync(new URL('../dist/config/validators.cjs', import.meta.url), 'utf8');
   let withValidators = 0;
   text = text.replace(validatorsCall, () => (withValidators++, '__owctlValidators()'));
   if (withValidators !== 1) throw new Error(`bundle: expected one require of ../config/validators.cjs in esbuild's output, found ${withValidators}`);
