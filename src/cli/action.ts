@@ -45,4 +45,3 @@ export function action<T extends { json?: boolean; format?: string }>(program: C
     await runVerb(verb, command.opts<T>(), globalOptions(program, command), wiring, handler);
   };
 }
-
