@@ -2,7 +2,7 @@
  * What both ways of reading the file share once they hold plain data: schema, merge, normalise and semantic
  * checks (checkData), the secrets to mask, and the final shape of a list of diagnostics.
  */
-import os from 'node:os';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import type { DesiredState } from '../model/desired.ts';
 import { SENSITIVE } from '../model/plan.ts';
@@ -27,7 +27,7 @@ export function checkData(data: unknown, file: string, env: NodeJS.ProcessEnv): 
   const errors = validate(schema().validateFile, data);
   const structural = schemaIssues(errors, data);
   const dir = path.dirname(file);
-  const home = env.HOME || os.homedir();
+  const home = env.HOME || homedir();
   const built = buildDesired({ data, file, dir, home, rejected: rejectedPaths(errors, data), policy: mountPolicy(data, dir, home, env) });
   return { desired: built.desired, issues: [...structural, ...built.issues] };
 }

@@ -62,9 +62,18 @@ function precompiled(): Pick<Schema, 'validateFile' | 'validateComplete'> | null
 
 export function schema(): Schema {
   if (cached) return cached;
-  const root = readSchema();
   const built = precompiled();
-  if (built) return (cached = { root, ...built });
+  if (built) {
+    // The schema itself is read only when a message needs its words: a valid file never does.
+    let root: SchemaNode | undefined;
+    return (cached = {
+      get root() {
+        return (root ??= readSchema());
+      },
+      ...built,
+    });
+  }
+  const root = readSchema();
   const ajv = schemaAjv(root);
   const id = root.$id as string;
   cached = {

@@ -104,7 +104,8 @@ function checkAddresses(sandbox: DesiredSandbox, at: At): Issue[] {
   });
   const host = sandbox.verify.connectHost;
   const literal = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-  if (!(isIP(literal) !== 0 && !literal.includes('%')) && !HOST_NAME.test(host)) {
+  // The host name test first: it takes the usual values (127.0.0.1 is one), so node:net loads only for IPv6 or a bad value.
+  if (!HOST_NAME.test(host) && !(isIP(literal) !== 0 && !literal.includes('%'))) {
     issues.push({ path: at('verify', 'connect_host'), message: `${JSON.stringify(host)} is not a host name or IP address`, hint: 'write only the host, such as 127.0.0.1 or sandbox.example.com (no user@, port or path): owctl sends the tokens there' });
   }
   return issues;

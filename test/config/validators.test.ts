@@ -1,12 +1,14 @@
 /** The build-time validators (dist/config/validators.cjs) report exactly what the run-time compiled ones do. */
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { validatorSource } from '../../src/config/compile-validators.ts';
 import { readSchema, schemaAjv } from '../../src/config/schema.ts';
+import { assertBuilt } from '../helpers/built-cli.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 // Inside the project, so the generated code can resolve ajv's runtime helpers.
@@ -45,6 +47,20 @@ describe('build-time schema validators', () => {
       const expected = runtime(doc);
       assert.equal(built.validateFile(doc), expected, name);
       assert.deepEqual(shape((built.validateFile as unknown as { errors?: unknown[] }).errors), shape(runtime.errors), name);
+    }
+  });
+
+  it('are built as one self-contained module: it loads and validates with no node_modules to resolve from', () => {
+    // The bundle runs them in place of a require(); a require() of ajv's run-time helpers inside would be resolved
+    // in node_modules and compiled without the code cache on every run (BENCHMARKS.md, start-up).
+    assertBuilt();
+    const dir = mkdtempSync(join(tmpdir(), 'owctl-validators-'));
+    try {
+      copyFileSync(join(ROOT, 'dist', 'config', 'validators.cjs'), join(dir, 'validators.cjs'));
+      const alone = createRequire(join(dir, 'index.cjs'))(join(dir, 'validators.cjs')) as Record<'validateFile', (data: unknown) => boolean>;
+      for (const [name, doc] of documents()) assert.equal(alone.validateFile(doc), runtime(doc), name);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
