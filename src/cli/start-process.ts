@@ -1,29 +1,27 @@
 /**
- * A CLI run as this process: stream errors, signals (with those kept while the script loaded), its exit code.
+ * A CLI run as this process: where its text goes, signals (with those kept while the script loaded), its exit code.
  * start.ts runs the whole CLI through it, validate-main.ts `owctl validate`'s plain forms.
  */
 import type { CommandIO } from '../commands/io.ts';
+import { streamOutput, type ProcessOutput } from '../commands/process-output.ts';
 import { EXIT, signalExit } from '../errors.ts';
 import { HANDLED_SIGNALS, Interrupts, ownProcessSignals } from '../commands/interrupt.ts';
 
 /** A whole CLI: main.ts's, or validate-main.ts's. */
-export type Main = (argv: string[], io?: CommandIO, interrupts?: Interrupts) => Promise<number>;
+export type Main = (argv: string[], io?: CommandIO, interrupts?: Interrupts, output?: ProcessOutput) => Promise<number>;
 
-export async function startWith(run: Main): Promise<void> {
-  // A closed terminal (SIGHUP) or a reader that went away (`owctl apply | head`) makes writes fail: that must not
-  // crash owctl before it has released its lock and reported what it can.
-  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
-
+/** `output`: the process's text (process-output.ts); the whole CLI's goes through process.stdout and process.stderr. */
+export async function startWith(run: Main, output: ProcessOutput = streamOutput()): Promise<void> {
   // Every command reads the current folder (relative paths start there): one deleted under the shell gets a plain answer.
   if (!currentFolderExists()) {
-    process.stderr.write('error: the current folder no longer exists (it was deleted or moved)\nhint: cd to your project folder (or any existing one) and run the command again\n');
+    output.stderr('error: the current folder no longer exists (it was deleted or moved)\nhint: cd to your project folder (or any existing one) and run the command again\n');
     process.exit(EXIT.error);
   }
 
-  const interrupts = new Interrupts((text) => process.stderr.write(text));
+  const interrupts = new Interrupts(output.stderr);
   ownProcessSignals(interrupts);
   takeOverSignalsWhileLoading(interrupts);
-  const returned = await run(process.argv, undefined, interrupts);
+  const returned = await run(process.argv, undefined, interrupts, output);
   // A run a signal ended exits 128 + its number, whichever way the command noticed it (a prompt says only "interrupted").
   const code = interrupts.by !== undefined && returned === EXIT.interrupted ? signalExit(interrupts.by) : returned;
   // After an interrupt, read-only work that was abandoned (an msb query, a health probe) must not hold the exit.

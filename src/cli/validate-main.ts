@@ -8,18 +8,20 @@
  */
 import { processIO, type CommandIO } from '../commands/io.ts';
 import type { Interrupts } from '../commands/interrupt.ts';
+import { directOutput, type ProcessOutput } from '../commands/process-output.ts';
 import { validateCommand } from '../commands/validate.ts';
 import { EXIT } from '../errors.ts';
 import type { GlobalOptions } from './run-command.ts';
 import { runVerb } from './run-verb.ts';
 import { startWith } from './start-process.ts';
 
+/** A pipe, a socket or a file is written without Node's stream objects here: no library of this script writes there. */
 export function start(): Promise<void> {
-  return startWith(validateMain);
+  return startWith(validateMain, directOutput());
 }
 
 /** `argv`: node, the script, then one of the plain forms above (bin/owctl.js checks that before choosing this CLI). */
-export async function validateMain(argv: string[], io?: CommandIO, interrupts?: Interrupts): Promise<number> {
+export async function validateMain(argv: string[], io?: CommandIO, interrupts?: Interrupts, output?: ProcessOutput): Promise<number> {
   const args = argv.slice(2);
   const named = args[0] === 'validate' ? undefined : args[1];
   const json = args[args.length - 1] === '--json';
@@ -30,7 +32,7 @@ export async function validateMain(argv: string[], io?: CommandIO, interrupts?: 
   let code: number = EXIT.ok;
   const wiring = {
     setExit: (value: number) => void (code = value),
-    ioFor: (global: GlobalOptions) => io ?? processIO({ noColor: !global.color, interrupts }),
+    ioFor: (global: GlobalOptions) => io ?? processIO({ noColor: !global.color, interrupts, output }),
   };
   await runVerb({ name: 'validate', verb: 'validate', args: [], searched }, { json }, given, wiring, (o, g, commandIO) => validateCommand({ file: g.file, json: o.json }, commandIO));
   return code;

@@ -1,4 +1,5 @@
 import { Interrupts } from './interrupt.ts';
+import { streamOutput, type ProcessOutput } from './process-output.ts';
 
 /** What a command needs from its process: streams, environment, terminal facts. Tests pass their own. */
 export interface CommandIO {
@@ -25,31 +26,34 @@ export function isGitHubActions(env: NodeJS.ProcessEnv): boolean {
   return env.GITHUB_ACTIONS === 'true';
 }
 
-export function processIO(options: { noColor?: boolean; interrupts?: Interrupts } = {}): CommandIO {
+/** `output`: where the text goes (process-output.ts); by default process.stdout and process.stderr. */
+export function processIO(options: { noColor?: boolean; interrupts?: Interrupts; output?: ProcessOutput } = {}): CommandIO {
   const env = process.env;
+  const output = options.output ?? streamOutput();
   const noColor = options.noColor === true || (env.NO_COLOR !== undefined && env.NO_COLOR !== '');
+  const stdoutTerminal = output.terminal(1) !== undefined;
   // process.stdin is read only when asked about: creating it loads Node's stream and fs/promises modules (~9 % of a
   // validate's CPU), which commands that never prompt do not need (BENCHMARKS.md, start-up).
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: output.stdout,
+    stderr: output.stderr,
     env,
     cwd: process.cwd(),
-    interactive: Boolean(process.stdout.isTTY && process.stdin.isTTY),
-    color: Boolean(process.stdout.isTTY) && !noColor,
+    interactive: stdoutTerminal && Boolean(process.stdin.isTTY),
+    color: stdoutTerminal && !noColor,
     get prompt() {
       return Boolean(process.stdin.isTTY);
     },
-    ...terminalWidths(),
+    ...terminalWidths(output),
     ...(options.interrupts === undefined ? {} : { interrupts: options.interrupts }),
   };
 }
 
 /** Widths of stdout and stderr when they are terminals that report one. */
-function terminalWidths(): Pick<CommandIO, 'columns' | 'errColumns'> {
-  const width = (stream: NodeJS.WriteStream) => (stream.isTTY && stream.columns > 0 ? stream.columns : undefined);
-  const columns = width(process.stdout);
-  const errColumns = width(process.stderr);
+function terminalWidths(output: ProcessOutput): Pick<CommandIO, 'columns' | 'errColumns'> {
+  const width = (stream: NodeJS.WriteStream | undefined) => (stream !== undefined && stream.columns > 0 ? stream.columns : undefined);
+  const columns = width(output.terminal(1));
+  const errColumns = width(output.terminal(2));
   return { ...(columns === undefined ? {} : { columns }), ...(errColumns === undefined ? {} : { errColumns }) };
 }
 
