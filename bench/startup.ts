@@ -1,7 +1,9 @@
 /**
  * `npm run bench:startup`: the three start-up ratios, measured side by side in one run (RUNS interleaved rounds
  * after a warm-up round, medians), each against the cheapest program that does the same job:
- *   - `owctl validate` of a valid file ÷ `node -e 0`;
+ *   - `owctl validate` of a valid file ÷ `node -e 0`, and the floor under it (bench/validate-floor.cjs: the same
+ *     file read and parsed with js-yaml, loaded as owctl is, and one line printed) ÷ `node -e 0`: what any program
+ *     that parses this YAML in Node pays before it checks anything;
  *   - `owctl plan` of 50 sandboxes through the msb CLI (OWCTL_OBSERVE=cli) ÷ the spawn floor as a whole process
  *     (bench/floor.mjs: node's start, `msb ls` and one `msb inspect` per sandbox at owctl's parallelism);
  *   - `owctl plan` of 200 sandboxes through the SDK ÷ a bare script that imports the SDK and lists the project's
@@ -49,6 +51,7 @@ try {
   const cases = {
     node: () => timed(['-e', '0'], p50.env),
     validate: () => timed(['bin/owctl.js', '-f', p50.file, 'validate'], p50.env),
+    floor: () => timed(['bench/validate-floor.cjs', p50.file, p50.root], p50.env),
     cli50: () => timed(['bin/owctl.js', '-f', p50.file, 'plan'], { ...withoutMsb(p50), OWCTL_OBSERVE: 'cli' }),
     floor50: () => timed(['bench/floor.mjs', MSB_BIN, p50.project, String(DEFAULT_PARALLELISM), '1', '0'], p50.env),
     sdk200: () => timed(['bin/owctl.js', '-f', p200.file, 'plan'], withoutMsb(p200)),
@@ -71,6 +74,8 @@ try {
       '| measured | owctl (ms) | baseline (ms) | ratio | goal | |',
       '|---|---:|---:|---:|---:|---|',
       row('`validate` ÷ `node -e 0`', m.validate, m.node, GOALS.validate),
+      `| the floor under it: read and parse the same file with js-yaml, nothing else ÷ \`node -e 0\` | ${m.floor.toFixed(0)} | ${m.node.toFixed(0)} | ${(m.floor / m.node).toFixed(2)} × | | ${m.floor / m.node > GOALS.validate ? 'above the goal by itself' : ''} |`,
+      `| \`validate\` ÷ that floor (the checks, owctl's loading and output) | ${m.validate.toFixed(0)} | ${m.floor.toFixed(0)} | ${(m.validate / m.floor).toFixed(2)} × | | |`,
       row('plan at 50 via the msb CLI ÷ spawn floor (node + msb calls)', m.cli50, m.floor50, GOALS.cli50),
       row('plan at 200 via the SDK ÷ bare SDK list script', m.sdk200, m.bare200, GOALS.sdk200),
       '',
