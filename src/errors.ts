@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'msb.home_newer'
   | 'msb.home_invalid'
   | 'msb.lost_record'
+  | 'msb.database'
   | 'backend.unsupported'
   | 'opensandbox.unauthorized'
   | 'opensandbox.not_found'

@@ -3,7 +3,7 @@
  * parses and normalises JSON (normalize.ts) and maps failures (errors.ts); it makes no decisions.
  * Invariant: no secret ever appears in argv — sandbox env (with the tokens) only travels in a private conf file.
  */
-import { OwctlError } from '../errors.ts';
+import { OwctlError, type ErrorCode } from '../errors.ts';
 import type { DesiredSandbox } from '../model/desired.ts';
 import { guestEnv, secretEnvKeys } from '../model/desired.ts';
 import type { ObservedImage, ObservedSandbox, StopCause } from '../model/observed.ts';
@@ -42,6 +42,8 @@ const FINAL_STOP_FAILURES: ReadonlySet<string> = new Set(['msb.sandbox_not_found
 
 /** Attempts at a create whose record msb lost (msb 0.7 under concurrent creates). */
 export const CREATE_ATTEMPTS = 4;
+/** A create that failed this way may or may not have left the sandbox recorded: inspect says which. */
+const MAYBE_UNRECORDED: ReadonlySet<ErrorCode> = new Set(['msb.start_failed', 'msb.lost_record', 'msb.database']);
 
 export const DEFAULT_TIMEOUTS: Timeouts = { query: 60_000, create: 900_000, lifecycle: 180_000 };
 
@@ -164,24 +166,29 @@ export class Msb {
     const env = { ...conf.env, ...credentialEnv(spec.credentials) };
     await withConfFile(conf, async (path, readBy) => {
       const args = (replace: boolean) => ['create', '--quiet', ...(replace ? ['--replace'] : []), '--name', operand(spec.name), '--conf', path, ...networkArgs(spec)];
-      // msb 0.7 can fail creates that run at once with `FOREIGN KEY constraint failed` (msb.lost_record), dropping the
-      // sandbox's row but leaving its folder, so a plain create then says "already exists" and rm "not found".
-      // From the first such failure on, this driver's creates run one at a time, and a dropped one is created again
-      // with --replace (which clears only that orphaned folder: there is no record to lose). No cost until then.
+      // msb 0.7 can drop a new sandbox's row while other creates run at once, leaving its folder, so a plain create
+      // then says "already exists" and rm "not found". It says so with `FOREIGN KEY constraint failed`
+      // (msb.lost_record), with a database error (msb.database), and under load also with nothing but an ordinary
+      // failed boot (`failed to start`): a failed create counts as recorded only when inspect finds it. Once a record
+      // is lost, this driver's creates run one at a time, and the lost one is created again with --replace (which
+      // clears only that orphaned folder: there is no record to lose). A create that succeeds costs nothing more; a
+      // failed one, one inspect.
       for (let attempt = 1; ; attempt += 1) {
         try {
           const request = { ...this.request(args(attempt > 1), 'create', env), onSpawn: readBy };
           return await this.serialised(() => runChecked(this.spawner, request, 'create', { image: spec.image.ref }));
         } catch (error) {
-          if (!(error instanceof OwctlError) || error.code !== 'msb.lost_record') throw error;
-          this.createsOneAtATime = true;
+          if (!(error instanceof OwctlError) || !MAYBE_UNRECORDED.has(error.code)) throw error;
+          if (error.code !== 'msb.start_failed') this.createsOneAtATime = true;
           if ((await this.inspect(spec.name)) !== null) {
+            if (error.code === 'msb.start_failed') throw error;
             throw new OwctlError('msb.start_failed', `msb create: ${spec.name} was recorded but not started (${error.message})`, {
               hint: '`owctl apply` starts it; `owctl doctor` checks that this host can boot sandboxes',
               cause: error,
               details: error.details,
             });
           }
+          this.createsOneAtATime = true;
           if (attempt >= CREATE_ATTEMPTS) throw error;
         }
       }

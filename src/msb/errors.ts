@@ -33,6 +33,9 @@ const CATEGORIES: ReadonlyArray<readonly [RegExp, ErrorCode]> = [
   [/^volume not found:/, 'msb.volume_not_found'],
   // `failed to start "NAME": detail` from `msb start`, or `failed to start "NAME"` + hint lines from create/exec.
   [/^failed to start "[^"]*"/, 'msb.start_failed'],
+  // msb 0.7.2 when another msb process writes the database at the same moment: seen as `(code: 26) file is not a
+  // database` on a create among 8 at once on a loaded host. Whether the sandbox was recorded is then unknown.
+  [/^database error: /, 'msb.database'],
   // msb 0.7+ migrates MSB_HOME one way; an older msb then fails every command with this.
   [/^runtime error: database schema is newer than this msb binary/, 'msb.home_newer'],
 ];
@@ -86,6 +89,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   'msb.unsupported_backend': 'owctl manages local sandboxes: unset MSB_BACKEND / MSB_PROFILE (`msb context` shows why another backend is active)',
   'msb.home_newer':
     'a newer msb (0.7 or later) migrated MSB_HOME, and this older msb cannot read it: a downgrade it cannot undo. Use the newer msb (`--msb PATH` or OWCTL_MSB; `owctl doctor` shows which one owctl runs), or give this one another MSB_HOME; to go back for good, restore a copy of MSB_HOME made before the upgrade',
+  'msb.database': 'another msb command was writing MSB_HOME\'s database at the same moment; run the command again (`owctl apply` redoes only what is left), or lower --parallelism',
   'msb.lost_record': 'msb lost the new sandbox\'s record while other creates ran at once; run `owctl apply` again, or lower --parallelism',
 };
 

@@ -129,13 +129,12 @@ export async function populateSandbox(home: MsbHome, name: string, options: Popu
   if (options.image === undefined) args.push(home.fastFailPath);
   else args.push('--pull', 'never', '--volume', `${home.fastFailPath}:${FAST_FAIL_TARGET}`, options.image);
   let result = await home.msb(args);
-  // msb 0.7 can lose the record of a create run beside others (FOREIGN KEY constraint failed): create it again, as
-  // owctl's driver does.
-  const lost = async () => /FOREIGN KEY constraint failed/.test(result.stderr) && (await home.msb(['inspect', name, '--format', 'json'])).exitCode !== 0;
-  // Its folder stays behind, so the create is repeated with --replace (as the driver does).
-  for (let attempt = 1; attempt < 4 && (await lost()); attempt += 1) result = await home.msb(['create', '--replace', ...args.slice(1)]);
-  const listed = await home.msb(['inspect', name, '--format', 'json']);
-  if (listed.exitCode !== 0) {
+  // msb 0.7 can lose the record of a create run beside others, saying `FOREIGN KEY constraint failed`, a database
+  // error, or (under load) only `failed to start`: while inspect finds no record, create it again, as owctl's driver
+  // does. Its folder stays behind, so the create is repeated with --replace (as the driver does).
+  const recorded = async () => (await home.msb(['inspect', name, '--format', 'json'])).exitCode === 0;
+  for (let attempt = 1; attempt < 4 && !(await recorded()); attempt += 1) result = await home.msb(['create', '--replace', ...args.slice(1)]);
+  if (!(await recorded())) {
     throw new Error(`populateSandbox(${name}): msb did not record it (exit ${result.exitCode}): ${result.stderr.trim()}`);
   }
 }

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { OwctlError } from '../../src/errors.ts';
 import { Msb } from '../../src/msb/driver.ts';
+import { processSpawner, type Spawner } from '../../src/msb/run.ts';
 import { bundledMsb } from '../../src/msb/locate.ts';
 import { mapLimit } from '../../src/msb/map-limit.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -98,7 +99,18 @@ describe('msb 0.6.18 and 0.7.2 side by side', { concurrency: true }, () => {
     after(() => rm(root, { recursive: true, force: true }));
 
     it('parallel creates through owctl\'s driver all end up recorded (lost records are created again)', async () => {
-      const driver = new Msb(M7, { MSB_HOME: home });
+      // Every create's answer from msb, by sandbox: what a failure below quotes.
+      const answers = new Map<string, string[]>();
+      const spawner: Spawner = {
+        run: async (request) => {
+          const result = await processSpawner.run(request);
+          const name = request.args[request.args.indexOf('--name') + 1];
+          if (request.args[0] === 'create' && name !== undefined) answers.set(name, [...(answers.get(name) ?? []), `exit ${result.exitCode}: ${result.stderr.trim()}`]);
+          return result;
+        },
+        stream: (request) => processSpawner.stream(request),
+      };
+      const driver = new Msb(M7, { MSB_HOME: home }, { spawner });
       const names = Array.from({ length: 24 }, (_, i) => `p${String(i).padStart(2, '0')}`);
       const failFast = { type: 'bind' as const, source: `${root}/rootfs/../rootfs`, target: '/ff', readonly: false };
       const codes: string[] = [];
@@ -108,13 +120,18 @@ describe('msb 0.6.18 and 0.7.2 side by side', { concurrency: true }, () => {
           await driver.create(desired(name, { mounts: [failFast] }), { 'owctl.dev/project': 'race' });
         } catch (error) {
           codes.push((error as OwctlError).code);
-          failures.set(name, `${(error as OwctlError).code}: ${(error as Error).message}`);
+          failures.set(name, `${(error as OwctlError).code}: ${(error as Error).message}; msb answered: ${(answers.get(name) ?? []).join(' | then | ')}`);
         }
       });
-      assert.ok(codes.every((code) => code === 'msb.start_failed'), codes.join(','));
+      assert.ok(codes.every((code) => code === 'msb.start_failed'), [...failures].filter(([, text]) => !text.startsWith('msb.start_failed')).map(([name, text]) => `${name}: ${text}`).join('\n'));
       const listed = (await driver.list({ 'owctl.dev/project': 'race' })).map((s) => s.name).sort();
-      // When one is missing, say what its create answered (seen once in CI: msb 0.7 lost a record in a way not yet known).
-      const missing = names.filter((name) => !listed.includes(name)).map((name) => `${name}: ${failures.get(name) ?? 'no error'}`);
+      // When one is missing, say what its create answered and what msb holds now (msb 0.7 has lost records saying only
+      // `failed to start`, and failed creates with a database error: the driver now looks before it believes either).
+      const missing: string[] = [];
+      for (const name of names.filter((name) => !listed.includes(name))) {
+        const record = await driver.inspect(name);
+        missing.push(`${name}: ${failures.get(name) ?? 'no error'}; now: ${record === null ? 'no record' : JSON.stringify({ status: record.status, labels: record.labels })}`);
+      }
       assert.deepEqual(listed, names, missing.join('\n'));
       // 0.7 ends a failed boot Crashed or Stopped at random; `ls --stopped` leaves Crashed out, owctl's `ls` does not.
       const statuses = new Set((await driver.list()).map((s) => s.status));
