@@ -24,6 +24,13 @@ function fakeWrite(takes: Array<number | string>) {
   return { write, bytes: () => Buffer.concat(written) };
 }
 
+/** A writer for `fd` over a fakeWrite taking `takes`, with a fakeStream to hand over to. */
+function writerOver(fd: number, takes: Array<number | string>) {
+  const fake = fakeWrite(takes);
+  const stream = fakeStream();
+  return { fake, stream, out: directWriter(fd, fake.write, stream.open) };
+}
+
 function fakeStream() {
   const chunks: Buffer[] = [];
   let made = 0;
@@ -54,9 +61,7 @@ describe('writing fd 1 and 2 without a stream', () => {
   });
 
   it('short writes: each text is written whole and in order, and the stream is never made', () => {
-    const fake = fakeWrite([3, 1, 2]);
-    const stream = fakeStream();
-    const out = directWriter(1, fake.write, stream.open);
+    const { fake, stream, out } = writerOver(1, [3, 1, 2]);
     out('héllo ');
     out('world\n');
     assert.equal(fake.bytes().toString('utf8'), 'héllo world\n');
@@ -66,9 +71,7 @@ describe('writing fd 1 and 2 without a stream', () => {
   it('EAGAIN (an fd found non-blocking, its pipe full) hands the rest and every later text to the stream, bytes intact', () => {
     // The 2 bytes taken end inside "é" (two bytes in UTF-8): the stream must get the bytes that are left, not a
     // string decoded from them.
-    const fake = fakeWrite([2, 'EAGAIN']);
-    const stream = fakeStream();
-    const out = directWriter(1, fake.write, stream.open);
+    const { fake, stream, out } = writerOver(1, [2, 'EAGAIN']);
     out('héllo ');
     out('world\n');
     assert.equal(stream.made(), 1);
@@ -77,9 +80,7 @@ describe('writing fd 1 and 2 without a stream', () => {
   });
 
   it('EPIPE (the reader went away) ends the writes without a word, as the stream\'s ignored error does', () => {
-    const fake = fakeWrite([4, 'EPIPE']);
-    const stream = fakeStream();
-    const out = directWriter(2, fake.write, stream.open);
+    const { fake, stream, out } = writerOver(2, [4, 'EPIPE']);
     out('first\n');
     out('second\n');
     assert.equal(fake.bytes().toString('utf8'), 'firs');

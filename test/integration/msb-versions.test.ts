@@ -12,13 +12,13 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { OwctlError } from '../../src/errors.ts';
 import { Msb } from '../../src/msb/driver.ts';
-import { processSpawner, type Spawner } from '../../src/msb/run.ts';
 import { bundledMsb } from '../../src/msb/locate.ts';
 import { mapLimit } from '../../src/msb/map-limit.ts';
 import { runCli } from '../helpers/cli.ts';
 import { MSB_07_BIN, hasSqlite } from '../helpers/msb-home.ts';
 import { writeOciImage } from '../helpers/oci-image.ts';
 import { desired } from '../msb/desired.ts';
+import { recordingSpawner } from '../msb/recording-spawner.ts';
 
 const M6 = bundledMsb()!;
 const M7 = MSB_07_BIN;
@@ -99,18 +99,15 @@ describe('msb 0.6.18 and 0.7.2 side by side', { concurrency: true }, () => {
     after(() => rm(root, { recursive: true, force: true }));
 
     it('parallel creates through owctl\'s driver all end up recorded (lost records are created again)', async () => {
-      // Every create's answer from msb, by sandbox: what a failure below quotes.
-      const answers = new Map<string, string[]>();
-      const spawner: Spawner = {
-        run: async (request) => {
-          const result = await processSpawner.run(request);
-          const name = request.args[request.args.indexOf('--name') + 1];
-          if (request.args[0] === 'create' && name !== undefined) answers.set(name, [...(answers.get(name) ?? []), `exit ${result.exitCode}: ${result.stderr.trim()}`]);
-          return result;
-        },
-        stream: (request) => processSpawner.stream(request),
-      };
+      const spawner = recordingSpawner();
       const driver = new Msb(M7, { MSB_HOME: home }, { spawner });
+      /** msb's answers to the creates of `name`, in order: what a failure below quotes. */
+      const answersTo = (name: string) =>
+        spawner.requests
+          .filter((request) => request.args[0] === 'create' && request.args[request.args.indexOf('--name') + 1] === name)
+          .map((request) => spawner.results.get(request))
+          .map((result) => (result === undefined ? 'no answer' : `exit ${result.exitCode}: ${result.stderr.trim()}`))
+          .join(' | then | ');
       const names = Array.from({ length: 24 }, (_, i) => `p${String(i).padStart(2, '0')}`);
       const failFast = { type: 'bind' as const, source: `${root}/rootfs/../rootfs`, target: '/ff', readonly: false };
       const codes: string[] = [];
@@ -120,7 +117,7 @@ describe('msb 0.6.18 and 0.7.2 side by side', { concurrency: true }, () => {
           await driver.create(desired(name, { mounts: [failFast] }), { 'owctl.dev/project': 'race' });
         } catch (error) {
           codes.push((error as OwctlError).code);
-          failures.set(name, `${(error as OwctlError).code}: ${(error as Error).message}; msb answered: ${(answers.get(name) ?? []).join(' | then | ')}`);
+          failures.set(name, `${(error as OwctlError).code}: ${(error as Error).message}; msb answered: ${answersTo(name)}`);
         }
       });
       assert.ok(codes.every((code) => code === 'msb.start_failed'), [...failures].filter(([, text]) => !text.startsWith('msb.start_failed')).map(([name, text]) => `${name}: ${text}`).join('\n'));
